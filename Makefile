@@ -1,0 +1,44 @@
+# One command per habit. `make run` and `make test` each work on a fresh machine by themselves:
+# they create the virtual environment and install whatever is missing first.
+PY      := .venv/bin/python
+STAMP   := .venv/.installed
+NLTK    := data/nltk_data
+export NLTK_DATA := $(CURDIR)/$(NLTK)
+export HF_HUB_OFFLINE := 1
+
+.PHONY: run test lint format bench setup system-deps clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+$(NLTK)/.installed: $(STAMP)
+	$(PY) -m scoring.punkt_data $(NLTK)
+	touch $@
+
+setup: $(STAMP) $(NLTK)/.installed
+
+# Debian's Chromium for the real-browser tests (Playwright never downloads a browser here).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+run: setup
+	$(PY) -m streamlit run app.py --server.headless true --browser.gatherUsageStats false
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: setup system-deps lint
+	$(PY) -m pytest -n 2
+
+bench: setup
+	$(PY) bench/validator_bench.py
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+clean:
+	rm -rf .venv $(NLTK) .pytest_cache .ruff_cache

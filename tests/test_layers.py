@@ -1,0 +1,80 @@
+"""The layers point one way (house style §1): pages -> libraries, never back.
+
+Checked twice: statically on every import statement, and dynamically by importing each
+library in a fresh interpreter and looking at what ended up in ``sys.modules`` (which catches
+indirect imports too).
+"""
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# package -> top-level modules it must never import, directly or indirectly.
+FORBIDDEN: dict[str, set[str]] = {
+    "scoring": {"streamlit", "torch", "transformers", "validator", "leaderboard", "reference_runner"},
+    "hardware": {"streamlit", "torch", "transformers", "validator", "leaderboard", "reference_runner"},
+    "validator": {"streamlit", "torch", "transformers", "leaderboard", "reference_runner"},
+    "leaderboard": {"streamlit", "torch", "transformers", "reference_runner"},
+    "reference_runner": {"streamlit", "leaderboard"},
+}
+PRESENT = [name for name in FORBIDDEN if (ROOT / name).is_dir()]
+
+
+def imported_top_levels(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", PRESENT)
+def test_no_forbidden_import_statement(package: str) -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imported_top_levels(path) & FORBIDDEN[package])
+        for path in (ROOT / package).rglob("*.py")
+    }
+    offenders = {path: names for path, names in offenders.items() if names}
+    # reference_runner may import torch lazily inside functions; module level is checked below.
+    assert offenders == {}, f"{package} imports what its layer forbids: {offenders}"
+
+
+@pytest.mark.parametrize("package", [p for p in PRESENT if p != "reference_runner"])
+def test_importing_the_library_loads_nothing_forbidden(package: str) -> None:
+    probe = (
+        f"import importlib, json, pkgutil, sys\n"
+        f"pkg = importlib.import_module({package!r})\n"
+        f"for info in pkgutil.walk_packages(pkg.__path__, {package!r} + '.'):\n"
+        f"    if not info.name.endswith('__main__'):\n"
+        f"        importlib.import_module(info.name)\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert loaded & FORBIDDEN[package] == set()
+
+
+def test_runner_imports_torch_only_lazily() -> None:
+    """The runner's backends import torch inside functions, so `--backend dummy` needs no torch."""
+    probe = (
+        "import importlib, pkgutil, sys, json\n"
+        "pkg = importlib.import_module('reference_runner')\n"
+        "print(json.dumps('torch' in sys.modules))\n"
+    )
+    if not (ROOT / "reference_runner").is_dir():
+        pytest.fail("reference_runner/ is missing from the checkout")
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) is False
