@@ -23,6 +23,8 @@ from typing import Literal
 
 import numpy as np
 
+from scoring.errors import ScoringError
+
 TokenDtype = Literal["int32", "int64"]
 
 # truncate_accuracy_log.py joins the head and the tail of the log with this marker (spec §6).
@@ -39,19 +41,12 @@ _FIX_TRUNCATED = (
 _FIX_REGENERATE = "upload the mlperf_log_accuracy.json exactly as LoadGen wrote it"
 
 
-class AccuracyLogError(Exception):
-    """The one error this module raises: a message a user can act on, a stable code, the file.
+class AccuracyLogError(ScoringError):
+    """A log that cannot be used, with a message a user can act on, a stable code and the file.
 
     ``code`` is one of ``accuracy_log.missing``, ``accuracy_log.truncated``,
     ``accuracy_log.not_json``, ``accuracy_log.schema`` and ``accuracy_log.hex``.
     """
-
-    def __init__(self, code: str, path: Path | str | None, message: str) -> None:
-        self.code = code
-        self.path = Path(path) if path is not None else None
-        where = f"{self.path}: " if self.path is not None else ""
-        super().__init__(f"{where}{message}")
-        self.message = str(self)
 
 
 @dataclass(frozen=True)
