@@ -1,0 +1,118 @@
+"""The one owner of the DuckDB file: open, migrate, seed on first start, hand out cursors.
+
+DuckDB lets exactly one process open a file read-write, and while it does no other process can
+open it at all (environment notes, "DuckDB 2.0"). So the portal process owns the file through
+one :class:`Store`; its threads each take :meth:`Store.cursor`; other processes (the CLI
+importer while the portal runs) must hand results over as files or wait, and are told so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+
+import duckdb
+
+from leaderboard import sql
+from leaderboard.errors import LeaderboardError
+from leaderboard.ingest import insert_rows, refresh_hardware
+from leaderboard.seed import read_seed
+from leaderboard.settings import LeaderboardSettings
+
+SEED_VERIFICATION = "published MLPerf result (shared seed table)"
+
+
+class Store:
+    """An open database: one connection owned here, one cursor per thread that reads."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, settings: LeaderboardSettings):
+        self._connection = connection
+        self._lock = threading.Lock()
+        self.settings = settings
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for the calling thread (DuckDB connections are not shared across threads)."""
+        with self._lock:
+            return self._connection.cursor()
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _connect(settings: LeaderboardSettings) -> duckdb.DuckDBPyConnection:
+    path = settings.db_path
+    if not settings.read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.is_file():
+        raise LeaderboardError(
+            "db.missing",
+            f"{path} does not exist; a read-only process needs a finished database file "
+            "(start the portal once read-write to create and seed it)",
+        )
+    try:
+        return duckdb.connect(str(path), read_only=settings.read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise LeaderboardError(
+                "db.locked",
+                f"{path} is open in another process (DuckDB allows one writer and then no "
+                "readers); stop the portal or point INFERBOARD_DB_PATH at another file",
+            ) from exc
+        raise LeaderboardError("db.open", f"cannot open {path}: {exc}") from exc
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations this file has not seen yet, each in its own transaction."""
+    con.execute(sql.CREATE_MIGRATIONS_TABLE)
+    applied = {row[0] for row in con.execute(sql.APPLIED_VERSIONS).fetchall()}
+    newly: list[int] = []
+    for version, description, statements in sql.MIGRATIONS:
+        if version in applied:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for statement in statements:
+                con.execute(statement)
+            con.execute(sql.RECORD_MIGRATION, {"version": version, "description": description})
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        newly.append(version)
+    return newly
+
+
+def seed_if_empty(con: duckdb.DuckDBPyConnection, settings: LeaderboardSettings) -> int:
+    """Fill an empty database from the committed seed; returns results added."""
+    if con.execute(sql.COUNT_RESULTS).fetchall()[0][0]:
+        return 0
+    rows = read_seed(settings.seed_path)
+    import_id = "seed:" + hashlib.sha256(settings.seed_path.read_bytes()).hexdigest()
+    return insert_rows(
+        con,
+        rows,
+        import_id=import_id,
+        kind="seed",
+        source=settings.seed_path.name,
+        verification=SEED_VERIFICATION,
+    )
+
+
+def open_store(settings: LeaderboardSettings) -> Store:
+    """Open (creating, migrating and seeding when needed) the database the settings name."""
+    con = _connect(settings)
+    if not settings.read_only:
+        try:
+            migrate(con)
+            seed_if_empty(con, settings)
+            refresh_hardware(con)
+        except BaseException:
+            con.close()
+            raise
+    return Store(con, settings)

@@ -1,0 +1,233 @@
+"""Read-only questions the portal asks; each returns Polars frames (house style §8).
+
+Functions take a DuckDB cursor (the UI owns the connection, see ``db.Store``) and a
+:class:`~leaderboard.filters.Filters`; they never see widget objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from leaderboard import sql
+from leaderboard.errors import LeaderboardError
+from leaderboard.filters import DERIVED_NOTE, NORMALISATIONS, Filters
+
+PAIRED_SCENARIOS = ("Offline", "Server", "Interactive")
+
+# Columns shown by default in the main table, in order; the column chooser picks from ALL.
+DEFAULT_COLUMNS = (
+    "round",
+    "division",
+    "submitter",
+    "system_name",
+    "accelerator",
+    "total_accelerators",
+    "number_of_nodes",
+    "metric",
+    "metric_units",
+    "availability",
+    "power",
+    "rouge1",
+)
+ALL_COLUMNS = (
+    *DEFAULT_COLUMNS,
+    "value",
+    "units",
+    "vendor",
+    "family",
+    "accelerators_per_node",
+    "accelerator_as_submitted",
+    "system_type",
+    "framework",
+    "benchmark",
+    "scenario",
+    "accuracy",
+    "tokens_per_sample",
+    "ttft_p99_ms",
+    "tpot_p99_ms",
+    "power_units",
+    "result_validity",
+    "verification",
+    "weight_data_types",
+    "result_id",
+    "system_uid",
+)
+
+
+def metric_units(units: str, normalisation: str) -> str:
+    """Unit label for the shown metric, saying 'derived' whenever it is not as reported."""
+    if normalisation == "reported":
+        return units
+    per = {"per_accelerator": "per accelerator", "per_node": "per node", "per_watt": "per W"}
+    return f"{units} {per[normalisation]} ({DERIVED_NOTE})"
+
+
+@dataclass(frozen=True)
+class LeaderboardView:
+    """The rows of one view plus the inputs of its figures."""
+
+    filters: Filters
+    rows: pl.DataFrame  # every filtered row, sorted; the page shows and downloads these
+    paired: pl.DataFrame  # same filters over Offline/Server/Interactive (Server vs Offline)
+    all_rounds: pl.DataFrame  # same filters over every round (round-over-round progress)
+
+    @property
+    def metric_label(self) -> str:
+        units = self.rows["units"].mode().sort().to_list() if self.rows.height else []
+        base = units[0] if units else "value"
+        return metric_units(base, self.filters.normalisation)
+
+
+def _frame(
+    cursor: duckdb.DuckDBPyConnection, query: str, params: dict[str, object]
+) -> pl.DataFrame:
+    return cursor.sql(query, params=params).pl()
+
+
+def leaderboard(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """Filtered, normalised and sorted rows, with a unit label per row."""
+    if filters.normalisation not in NORMALISATIONS:
+        raise LeaderboardError(
+            "query.normalisation",
+            f"unknown normalisation {filters.normalisation!r}; use one of {sorted(NORMALISATIONS)}",
+        )
+    direction = "desc" if filters.descending else "asc"
+    try:
+        query = sql.leaderboard_query(filters.sort, direction)
+    except ValueError as exc:
+        raise LeaderboardError("query.sort", f"cannot sort by {filters.sort!r}") from exc
+    frame = _frame(cursor, query, filters.params())
+    return frame.with_columns(
+        pl.col("units")
+        .map_elements(lambda u: metric_units(u, filters.normalisation), return_dtype=pl.String)
+        .alias("metric_units")
+    )
+
+
+def leaderboard_view(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> LeaderboardView:
+    """Everything a leaderboard page needs for one filter state (table and figure inputs)."""
+    rows = leaderboard(cursor, filters)
+    paired = _frame(cursor, sql.filtered_query(), filters.params(PAIRED_SCENARIOS))
+    every_round = Filters(**{**filters.__dict__, "rounds": ()})
+    all_rounds = _frame(cursor, sql.filtered_query(), every_round.params())
+    return LeaderboardView(filters=filters, rows=rows, paired=paired, all_rounds=all_rounds)
+
+
+def filter_options(
+    cursor: duckdb.DuckDBPyConnection, benchmark: str, scenario: str
+) -> dict[str, list[str]]:
+    """Distinct values each filter can take for one benchmark and scenario."""
+    frame = _frame(cursor, sql.FILTER_OPTIONS, {"benchmark": benchmark, "scenario": scenario})
+    return {
+        name: sorted(v for v in frame[column].unique().to_list() if v is not None)
+        for name, column in (
+            ("rounds", "round"),
+            ("divisions", "division"),
+            ("availability", "availability"),
+            ("system_types", "system_type"),
+            ("submitters", "submitter"),
+            ("vendors", "vendor"),
+            ("families", "family"),
+        )
+    }
+
+
+def benchmark_scenarios(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every (benchmark, scenario) pair with its number of results."""
+    return _frame(cursor, sql.BENCHMARK_SCENARIOS, {})
+
+
+def best_per_family(rows: pl.DataFrame) -> pl.DataFrame:
+    """The best row of each accelerator family (highest metric, or lowest for latency)."""
+    ranked = rows.filter(pl.col("metric").is_not_null())
+    if ranked.is_empty():
+        return ranked
+    higher = bool(ranked["higher_is_better"][0])
+    return (
+        ranked.sort("metric", descending=higher)
+        .group_by("family", maintain_order=True)
+        .first()
+        .sort("metric", descending=higher)
+    )
+
+
+def system(cursor: duckdb.DuckDBPyConnection, system_uid: str) -> dict[str, object]:
+    """One system's description row; a missing system is a user-facing error."""
+    frame = _frame(cursor, sql.SYSTEM, {"system_uid": system_uid})
+    if frame.is_empty():
+        raise LeaderboardError(
+            "system.not_found",
+            f"no system {system_uid!r}; system links look like "
+            "'v5.1/closed/NVIDIA/H200-SXM-141GBx8_TRT' (round/division/submitter/system)",
+        )
+    return frame.row(0, named=True)
+
+
+def system_results(cursor: duckdb.DuckDBPyConnection, system_uid: str) -> pl.DataFrame:
+    """Every result of this system across rounds and benchmarks (same submitter and id)."""
+    return _frame(cursor, sql.SYSTEM_RESULTS, {"system_uid": system_uid})
+
+
+def system_hardware(cursor: duckdb.DuckDBPyConnection, system_uid: str) -> pl.DataFrame:
+    """How the system's accelerator name was normalised, with datasheet figures."""
+    return _frame(cursor, sql.SYSTEM_HARDWARE, {"system_uid": system_uid})
+
+
+def search_systems(
+    cursor: duckdb.DuckDBPyConnection, text: str = "", limit: int = 200
+) -> pl.DataFrame:
+    """Systems whose id, name or accelerator contains ``text`` (newest rounds first)."""
+    return _frame(cursor, sql.SYSTEM_SEARCH, {"search": text.strip(), "limit": limit})
+
+
+def compare(
+    cursor: duckdb.DuckDBPyConnection, system_uids: list[str]
+) -> tuple[pl.DataFrame, list[str]]:
+    """Results of 2-4 systems side by side, plus warnings where they are not comparable."""
+    if not 2 <= len(system_uids) <= 4:
+        raise LeaderboardError("compare.count", "pick between two and four systems to compare")
+    long = _frame(cursor, sql.COMPARE_RESULTS, {"system_uids": system_uids})
+    found = set(long["system_uid"].unique().to_list())
+    missing = [uid for uid in system_uids if uid not in found]
+    if missing:
+        raise LeaderboardError("compare.not_found", f"no results for {missing}; check the links")
+    wide = long.pivot(
+        on="system_uid",
+        index=["benchmark_mlperf", "scenario", "units"],
+        values="value",
+        aggregate_function="first",
+    ).sort("benchmark_mlperf", "scenario")
+    systems = long.unique("system_uid", keep="first")
+    warnings: list[str] = []
+    for column, what in (
+        ("round", "rounds"),
+        ("division", "divisions"),
+        ("availability", "availability"),
+    ):
+        if systems[column].n_unique() > 1:
+            warnings.append(
+                f"The systems come from different {what}: "
+                + ", ".join(sorted(set(systems[column].to_list())))
+            )
+    totals = systems.select(
+        (pl.col("accelerators_per_node") * pl.col("number_of_nodes").fill_null(1)).alias("t")
+    )["t"]
+    if totals.n_unique() > 1:
+        warnings.append("The systems have different accelerator counts; compare per accelerator.")
+    scenario_sets = long.group_by("system_uid").agg(pl.col("scenario").unique().sort())
+    if scenario_sets["scenario"].n_unique() > 1:
+        warnings.append("The systems did not run the same scenarios; empty cells mean no result.")
+    return wide, warnings
+
+
+def unknown_accelerators(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Accelerator names the catalogue does not know, for maintainers to add."""
+    return _frame(cursor, sql.UNKNOWN_ACCELERATORS, {})
+
+
+def imports(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Provenance of what is in the database (seed and every import)."""
+    return _frame(cursor, sql.IMPORTS, {})

@@ -1,0 +1,313 @@
+"""Every SQL statement of the leaderboard, in one place (house style §8).
+
+Values are always bound as ``$name`` parameters; the only text ever spliced into a statement
+is a sort column taken from ``SORT_COLUMNS`` (an allow-list) and a direction from a fixed pair.
+Migrations are numbered and append-only: a released migration never changes, a new schema
+change is a new entry.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --------------------------------------------------------------------------- schema
+MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
+    (
+        1,
+        "systems, results with provenance, imports, accelerator catalogue and name mapping",
+        (
+            """
+            CREATE TABLE imports (
+                import_id   VARCHAR PRIMARY KEY,  -- sha256 of what was imported
+                kind        VARCHAR NOT NULL,     -- seed, summary_json, summary_csv, results_tree
+                source      VARCHAR NOT NULL,     -- file or folder imported
+                rows_added  INTEGER NOT NULL,
+                imported_at TIMESTAMP NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE systems (
+                system_uid                VARCHAR PRIMARY KEY,  -- round/division/submitter/system
+                round                     VARCHAR NOT NULL,
+                division                  VARCHAR NOT NULL,
+                submitter                 VARCHAR NOT NULL,
+                system_id                 VARCHAR NOT NULL,
+                system_name               VARCHAR,
+                availability              VARCHAR,
+                system_type               VARCHAR,
+                number_of_nodes           INTEGER,
+                host_processor_model_name VARCHAR,
+                host_processors_per_node  INTEGER,
+                host_processor_core_count VARCHAR,
+                accelerator_model_name    VARCHAR NOT NULL,
+                accelerators_per_node     INTEGER,
+                framework                 VARCHAR,
+                operating_system          VARCHAR,
+                description               JSON          -- full systems/<sys>.json when known
+            )
+            """,
+            """
+            CREATE TABLE results (
+                result_id         VARCHAR PRIMARY KEY,  -- round/<Location in the results repo>
+                system_uid        VARCHAR NOT NULL,
+                round             VARCHAR NOT NULL,
+                division          VARCHAR NOT NULL,
+                benchmark         VARCHAR NOT NULL,     -- folder name as published
+                benchmark_mlperf  VARCHAR NOT NULL,     -- the MLPerf benchmark it counts for
+                scenario          VARCHAR NOT NULL,
+                metric_key        VARCHAR,
+                units             VARCHAR NOT NULL,
+                value             DOUBLE NOT NULL,
+                result_validity   VARCHAR,
+                inferred          BOOLEAN,
+                accuracy          VARCHAR,
+                rouge1            DOUBLE,
+                rouge2            DOUBLE,
+                rougeL            DOUBLE,
+                tokens_per_sample DOUBLE,
+                ttft_p99_ms       DOUBLE,
+                tpot_p99_ms       DOUBLE,
+                power_units       VARCHAR,
+                power             DOUBLE,
+                weight_data_types VARCHAR,
+                source_repo       VARCHAR,
+                source_commit     VARCHAR,
+                source_path       VARCHAR,
+                data_origin       VARCHAR,
+                official_value    DOUBLE,
+                official_units    VARCHAR,
+                official_power    DOUBLE,
+                verification      VARCHAR NOT NULL,     -- how this number was checked
+                import_id         VARCHAR NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE accelerators (
+                key                  VARCHAR PRIMARY KEY,
+                vendor               VARCHAR NOT NULL,
+                family               VARCHAR NOT NULL,
+                model                VARCHAR NOT NULL,
+                memory_gb            DOUBLE,
+                peak_dense_tflops    DOUBLE,
+                peak_precision       VARCHAR,
+                memory_bandwidth_tbs DOUBLE,
+                source               VARCHAR NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE accelerator_names (
+                raw_name        VARCHAR PRIMARY KEY,  -- accelerator_model_name as submitted
+                accelerator_key VARCHAR,              -- NULL when unknown or mixed
+                vendor          VARCHAR NOT NULL,
+                family          VARCHAR NOT NULL,
+                model           VARCHAR NOT NULL,
+                is_known        BOOLEAN NOT NULL,
+                is_mixed        BOOLEAN NOT NULL,
+                is_cpu_only     BOOLEAN NOT NULL,
+                listed_total    INTEGER               -- sum of '(xN)' counts if every part has one
+            )
+            """,
+        ),
+    ),
+)
+
+CREATE_MIGRATIONS_TABLE: Final = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    description VARCHAR NOT NULL,
+    applied_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+)
+"""
+APPLIED_VERSIONS: Final = "SELECT version FROM schema_migrations ORDER BY version"
+RECORD_MIGRATION: Final = (
+    "INSERT INTO schema_migrations (version, description) VALUES ($version, $description)"
+)
+
+# --------------------------------------------------------------------------- writes
+COUNT_RESULTS: Final = "SELECT count(*) FROM results"
+IMPORT_EXISTS: Final = "SELECT count(*) FROM imports WHERE import_id = $import_id"
+RECORD_IMPORT: Final = """
+INSERT INTO imports VALUES ($import_id, $kind, $source, $rows_added, current_timestamp)
+ON CONFLICT DO NOTHING
+"""
+# `incoming_systems` / `incoming_results` are Polars frames registered for one statement.
+INSERT_SYSTEMS: Final = """
+INSERT INTO systems BY NAME SELECT * FROM incoming_systems ON CONFLICT DO NOTHING
+"""
+INSERT_RESULTS: Final = """
+INSERT INTO results BY NAME SELECT * FROM incoming_results ON CONFLICT DO NOTHING
+"""
+REPLACE_ACCELERATORS: Final = (
+    "DELETE FROM accelerators",
+    "INSERT INTO accelerators BY NAME SELECT * FROM incoming_accelerators",
+    "DELETE FROM accelerator_names",
+    "INSERT INTO accelerator_names BY NAME SELECT * FROM incoming_names",
+)
+DISTINCT_ACCELERATOR_NAMES: Final = "SELECT DISTINCT accelerator_model_name FROM systems"
+
+# --------------------------------------------------------------------------- reads
+# One filtered, hardware-normalised view of results; every leaderboard read starts here.
+# Empty list parameters mean "no filter on this column".
+_FILTERED: Final = """
+WITH filtered AS (
+    SELECT
+        r.result_id, r.round, r.division, s.submitter, s.system_uid, s.system_id, s.system_name,
+        coalesce(an.model, s.accelerator_model_name) AS accelerator,
+        coalesce(an.vendor, 'Unknown') AS vendor,
+        coalesce(an.family, 'Unknown: ' || s.accelerator_model_name) AS family,
+        s.accelerator_model_name AS accelerator_as_submitted,
+        coalesce(an.is_known, false) AS accelerator_is_known,
+        s.accelerators_per_node,
+        s.number_of_nodes,
+        CASE
+            WHEN coalesce(an.is_cpu_only, false) THEN 0
+            WHEN an.listed_total IS NOT NULL THEN an.listed_total
+            ELSE s.accelerators_per_node * coalesce(s.number_of_nodes, 1)
+        END AS total_accelerators,
+        s.availability, s.system_type, s.framework,
+        r.benchmark, r.benchmark_mlperf, r.scenario, r.value, r.units,
+        r.power, r.power_units, r.accuracy, r.rouge1, r.tokens_per_sample,
+        r.ttft_p99_ms, r.tpot_p99_ms, r.result_validity, r.inferred, r.verification,
+        r.source_repo, r.source_commit, r.source_path, r.weight_data_types
+    FROM results AS r
+    JOIN systems AS s USING (system_uid)
+    LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
+    WHERE r.benchmark_mlperf = $benchmark
+      AND list_contains($scenarios, r.scenario)
+      AND (len($rounds) = 0 OR list_contains($rounds, r.round))
+      AND (len($divisions) = 0 OR list_contains($divisions, r.division))
+      AND (len($availability) = 0 OR list_contains($availability, s.availability))
+      AND (len($system_types) = 0 OR list_contains($system_types, s.system_type))
+      AND (len($submitters) = 0 OR list_contains($submitters, s.submitter))
+      AND (len($vendors) = 0 OR list_contains($vendors, coalesce(an.vendor, 'Unknown')))
+      AND (len($families) = 0
+           OR list_contains($families,
+                            coalesce(an.family, 'Unknown: ' || s.accelerator_model_name)))
+      AND ($search = '' OR strpos(lower(concat_ws(' ', s.system_name, s.system_id, s.submitter,
+              s.accelerator_model_name, s.framework, r.result_id)), lower($search)) > 0)
+),
+measured AS (
+    SELECT *,
+        NOT starts_with(units, 'Latency') AS higher_is_better,
+        CASE $normalisation
+            WHEN 'reported' THEN value
+            WHEN 'per_accelerator' THEN
+                CASE WHEN starts_with(units, 'Latency') THEN NULL
+                     ELSE value / nullif(total_accelerators, 0) END
+            WHEN 'per_node' THEN
+                CASE WHEN starts_with(units, 'Latency') THEN NULL
+                     ELSE value / nullif(coalesce(number_of_nodes, 1), 0) END
+            WHEN 'per_watt' THEN
+                CASE WHEN power_units = 'Watts' AND NOT starts_with(units, 'Latency')
+                     THEN value / nullif(power, 0) END
+        END AS metric
+    FROM filtered
+    WHERE total_accelerators IS NULL
+       OR (total_accelerators BETWEEN $min_accelerators AND $max_accelerators)
+)
+"""
+
+SORT_COLUMNS: Final = frozenset(
+    {
+        "metric",
+        "value",
+        "round",
+        "submitter",
+        "system_name",
+        "accelerator",
+        "family",
+        "vendor",
+        "total_accelerators",
+        "number_of_nodes",
+        "power",
+        "rouge1",
+        "ttft_p99_ms",
+        "tpot_p99_ms",
+    }
+)
+SORT_DIRECTIONS: Final = {"asc": "ASC", "desc": "DESC"}
+
+_LEADERBOARD_TEMPLATE: Final = (
+    _FILTERED
+    + """
+SELECT * FROM measured
+WHERE $normalisation = 'reported' OR metric IS NOT NULL
+ORDER BY {sort_column} {direction} NULLS LAST, result_id
+"""
+)
+
+
+def leaderboard_query(sort_column: str, direction: str) -> str:
+    """The main table query, sorted by an allow-listed column (never raw user text)."""
+    if sort_column not in SORT_COLUMNS or direction not in SORT_DIRECTIONS:
+        raise ValueError(f"sort {sort_column!r} {direction!r} is not allowed")
+    return _LEADERBOARD_TEMPLATE.format(
+        sort_column=sort_column, direction=SORT_DIRECTIONS[direction]
+    )
+
+
+FILTER_OPTIONS: Final = """
+SELECT DISTINCT r.round, r.division, s.availability, s.system_type, s.submitter,
+       coalesce(an.vendor, 'Unknown') AS vendor,
+       coalesce(an.family, 'Unknown: ' || s.accelerator_model_name) AS family
+FROM results AS r
+JOIN systems AS s USING (system_uid)
+LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
+WHERE r.benchmark_mlperf = $benchmark AND r.scenario = $scenario
+"""
+BENCHMARK_SCENARIOS: Final = """
+SELECT benchmark_mlperf AS benchmark, scenario, count(*) AS results
+FROM results GROUP BY ALL ORDER BY benchmark, scenario
+"""
+
+SYSTEM: Final = "SELECT * FROM systems WHERE system_uid = $system_uid"
+SYSTEM_RESULTS: Final = """
+SELECT r.result_id, r.round, r.division, r.benchmark, r.benchmark_mlperf, r.scenario,
+       r.value, r.units, r.result_validity, r.inferred, r.accuracy, r.power, r.power_units,
+       r.ttft_p99_ms, r.tpot_p99_ms, r.weight_data_types, r.verification, r.data_origin,
+       r.source_repo, r.source_commit, r.source_path, r.system_uid
+FROM results AS r JOIN systems AS s USING (system_uid)
+WHERE s.submitter = (SELECT submitter FROM systems WHERE system_uid = $system_uid)
+  AND s.system_id = (SELECT system_id FROM systems WHERE system_uid = $system_uid)
+ORDER BY r.round, r.benchmark_mlperf, r.scenario, r.result_id
+"""
+SYSTEM_HARDWARE: Final = """
+SELECT an.*, a.memory_gb, a.peak_dense_tflops, a.peak_precision, a.memory_bandwidth_tbs, a.source
+FROM systems AS s
+LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
+LEFT JOIN accelerators AS a ON a.key = an.accelerator_key
+WHERE s.system_uid = $system_uid
+"""
+SYSTEM_SEARCH: Final = """
+SELECT s.system_uid, s.round, s.division, s.submitter, s.system_name,
+       coalesce(an.model, s.accelerator_model_name) AS accelerator,
+       s.accelerators_per_node, s.number_of_nodes
+FROM systems AS s
+LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
+WHERE $search = '' OR strpos(lower(concat_ws(' ', s.system_uid, s.system_name,
+      s.accelerator_model_name)), lower($search)) > 0
+ORDER BY s.round DESC, s.submitter, s.system_name
+LIMIT $limit
+"""
+COMPARE_RESULTS: Final = """
+SELECT s.system_uid, s.round, s.division, s.submitter, s.system_name, s.availability,
+       coalesce(an.model, s.accelerator_model_name) AS accelerator,
+       s.accelerators_per_node, s.number_of_nodes,
+       r.result_id, r.benchmark_mlperf, r.scenario, r.value, r.units, r.power, r.power_units
+FROM results AS r JOIN systems AS s USING (system_uid)
+LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
+WHERE list_contains($system_uids, s.system_uid)
+ORDER BY r.benchmark_mlperf, r.scenario, s.system_uid
+"""
+UNKNOWN_ACCELERATORS: Final = """
+SELECT an.raw_name, count(DISTINCT s.system_uid) AS systems
+FROM accelerator_names AS an JOIN systems AS s ON s.accelerator_model_name = an.raw_name
+WHERE NOT an.is_known GROUP BY ALL ORDER BY systems DESC, an.raw_name
+"""
+IMPORTS: Final = "SELECT * FROM imports ORDER BY imported_at"
+SEED_RETRIEVAL: Final = "SELECT min(imported_at) FROM imports"
+
+
+def filtered_query() -> str:
+    """The filtered view alone (all rows, unsorted): the figures' input."""
+    return _FILTERED + "SELECT * FROM measured"
