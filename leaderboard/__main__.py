@@ -1,0 +1,55 @@
+"""Command line: ``python -m leaderboard import PATH`` and maintainer reports.
+
+The CLI opens the database read-write, so it cannot run while the portal holds the file
+(DuckDB: one process owns it); it then says so instead of failing with a lock traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from leaderboard import queries
+from leaderboard.db import open_store
+from leaderboard.errors import LeaderboardError
+from leaderboard.importers import import_path
+from leaderboard.settings import LeaderboardSettings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m leaderboard", description=__doc__)
+    parser.add_argument("--db", type=Path, help="DuckDB file (default data/inferboard.duckdb)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    imp = commands.add_parser("import", help="import summary_results.json or a summary CSV")
+    imp.add_argument("path", type=Path)
+    commands.add_parser("unknown-accelerators", help="accelerator names the catalogue lacks")
+    commands.add_parser("info", help="what the database holds and where it came from")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = LeaderboardSettings.from_mapping(os.environ)
+    if args.db is not None:
+        settings = LeaderboardSettings(db_path=args.db, seed_path=settings.seed_path)
+    try:
+        with open_store(settings) as store:
+            cursor = store.cursor()
+            if args.command == "import":
+                kind, added = import_path(cursor, args.path)
+                print(f"imported {args.path} as {kind}: {added} new results")
+            elif args.command == "unknown-accelerators":
+                unknown = queries.unknown_accelerators(cursor)
+                print(unknown if unknown.height else "every accelerator name is in the catalogue")
+            else:
+                print(queries.imports(cursor))
+    except LeaderboardError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

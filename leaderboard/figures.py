@@ -1,0 +1,231 @@
+"""Leaderboard charts: pure functions ``frame -> go.Figure`` (house style §14).
+
+Each point carries its ``system_uid`` in ``customdata`` so a selection in the page can open
+the System page. Charts only plot rows in one unit (the most common one among the rows):
+mixing tokens/s and samples/s on one axis would mislead, so the rows left out are counted in
+the title instead.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from leaderboard.filters import DERIVED_NOTE
+from leaderboard.queries import best_per_family, metric_units
+
+_LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 60, "b": 50}}
+
+
+def _one_unit(rows: pl.DataFrame) -> tuple[pl.DataFrame, str, int]:
+    """Rows in the most common unit, that unit, and how many rows were left out."""
+    if rows.is_empty():
+        return rows, "", 0
+    unit = rows["units"].mode().sort()[0]
+    kept = rows.filter(pl.col("units") == unit)
+    return kept, unit, rows.height - kept.height
+
+
+def _title(text: str, left_out: int, normalisation: str) -> str:
+    notes = []
+    if normalisation != "reported":
+        notes.append(DERIVED_NOTE)
+    if left_out:
+        notes.append(f"{left_out} rows in other units not shown")
+    return text + (f"<br><sup>{'; '.join(notes)}</sup>" if notes else "")
+
+
+def _empty(title: str) -> go.Figure:
+    figure = go.Figure(layout={**_LAYOUT, "title": title})
+    figure.add_annotation(text="No results match these filters", showarrow=False)
+    return figure
+
+
+def best_by_family(rows: pl.DataFrame, normalisation: str = "reported") -> go.Figure:
+    """Bar chart: the best result of each accelerator family."""
+    kept, unit, left_out = _one_unit(rows.filter(pl.col("metric").is_not_null()))
+    title = _title("Best result per accelerator family", left_out, normalisation)
+    best = best_per_family(kept)
+    if best.is_empty():
+        return _empty(title)
+    figure = go.Figure(
+        go.Bar(
+            x=best["family"].to_list(),
+            y=best["metric"].to_list(),
+            customdata=best["system_uid"].to_list(),
+            text=best["system_name"].to_list(),
+            hovertemplate="%{x}<br>%{y:,.4g}<br>%{text}<extra></extra>",
+            marker_color="#1f77b4",
+        )
+    )
+    figure.update_layout(
+        **_LAYOUT, title=title, yaxis_title=metric_units(unit, normalisation), xaxis_title=None
+    )
+    return figure
+
+
+def throughput_vs_accelerators(rows: pl.DataFrame, normalisation: str = "reported") -> go.Figure:
+    """Scatter (log-log): metric against total accelerators, one trace per vendor."""
+    kept, unit, left_out = _one_unit(
+        rows.filter(pl.col("metric").is_not_null() & (pl.col("total_accelerators") > 0))
+    )
+    title = _title("Result against total accelerators", left_out, normalisation)
+    if kept.is_empty():
+        return _empty(title)
+    figure = go.Figure()
+    for vendor in sorted(kept["vendor"].unique().to_list()):
+        part = kept.filter(pl.col("vendor") == vendor)
+        figure.add_trace(
+            go.Scatter(
+                x=part["total_accelerators"].to_list(),
+                y=part["metric"].to_list(),
+                mode="markers",
+                name=vendor,
+                customdata=part["system_uid"].to_list(),
+                text=part["system_name"].to_list(),
+                hovertemplate="%{text}<br>%{x} accelerators<br>%{y:,.4g}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        **_LAYOUT,
+        title=title,
+        xaxis={"type": "log", "title": "total accelerators (nodes × per node)"},
+        yaxis={"type": "log", "title": metric_units(unit, normalisation)},
+    )
+    return figure
+
+
+def progress_by_round(rows: pl.DataFrame, normalisation: str = "reported") -> go.Figure:
+    """Lines: the best result of each accelerator family in each round."""
+    kept, unit, left_out = _one_unit(rows.filter(pl.col("metric").is_not_null()))
+    title = _title("Round-over-round progress per accelerator family", left_out, normalisation)
+    if kept.is_empty():
+        return _empty(title)
+    higher = bool(kept["higher_is_better"][0])
+    best = (
+        kept.sort("metric", descending=higher)
+        .group_by("family", "round", maintain_order=True)
+        .first()
+        .sort("family", "round")
+    )
+    figure = go.Figure()
+    for family in best["family"].unique(maintain_order=True).to_list():
+        part = best.filter(pl.col("family") == family)
+        figure.add_trace(
+            go.Scatter(
+                x=part["round"].to_list(),
+                y=part["metric"].to_list(),
+                mode="lines+markers",
+                name=family,
+                customdata=part["system_uid"].to_list(),
+                text=part["system_name"].to_list(),
+                hovertemplate="%{x}: %{y:,.4g}<br>%{text}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        **_LAYOUT,
+        title=title,
+        xaxis={"type": "category", "title": "round", "categoryorder": "category ascending"},
+        yaxis={"type": "log", "title": metric_units(unit, normalisation)},
+    )
+    return figure
+
+
+def server_vs_offline(paired: pl.DataFrame, normalisation: str = "reported") -> go.Figure:
+    """Scatter: each system's Server and Interactive result against its Offline result."""
+    title = _title("Server / Interactive against Offline (same system)", 0, normalisation)
+    rows = paired.filter(pl.col("metric").is_not_null())
+    offline = rows.filter(pl.col("scenario") == "Offline").select(
+        "system_uid", "system_name", pl.col("metric").alias("offline"), pl.col("units").alias("u")
+    )
+    figure = go.Figure()
+    for scenario in ("Server", "Interactive"):
+        other = rows.filter(pl.col("scenario") == scenario).select(
+            "system_uid", pl.col("metric").alias("other"), pl.col("units").alias("u")
+        )
+        # Same units only: v4.0 llama2 Server is samples/s while Offline is tokens/s.
+        joined = offline.join(other, on=["system_uid", "u"], how="inner")
+        if joined.is_empty():
+            continue
+        figure.add_trace(
+            go.Scatter(
+                x=joined["offline"].to_list(),
+                y=joined["other"].to_list(),
+                mode="markers",
+                name=scenario,
+                customdata=joined["system_uid"].to_list(),
+                text=joined["system_name"].to_list(),
+                hovertemplate="%{text}<br>Offline %{x:,.4g}<br>"
+                + scenario
+                + " %{y:,.4g}<extra></extra>",
+            )
+        )
+    if not figure.data:
+        return _empty(title)
+    top = max(max(trace.x) for trace in figure.data)
+    figure.add_trace(
+        go.Scatter(
+            x=[0, top],
+            y=[0, top],
+            mode="lines",
+            name="equal",
+            line={"dash": "dot", "color": "gray"},
+        )
+    )
+    figure.update_layout(
+        **_LAYOUT, title=title, xaxis_title="Offline", yaxis_title="Server / Interactive"
+    )
+    return figure
+
+
+def accuracy_vs_throughput(rows: pl.DataFrame, normalisation: str = "reported") -> go.Figure:
+    """Scatter: achieved accuracy (ROUGE-1 for LLMs, else the primary metric) against result."""
+    with_accuracy = rows.with_columns(
+        pl.coalesce(
+            pl.col("rouge1"),
+            pl.col("accuracy").str.extract(r"([0-9]+(?:\.[0-9]+)?)", 1).cast(pl.Float64),
+        ).alias("accuracy_value")
+    ).filter(pl.col("accuracy_value").is_not_null() & pl.col("metric").is_not_null())
+    kept, unit, left_out = _one_unit(with_accuracy)
+    title = _title("Accuracy against result", left_out, normalisation)
+    if kept.is_empty():
+        return _empty(title)
+    figure = go.Figure(
+        go.Scatter(
+            x=kept["metric"].to_list(),
+            y=kept["accuracy_value"].to_list(),
+            mode="markers",
+            customdata=kept["system_uid"].to_list(),
+            text=kept["system_name"].to_list(),
+            hovertemplate="%{text}<br>%{x:,.4g}<br>accuracy %{y:.4g}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        **_LAYOUT,
+        title=title,
+        xaxis={"type": "log", "title": metric_units(unit, normalisation)},
+        yaxis_title="accuracy (ROUGE-1, or the first metric)",
+    )
+    return figure
+
+
+def latency_percentiles(rows: pl.DataFrame) -> go.Figure:
+    """Scatter: p99 time to first token against p99 time per output token, where logged."""
+    kept = rows.filter(pl.col("ttft_p99_ms").is_not_null() & pl.col("tpot_p99_ms").is_not_null())
+    title = "TTFT p99 against TPOT p99 (ms)"
+    if kept.is_empty():
+        return _empty(title + "<br><sup>no TTFT/TPOT for these rows (Offline has none)</sup>")
+    figure = go.Figure(
+        go.Scatter(
+            x=kept["ttft_p99_ms"].to_list(),
+            y=kept["tpot_p99_ms"].to_list(),
+            mode="markers",
+            customdata=kept["system_uid"].to_list(),
+            text=kept["system_name"].to_list(),
+            hovertemplate="%{text}<br>TTFT %{x:,.1f} ms<br>TPOT %{y:,.1f} ms<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        **_LAYOUT, title=title, xaxis_title="TTFT p99 (ms)", yaxis_title="TPOT p99 (ms)"
+    )
+    return figure
