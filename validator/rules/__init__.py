@@ -32,7 +32,8 @@ class Seeds(_Frozen):
 class ScenarioTable(_Frozen):
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
-    one_of: tuple[str, ...] = ()  # at least one of these must be present (v5.1+: Server|Interactive)
+    # at least one of these must be present (v5.1+: Server or Interactive)
+    one_of: tuple[str, ...] = ()
 
 
 class TokenLatencyLimit(_Frozen):
@@ -64,7 +65,9 @@ class RoundRules(_Frozen):
     requires_calibration_doc: bool
     requires_mlperf_conf_in_measurements: bool
     requires_results_for_every_system: bool
-    legacy_units: bool  # v4.0 labelled token results Samples/s / Queries/s (spec §4 "CSV")
+    # v4.x summary CSV: units by scenario even for token results, only the first accuracy
+    # metric, no weight_data_types column (what the v4.1 checker writes; spec §4 "CSV").
+    legacy_summary_format: bool
     result_keys: dict[str, str]
     model_aliases: dict[str, str] = Field(default_factory=dict)
     benchmarks: dict[str, BenchmarkRules]
