@@ -1,0 +1,261 @@
+"""Drive a backend through the real LoadGen (``mlperf_loadgen``) for one scenario and mode.
+
+How LoadGen is used from Python (spec §7, environment notes "LoadGen"):
+
+* settings come from ``FromConfig(user.conf, model, "Offline"|"Server")`` (mlperf.conf is built
+  in), then the three RNG seeds are overwritten with the chosen round's, because LoadGen 6.0.17
+  would otherwise write the v6.0 seeds that other rounds' checkers reject;
+* ``Interactive`` is a Server run under the model name ``llama2-70b-interactive``;
+* Server responses first call ``FirstTokenComplete`` with the first token, then
+  ``QuerySamplesComplete`` with ``n_tokens``; the NumPy buffers stay referenced until those calls
+  return, because LoadGen reads the memory behind the pointers;
+* TEST06 is a performance run with the compliance ``audit.config`` (spec §4.4). Other runs get
+  an audit path that does not exist, so a stray ``audit.config`` in the working directory can
+  never change a run.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from reference_runner.backends.base import Backend
+from reference_runner.datasets import Sample
+from reference_runner.errors import RunnerError
+from reference_runner.rounds import RoundSettings
+
+MODES = ("performance", "accuracy", "TEST06")
+SCENARIOS = ("Offline", "Server", "Interactive")
+
+# spec §4.4: what the TEST06 audit.config sets.
+TEST06_AUDIT_CONFIG = """\
+# TEST06 (LLM output consistency), as in the MLPerf compliance suite (spec §4.4).
+*.*.mode = 2
+*.*.accuracy_log_sampling_target = 100
+*.*.min_query_count = 100
+*.*.min_duration = 0
+*.*.sample_concatenate_permutation = 0
+"""
+
+
+@dataclass(frozen=True)
+class LoadgenOverrides:
+    """user.conf values a run may set; None keeps LoadGen's built-in mlperf.conf value."""
+
+    min_duration_ms: int | None = None
+    min_query_count: int | None = None
+    server_target_qps: float | None = None
+    offline_expected_qps: float | None = None
+
+
+def loadgen_model_name(scenario: str) -> str:
+    """The LoadGen model name whose mlperf.conf lines apply (spec §1, §4.5)."""
+    return "llama2-70b-interactive" if scenario == "Interactive" else "llama2-70b"
+
+
+def loadgen_scenario(scenario: str) -> str:
+    """LoadGen has no Interactive scenario: it is Server with tighter limits (spec §7)."""
+    return "Offline" if scenario == "Offline" else "Server"
+
+
+def user_conf_text(scenario: str, total_samples: int, overrides: LoadgenOverrides) -> str:
+    """The user.conf this run uses; it is also the one written into the bundle."""
+    model = loadgen_model_name(scenario)
+    sc = loadgen_scenario(scenario)
+    lines = [
+        "# Written by the Inferboard reference runner; mlperf.conf is compiled into LoadGen.",
+        f"{model}.{sc}.performance_sample_count_override = {total_samples}",
+    ]
+    if overrides.min_duration_ms is not None:
+        lines.append(f"{model}.{sc}.min_duration = {overrides.min_duration_ms}")
+    if overrides.min_query_count is not None:
+        lines.append(f"{model}.{sc}.min_query_count = {overrides.min_query_count}")
+    if sc == "Server" and overrides.server_target_qps is not None:
+        lines.append(f"{model}.{sc}.target_qps = {overrides.server_target_qps}")
+    if sc == "Offline" and overrides.offline_expected_qps is not None:
+        lines.append(f"{model}.{sc}.target_qps = {overrides.offline_expected_qps}")
+    return "\n".join(lines) + "\n"
+
+
+class _BatchingSUT:
+    """Queue of issued samples served by one worker thread in batches of up to ``batch_size``.
+
+    Offline receives everything at once and is cut into full batches; Server receives queries
+    one at a time and each batch takes whatever has arrived (continuous-ish batching).
+    """
+
+    def __init__(
+        self,
+        lg: object,
+        backend: Backend,
+        samples: Sequence[Sample],
+        batch_size: int,
+        token_dtype: str,
+        report_first_token: bool,
+        on_done: Callable[[int], None],
+    ) -> None:
+        self._lg = lg
+        self._backend = backend
+        self._samples = samples
+        self._batch_size = batch_size
+        self._dtype = np.dtype(token_dtype)
+        self._first = report_first_token
+        self._on_done = on_done
+        self._queue: queue.Queue[tuple[int, int] | None] = queue.Queue()
+        self._worker = threading.Thread(target=self._serve, name="sut-worker", daemon=True)
+        self.failure: BaseException | None = None
+
+    def start(self) -> None:
+        self._worker.start()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._worker.join()
+
+    def issue(self, query_samples: list) -> None:  # called on LoadGen's thread
+        for qs in query_samples:
+            self._queue.put((qs.id, qs.index))
+
+    def flush(self) -> None:
+        """Nothing is held back, so there is nothing to flush."""
+
+    def _next_batch(self) -> list[tuple[int, int]] | None:
+        first = self._queue.get()
+        if first is None:
+            return None
+        batch = [first]
+        while len(batch) < self._batch_size:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                self._queue.put(None)  # keep the stop signal for the next round
+                break
+            batch.append(item)
+        return batch
+
+    def _serve(self) -> None:
+        lg = self._lg
+        while (batch := self._next_batch()) is not None:
+            if self.failure is not None:  # answer anyway so LoadGen can finish, with no tokens
+                self._complete(batch, [[self._backend.eos_token_id] * 2 for _ in batch])
+                continue
+            keep_alive: list[np.ndarray] = []
+
+            def first_token(position: int, token: int, batch=batch, keep_alive=keep_alive) -> None:
+                buf = np.array([token], dtype=self._dtype)
+                keep_alive.append(buf)
+                response = lg.QuerySampleResponse(batch[position][0], buf.ctypes.data, buf.nbytes)
+                lg.FirstTokenComplete([response])
+
+            prompts = [self._samples[index].tok_input for _, index in batch]
+            try:
+                outputs = self._backend.generate(prompts, first_token if self._first else None)
+            except BaseException as err:  # recorded and re-raised after LoadGen has finished
+                self.failure = err
+                outputs = [[self._backend.eos_token_id] * 2 for _ in batch]
+            self._complete(batch, outputs)
+            del keep_alive
+
+    def _complete(self, batch: list[tuple[int, int]], outputs: list[list[int]]) -> None:
+        lg = self._lg
+        buffers = [np.asarray(tokens, dtype=self._dtype) for tokens in outputs]
+        responses = [
+            lg.QuerySampleResponse(query_id, buf.ctypes.data, buf.nbytes, len(buf))
+            for (query_id, _), buf in zip(batch, buffers, strict=True)
+        ]
+        lg.QuerySamplesComplete(responses)
+        del buffers  # only now may the memory go: LoadGen has copied what it logs
+        self._on_done(len(batch))
+
+
+def run_loadgen(
+    *,
+    backend: Backend,
+    samples: Sequence[Sample],
+    scenario: str,
+    mode: str,
+    round_settings: RoundSettings,
+    overrides: LoadgenOverrides,
+    batch_size: int,
+    token_dtype: str,
+    outdir: Path,
+    on_progress: Callable[[int], None] | None = None,
+) -> Path:
+    """Run LoadGen once and return ``outdir``, which then holds its mlperf_log_* files."""
+    if scenario not in SCENARIOS:
+        raise RunnerError(f"Unknown scenario {scenario!r}; use one of {', '.join(SCENARIOS)}.")
+    if mode not in MODES:
+        raise RunnerError(f"Unknown mode {mode!r}; use one of {', '.join(MODES)}.")
+    try:
+        import mlperf_loadgen as lg
+    except ImportError as err:
+        raise RunnerError(
+            "mlperf_loadgen is not importable; pip install mlcommons-loadgen==6.0.17.",
+            code="runner.missing_dependency",
+        ) from err
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    user_conf = outdir / "user.conf"
+    user_conf.write_text(user_conf_text(scenario, len(samples), overrides), encoding="utf-8")
+    audit = outdir / "audit.config"
+    if mode == "TEST06":
+        audit.write_text(TEST06_AUDIT_CONFIG, encoding="utf-8")
+    else:
+        audit = outdir / "no-audit.config"  # does not exist: no compliance overrides
+
+    settings = lg.TestSettings()
+    settings.scenario = getattr(lg.TestScenario, loadgen_scenario(scenario))
+    settings.FromConfig(str(user_conf), loadgen_model_name(scenario), loadgen_scenario(scenario))
+    settings.qsl_rng_seed = round_settings.seeds.qsl
+    settings.sample_index_rng_seed = round_settings.seeds.sample_index
+    settings.schedule_rng_seed = round_settings.seeds.schedule
+    settings.mode = lg.TestMode.AccuracyOnly if mode == "accuracy" else lg.TestMode.PerformanceOnly
+    if not settings.use_token_latencies:  # mlperf.conf sets it for llama2; keep it explicit
+        settings.use_token_latencies = True
+
+    log_settings = lg.LogSettings()
+    log_settings.log_output.outdir = str(outdir)
+    log_settings.log_output.copy_summary_to_stdout = False
+    log_settings.enable_trace = False
+
+    sut_impl = _BatchingSUT(
+        lg,
+        backend,
+        samples,
+        batch_size,
+        token_dtype,
+        report_first_token=loadgen_scenario(scenario) == "Server",
+        on_done=on_progress or (lambda _n: None),
+    )
+    sut_impl.start()
+    sut = lg.ConstructSUT(sut_impl.issue, sut_impl.flush)
+    qsl = lg.ConstructQSL(len(samples), len(samples), lambda _ids: None, lambda _ids: None)
+    try:
+        lg.StartTestWithLogSettings(sut, qsl, settings, log_settings, str(audit))
+    finally:
+        sut_impl.stop()
+        lg.DestroyQSL(qsl)
+        lg.DestroySUT(sut)
+    if sut_impl.failure is not None:
+        failure = sut_impl.failure
+        if isinstance(failure, RunnerError):
+            raise failure
+        raise RunnerError(
+            f"The {backend.info().backend} backend failed during the {scenario} {mode} run: "
+            f"{type(failure).__name__}: {failure}",
+            code="runner.backend_failed",
+        ) from failure
+    for name in ("mlperf_log_summary.txt", "mlperf_log_detail.txt", "mlperf_log_accuracy.json"):
+        if not (outdir / name).is_file():
+            raise RunnerError(
+                f"LoadGen did not write {outdir / name}; see the console output above.",
+                code="runner.loadgen_failed",
+            )
+    return outdir
