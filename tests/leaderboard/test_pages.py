@@ -1,0 +1,82 @@
+"""AppTest smoke of every leaderboard page, asserting on what each one shows."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from leaderboard.settings import PROJECT_ROOT, LeaderboardSettings
+
+APP = str(PROJECT_ROOT / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def _database(
+    monkeypatch: pytest.MonkeyPatch, settings: LeaderboardSettings, store: object
+) -> None:
+    # The page process reads its settings from the environment at the edge (pages/common.py).
+    monkeypatch.setenv("INFERBOARD_DB_PATH", str(settings.db_path.with_name("pages.duckdb")))
+    monkeypatch.setenv("INFERBOARD_SEED_PATH", str(settings.seed_path))
+
+
+def _page(path: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / path), default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_leaderboard_defaults_to_llama2_offline() -> None:
+    at = _page("pages/leaderboard.py")
+    assert not at.exception
+    assert at.selectbox(key="lb_benchmark").value == "llama2-70b-99"
+    assert at.selectbox(key="lb_scenario").value == "Offline"
+    assert "llama2-70b-99 · Offline · 152 results" in [s.value for s in at.subheader]
+    assert len(at.dataframe) == 1
+    assert at.dataframe[0].value.shape[0] == 152
+
+
+def test_leaderboard_filter_goes_to_the_url_and_back() -> None:
+    at = _page("pages/leaderboard.py")
+    at.multiselect(key="lb_rounds").set_value(["v5.1"]).run()
+    assert not at.exception
+    assert at.query_params["rounds"] in ("v5.1", ["v5.1"])
+    shown = at.dataframe[0].value
+    assert set(shown["round"]) == {"v5.1"}
+    restored = _page("pages/leaderboard.py", rounds="v5.1", normalisation="per_accelerator")
+    assert restored.multiselect(key="lb_rounds").value == ["v5.1"]
+    assert restored.radio(key="lb_norm").value == "per_accelerator"
+    assert any("derived, not an official MLPerf result" in c.value for c in restored.caption)
+
+
+def test_system_page_shows_every_result_of_a_permalinked_system() -> None:
+    uid = "v5.1/closed/AMD/8xMI300X_2xEPYC_9575F"
+    at = _page("pages/system.py", system=uid)
+    assert not at.exception
+    assert any(uid in c.value for c in at.caption)
+    results = at.dataframe[-1].value
+    assert {"llama2-70b-99", "llama2-70b-99.9"} <= set(results["benchmark_mlperf"])
+    assert {"Offline", "Server", "Interactive"} <= set(results["scenario"])
+
+
+def test_system_page_unknown_id_is_a_message_not_a_traceback() -> None:
+    at = _page("pages/system.py", system="v9.9/closed/Nobody/nothing")
+    assert not at.exception
+    assert "no system" in at.error[0].value
+
+
+def test_compare_warns_when_rounds_differ() -> None:
+    at = _page(
+        "pages/compare.py",
+        systems="v5.1/closed/AMD/8xMI300X_2xEPYC_9575F,v4.1/closed/NVIDIA/H200-SXM-141GBx8_TRT",
+    )
+    assert not at.exception
+    assert any("different rounds" in w.value for w in at.warning)
+    wide = at.dataframe[0].value
+    assert "v5.1/closed/AMD/8xMI300X_2xEPYC_9575F" in wide.columns
+
+
+def test_app_router_starts_on_home() -> None:
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert at.title[0].value == "Inferboard"
