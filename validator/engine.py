@@ -92,6 +92,7 @@ def validate_tree(root: Path, options: Options, source: str = "") -> Report:
         results.append(entry)
         findings += result_findings
     findings += _check_scenario_sets(tasks, results, rules, common)
+    findings = list(dict.fromkeys(findings))  # a benchmark-level finding is met once per scenario
     for entry in results:
         entry.findings = [f for f in findings if _applies(f, entry)]
     return Report(round=round_name, findings=findings, results=results, source=source)
@@ -216,8 +217,9 @@ def check_result(task: ResultTask) -> tuple[ResultEntry, list[Finding]]:
         mlperf_benchmark=task.mlperf_benchmark,
         bench=rules.benchmark(task.mlperf_benchmark),
     )
-    found: list[Finding] = []
-    found += _check_known_benchmark(ctx)
+    found: list[Finding] = _check_known_benchmark(ctx)
+    if any(f.code == "structure.unknown_benchmark" for f in found):
+        return _entry(ctx), found  # nothing else can be judged without the benchmark's rules
     found += measurements.check_measurements(ctx)
     found += _read_accuracy(ctx)
     found += _read_performance(ctx)
