@@ -18,6 +18,7 @@ AMD_SYS = "8xMI300X_2xEPYC_9575F"
 AMD_RES = f"{AMD}/results/{AMD_SYS}/llama2-70b-99"
 NV = "closed/NVIDIA"
 NV_RES = f"{NV}/results/H200-SXM-141GBx8_TRT/llama2-70b-99"
+ACC_LOG = "accuracy/mlperf_log_accuracy.json"
 INTEL_RES = "closed/Intel/results/1-node-4x-BMG-B70/llama2-70b-99"
 
 
@@ -148,8 +149,7 @@ CASES: dict[str, tuple[str, Mutation, set[str]]] = {
     "TEST06 log contradicts its verdict": (
         "v5.1-AMD",
         lambda r: _tamper_test06_counts(
-            r
-            / f"{AMD}/compliance/{AMD_SYS}/llama2-70b-99/Server/TEST06/accuracy/mlperf_log_accuracy.json"
+            r / f"{AMD}/compliance/{AMD_SYS}/llama2-70b-99/Server/TEST06" / ACC_LOG
         ),
         {"truth.test06_length"},
     ),
