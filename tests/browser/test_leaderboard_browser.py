@@ -1,0 +1,164 @@
+"""Real browser: the leaderboard as a person uses it (Debian Chromium + Playwright).
+
+Opens the leaderboard, changes a filter and sees the chart change, follows the copied link
+and a system permalink, downloads the CSV. Screenshots go to test-output/browser/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "test-output" / "browser"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+INSTALL_HINT = (
+    "install it with `apt-get install -y chromium chromium-driver` (never `playwright install`)"
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `streamlit run app.py` on a free port with its own database file."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "INFERBOARD_DB_PATH": str(tmp_path_factory.mktemp("portal") / "browser.duckdb"),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"streamlit did not start:\n{output[-2000:]}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def chromium_browser() -> Iterator[object]:
+    if not CHROMIUM.is_file() or shutil.which("chromium") is None:
+        pytest.fail(f"{CHROMIUM} is missing: {INSTALL_HINT}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+def _bars(page) -> list[float]:
+    """The y values of the first Plotly chart on the page (the best-per-family bars)."""
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    return page.evaluate(
+        "() => Array.from(document.querySelector('.js-plotly-plot').data[0].y || [])"
+    )
+
+
+def test_leaderboard_filter_permalink_and_download(
+    portal: str, chromium_browser, tmp_path: Path
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = chromium_browser.new_context(
+        accept_downloads=True, viewport={"width": 1400, "height": 1000}
+    )
+    page = context.new_page()
+    page.goto(f"{portal}/leaderboard")
+    before = _bars(page)
+    assert before, "the best-per-family chart has no bars"
+    page.screenshot(path=str(SHOTS / "01-leaderboard.png"), full_page=True)
+
+    page.get_by_text("per accelerator", exact=True).click()
+    page.wait_for_function(
+        "() => new URL(location.href).searchParams.get('normalisation') === 'per_accelerator'",
+        timeout=30_000,
+    )
+    page.wait_for_function(
+        "(before) => { const p = document.querySelector('.js-plotly-plot');"
+        " return p && p.data && JSON.stringify(Array.from(p.data[0].y)) !== before; }",
+        arg=str(before).replace(" ", ""),
+        timeout=30_000,
+    )
+    after = _bars(page)
+    assert after != before
+    assert max(after) < max(before)  # per accelerator is smaller than whole-system throughput
+    page.screenshot(path=str(SHOTS / "02-per-accelerator.png"), full_page=True)
+
+    # The copied link restores the same view in a fresh tab.
+    link = page.url
+    copy = context.new_page()
+    copy.goto(link)
+    assert _bars(copy) == after
+    copy.screenshot(path=str(SHOTS / "03-permalink.png"), full_page=True)
+
+    with page.expect_download(timeout=30_000) as waiting:
+        page.get_by_role("button", name="Download CSV").click()
+    saved = tmp_path / "rows.csv"
+    waiting.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8")
+    assert text.startswith("result_id,")
+    assert "derived, not an official MLPerf result" in text
+    assert "# Retrieved" in text
+
+    system = context.new_page()
+    system.goto(f"{portal}/system?system=v5.1/closed/AMD/8xMI300X_2xEPYC_9575F")
+    system.get_by_text("8xMI300X_2xEPYC_9575F").first.wait_for(timeout=30_000)
+    system.screenshot(path=str(SHOTS / "04-system.png"), full_page=True)
+    context.close()
