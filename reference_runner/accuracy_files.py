@@ -1,43 +1,65 @@
 """accuracy.txt for an accuracy run: MLPerf's llama2 metrics computed from the untruncated log.
 
 The scoring itself lives in ``scoring.llama2`` (shared with the validator and the portal); this
-module only feeds it the run's log, the dataset references and the tokenizer's decode.
+module only feeds it the run's log, the dataset references, the tokenizer's decode and the
+Punkt sentence model, and turns scoring errors into the runner's one error type.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from reference_runner.codecs import TextCodec
 from reference_runner.errors import RunnerError
 from scoring.accuracy_log import TokenDtype, read_accuracy_log, sha256_of_file
+from scoring.errors import ScoringError
+from scoring.llama2 import Llama2Accuracy, evaluate_llama2, format_accuracy_txt
+from scoring.punkt_data import SentenceSplitter, load_sentence_splitter
+
+# `make setup` writes NLTK's English Punkt model here (scoring.punkt_data).
+DEFAULT_NLTK_DATA = Path(__file__).resolve().parents[1] / "data" / "nltk_data"
+
+
+def sentence_splitter(nltk_data: Path | None) -> SentenceSplitter:
+    """nltk's sent_tokenize with its model read from ``nltk_data`` (default: data/nltk_data)."""
+    try:
+        return load_sentence_splitter(nltk_data or DEFAULT_NLTK_DATA)
+    except ScoringError as err:
+        raise RunnerError(str(err), code=err.code) from err
+
+
+def batch_decoder(codec: TextCodec) -> object:
+    """``scoring.llama2`` decodes whole batches; wrap the codec's one-sequence decode."""
+
+    def decode(batch: list[list[int]]) -> list[str]:
+        return [codec.decode(tokens) for tokens in batch]
+
+    return decode
+
+
+def score_log(
+    full_log: Path,
+    references: Sequence[str],
+    codec: TextCodec,
+    dtype: TokenDtype,
+    split: SentenceSplitter,
+) -> Llama2Accuracy:
+    """The llama2 metrics of an untruncated accuracy log against the dataset's references."""
+    try:
+        entries = read_accuracy_log(full_log)
+        return evaluate_llama2(entries, references, batch_decoder(codec), dtype, split)  # type: ignore[arg-type]
+    except ScoringError as err:
+        raise RunnerError(str(err), code=err.code) from err
 
 
 def accuracy_txt(
-    full_log: Path, references: Sequence[str], codec: TextCodec, dtype: TokenDtype
-) -> tuple[str, dict[str, Any]]:
-    """The text of accuracy.txt (with ``hash=`` of ``full_log``) and the metrics as a dict."""
-    try:
-        from scoring import llama2
-    except ImportError as err:  # scoring.llama2 ships with this repository; a partial checkout
-        raise RunnerError(
-            "scoring.llama2 is not importable, so accuracy.txt cannot be computed; run "
-            "without the accuracy mode (--modes performance,TEST06) or update the checkout.",
-            code="runner.missing_dependency",
-        ) from err
-
-    entries = read_accuracy_log(full_log)
-    result = llama2.evaluate_llama2(entries, references, codec.decode, dtype)
-    text = llama2.format_accuracy_txt(result, sha256_of_file(full_log))
-    return text, _as_dict(result)
-
-
-def _as_dict(result: Any) -> dict[str, Any]:
-    if isinstance(result, dict):
-        return dict(result)
-    dump = getattr(result, "model_dump", None) or getattr(result, "_asdict", None)
-    if dump is not None:
-        return dict(dump())
-    return dict(vars(result))
+    full_log: Path,
+    references: Sequence[str],
+    codec: TextCodec,
+    dtype: TokenDtype,
+    split: SentenceSplitter,
+) -> str:
+    """The text of accuracy.txt, ending with the ``hash=`` of ``full_log`` (spec §6)."""
+    result = score_log(full_log, references, codec, dtype, split)
+    return format_accuracy_txt(result, sha256_of_file(full_log))

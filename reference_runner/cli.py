@@ -74,6 +74,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="leave the untruncated accuracy log inside the bundle",
     )
+    p.add_argument("--nltk-data", type=Path, help="Punkt model dir (default data/nltk_data)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
 
@@ -134,6 +135,7 @@ def config_from_args(args: argparse.Namespace, argv: list[str]) -> RunConfig:
         benchmark_name=args.benchmark_name,
         full_log_dir=args.keep_full_accuracy_log,
         no_truncate=args.no_truncate,
+        nltk_data=args.nltk_data,
         progress=not args.quiet,
         command_line="python -m reference_runner " + shlex.join(argv),
     )

@@ -42,6 +42,7 @@ class RunConfig:
     availability: str = "available"
     full_log_dir: Path | None = None  # None: "<out>.untruncated" beside the bundle
     no_truncate: bool = False
+    nltk_data: Path | None = None  # Punkt model dir; None: data/nltk_data (`make setup`)
     progress: bool = True
     command_line: str = ""
 

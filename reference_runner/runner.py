@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from reference_runner import bundle as bundle_files
-from reference_runner.accuracy_files import accuracy_txt
+from reference_runner.accuracy_files import accuracy_txt, sentence_splitter
 from reference_runner.compliance import verify_test06
 from reference_runner.config import RunConfig
 from reference_runner.datasets import Dataset, load_dataset
@@ -106,6 +106,8 @@ def run_benchmark(config: RunConfig) -> Path:
     token_dtype = config.token_dtype or round_settings.token_dtype
     codec = build_codec(config.tokenizer_id)
     dataset = load_dataset(config.dataset, codec, config.max_samples)
+    # Checked before any run, so a missing Punkt model does not surface after hours of LoadGen.
+    split = sentence_splitter(config.nltk_data) if "accuracy" in config.modes else None
 
     summaries: list[RunSummary] = []
     backend_info: dict[str, Any] = {}
@@ -121,7 +123,7 @@ def run_benchmark(config: RunConfig) -> Path:
                 summaries.append(RunSummary(scenario, mode, values.get("result_validity"), values))
         layout = _layout(config, round_settings, backend_info)
         for (scenario, mode), outdir in runs.items():
-            _place_run(config, layout, scenario, mode, outdir, dataset, codec, token_dtype)
+            _place_run(config, layout, scenario, mode, outdir, dataset, codec, token_dtype, split)
         for scenario in config.scenarios:
             _write_measurements(config, layout, scenario, dataset, backend_info, token_dtype)
     _write_submitter_files(config, layout, backend_info)
@@ -157,6 +159,7 @@ def _place_run(
     dataset: Dataset,
     codec: Any,
     token_dtype: str,
+    split: Any,
 ) -> None:
     full_log = outdir / "mlperf_log_accuracy.json"
     if mode == "performance":
@@ -168,7 +171,7 @@ def _place_run(
         bundle_files.copy_files(outdir, target_dir, bundle_files.ACCURACY_LOG_FILES)
         target = target_dir / "mlperf_log_accuracy.json"
         references = [sample.reference for sample in dataset.samples]
-        text, _metrics = accuracy_txt(full_log, references, codec, token_dtype)  # type: ignore[arg-type]
+        text = accuracy_txt(full_log, references, codec, token_dtype, split)  # type: ignore[arg-type]
         bundle_files.write_text(target_dir / "accuracy.txt", text)
         publish_accuracy_log(full_log, target, truncate=not config.no_truncate)
         if not config.no_truncate:

@@ -173,7 +173,9 @@ def test_dummy_answer_is_a_pure_function_of_the_prompt() -> None:
     assert dummy_answer([1, 50, 60], 6) == [60, 60, 50, 60, 50, 2]
 
 
-def test_v60_uses_the_merged_layout_and_offline_can_be_valid(tmp_path: Path) -> None:
+def test_v60_uses_the_merged_layout_and_offline_can_be_valid(
+    tmp_path: Path, nltk_data: Path
+) -> None:
     out = build_dummy_bundle(
         tmp_path / "b60",
         round="v6.0",
@@ -181,6 +183,7 @@ def test_v60_uses_the_merged_layout_and_offline_can_be_valid(tmp_path: Path) -> 
         modes=("performance", "TEST06"),
         dummy_ms_per_step=3.0,
         max_samples=32,
+        nltk_data=nltk_data,
     )
     res = out / SUB / "results" / SYS / BENCH / "Offline"
     assert (res / "measurements.json").is_file()

@@ -1,0 +1,186 @@
+"""transformers backend: greedy generation with MLPerf's settings (spec §5), batched.
+
+* CPU: fp32 (default) or bf16; GPU: bf16 (default) with ``device_map="auto"``, which spreads
+  the layers over every visible GPU, so Llama-2-70B runs on a multi-GPU node unchanged.
+* Batches are left-padded so every sequence's new tokens start at the same position; each
+  sequence stops at its own EOS (``generate`` pads finished rows, which are cut off here).
+* The first generated token of every sequence is reported through a streamer as soon as the
+  first decode step ends, which is what Server mode forwards to ``FirstTokenComplete``.
+
+torch and transformers are imported when the backend is built, never at module import time
+of the package (tests/test_layers.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from reference_runner.backends.base import BackendInfo, FirstTokenCallback
+from reference_runner.codecs import LLAMA_EOS, HFCodec
+from reference_runner.errors import RunnerError
+
+_DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+
+
+def model_revision(model: str, config: Any) -> str:
+    """The hub commit when transformers knows it, else a fingerprint of a local directory.
+
+    The fingerprint hashes the JSON files and the names and sizes of the weight files, so it
+    changes when a checkpoint is swapped, without reading tens of GB of weights.
+    """
+    commit = getattr(config, "_commit_hash", None)
+    if commit:
+        return str(commit)
+    path = Path(model)
+    if not path.is_dir():
+        return "unknown"
+    digest = hashlib.sha256()
+    for file in sorted(path.iterdir()):
+        if file.suffix == ".json":
+            digest.update(file.name.encode() + file.read_bytes())
+        elif file.suffix in {".safetensors", ".bin"}:
+            digest.update(f"{file.name}:{file.stat().st_size}".encode())
+    return "local-sha256:" + digest.hexdigest()[:16]
+
+
+class _FirstTokenStreamer:
+    """A ``generate`` streamer that reports each row's first new token once.
+
+    ``generate`` calls ``put`` first with the prompt ids, then once per decode step with the
+    new token of every row; only the first of those calls matters here.
+    """
+
+    def __init__(self, callback: FirstTokenCallback) -> None:
+        self._callback = callback
+        self._calls = 0
+
+    def put(self, value: Any) -> None:
+        self._calls += 1
+        if self._calls != 2:
+            return
+        for position, token in enumerate(value.reshape(-1).tolist()):
+            self._callback(position, int(token))
+
+    def end(self) -> None:
+        """Nothing to flush."""
+
+
+class HFBackend:
+    """Greedy generation with ``AutoModelForCausalLM.from_pretrained(model)``."""
+
+    def __init__(
+        self,
+        model: str,
+        codec: HFCodec,
+        device: str = "cpu",
+        dtype: str | None = None,
+        max_new_tokens: int = 1024,
+        **_: object,
+    ) -> None:
+        try:
+            import torch
+            from transformers import AutoModelForCausalLM
+        except ImportError as err:
+            raise RunnerError(
+                "The hf backend needs torch and transformers; install requirements.txt.",
+                code="runner.missing_dependency",
+            ) from err
+        if not isinstance(codec, HFCodec):
+            raise RunnerError(
+                "The hf backend needs a transformers tokenizer (--tokenizer or --model).",
+                code="runner.missing_tokenizer",
+            )
+        dtype = dtype or ("bf16" if device == "cuda" else "fp32")
+        if dtype not in _DTYPES:
+            raise RunnerError(f"Unknown --dtype {dtype!r}; use fp32, bf16 or fp16.")
+        if device == "cuda" and not torch.cuda.is_available():
+            raise RunnerError(
+                "--device cuda, but torch sees no CUDA GPU here; use --device cpu.",
+                code="runner.no_gpu",
+            )
+        try:
+            self._model = AutoModelForCausalLM.from_pretrained(
+                model,
+                dtype=getattr(torch, _DTYPES[dtype]),
+                device_map="auto" if device == "cuda" else None,
+            )
+        except (OSError, ValueError) as err:
+            raise RunnerError(
+                f"Cannot load the model {model!r} ({err}). Pass a local directory written by "
+                "save_pretrained, or a hub id already in the local HF cache (this machine "
+                "cannot download).",
+                code="runner.missing_model",
+            ) from err
+        self._model.eval()
+        self._torch = torch
+        self._codec = codec
+        self._device = device
+        self._dtype = dtype
+        self._model_id = model
+        self._max_new_tokens = max_new_tokens
+        tokenizer = codec.tokenizer
+        self.eos_token_id = int(
+            self._model.generation_config.eos_token_id
+            if isinstance(self._model.generation_config.eos_token_id, int)
+            else codec.eos_token_id
+        )
+        pad = tokenizer.pad_token_id
+        self._pad = int(pad) if pad is not None else self.eos_token_id or LLAMA_EOS
+        self._input_device = next(self._model.parameters()).device
+
+    def info(self) -> BackendInfo:
+        versions = ", ".join(
+            f"{name} {metadata.version(name)}" for name in ("transformers", "torch")
+        )
+        return BackendInfo(
+            backend="hf",
+            model_id=self._model_id,
+            model_revision=model_revision(self._model_id, self._model.config),
+            framework=versions,
+            dtype=self._dtype,
+            device=self._device,
+        )
+
+    def _left_padded(self, prompts: Sequence[Sequence[int]]) -> tuple[Any, Any]:
+        torch = self._torch
+        width = max(len(p) for p in prompts)
+        ids = torch.full((len(prompts), width), self._pad, dtype=torch.long)
+        mask = torch.zeros((len(prompts), width), dtype=torch.long)
+        for row, prompt in enumerate(prompts):
+            ids[row, width - len(prompt) :] = torch.tensor(list(prompt), dtype=torch.long)
+            mask[row, width - len(prompt) :] = 1
+        return ids.to(self._input_device), mask.to(self._input_device)
+
+    def generate(
+        self,
+        prompts: Sequence[Sequence[int]],
+        on_first_token: FirstTokenCallback | None = None,
+    ) -> list[list[int]]:
+        ids, mask = self._left_padded(prompts)
+        streamer = _FirstTokenStreamer(on_first_token) if on_first_token else None
+        with self._torch.inference_mode():
+            output = self._model.generate(
+                input_ids=ids,
+                attention_mask=mask,
+                do_sample=False,
+                num_beams=1,
+                max_new_tokens=self._max_new_tokens,
+                min_new_tokens=1,
+                pad_token_id=self._pad,
+                eos_token_id=self.eos_token_id,
+                streamer=streamer,
+            )
+        new_tokens = output[:, ids.shape[1] :].tolist()
+        return [_until_eos(row, self.eos_token_id) for row in new_tokens]
+
+
+def _until_eos(tokens: list[int], eos: int) -> list[int]:
+    """Tokens up to and including the first EOS (later positions are generate's padding)."""
+    try:
+        return tokens[: tokens.index(eos) + 1]
+    except ValueError:
+        return tokens
