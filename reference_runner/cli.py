@@ -95,6 +95,7 @@ def _add_reproduce(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-new-tokens", type=int, default=1024)
     p.add_argument("--token-dtype", choices=("int32", "int64"))
     p.add_argument("--dummy-tokens-per-sample", type=int, default=290)
+    p.add_argument("--nltk-data", type=Path, help="Punkt model dir (default data/nltk_data)")
     p.add_argument("--report", type=Path, help="JSON report path (default: stdout)")
 
 

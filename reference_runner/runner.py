@@ -78,7 +78,19 @@ def _job(config: RunConfig, scenario: str, mode: str, token_dtype: str, outdir: 
     }
 
 
+def _looks_like_path(name: str) -> bool:
+    """Hub ids are "org/name"; absolute or ./ ../ ~ paths are clearly local directories."""
+    return name.startswith(("/", "./", "../", "~"))
+
+
 def _check_plan(config: RunConfig, round_settings: RoundSettings) -> None:
+    for what, name in (("model", config.model_id), ("tokenizer", config.tokenizer_id)):
+        if name and _looks_like_path(name) and not Path(name).expanduser().exists():
+            raise RunnerError(
+                f"The {what} directory {name} does not exist. Pass a directory written by "
+                "save_pretrained, or a hub id already in the local HF cache.",
+                code=f"runner.missing_{what}",
+            )
     if "Interactive" in config.scenarios and not round_settings.has_interactive_dir:
         raise RunnerError(
             f"Round {round_settings.name} has no Interactive scenario directory (it exists from "
