@@ -138,3 +138,22 @@ SNAPSHOT: list[tuple[object, ...]] = [
     ("Lambda", "B200-SXM-180GBx8_TRT", "B200 SXM 180GB", 8, 102725.0),
     ("Supermicro", "SYS-422GS-NBRT-LCC_B200-SXM-180GBx8_TRT", "B200 SXM 180GB", 8, 102498.0),
 ]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(rounds=("v5.1",), normalisation="per_accelerator"),
+        Filters(scenario="Server", sort="system_name", descending=False),
+        Filters(normalisation="per_watt", vendors=("NVIDIA",)),
+    ],
+)
+def test_view_rows_equal_the_sql_sorted_table(cur, filters: Filters) -> None:
+    """The page's one-query view slices in Polars; it must match the SQL-sorted table."""
+    view = queries.leaderboard_view(cur, filters)
+    table = queries.leaderboard(cur, filters)
+    assert view.rows["result_id"].to_list() == table["result_id"].to_list()
+    assert view.rows["metric_units"].to_list() == table["metric_units"].to_list()
+    assert set(view.paired["scenario"]) <= set(queries.PAIRED_SCENARIOS)
+    assert set(view.all_rounds["scenario"]) == {filters.scenario}

@@ -87,8 +87,11 @@ filters = Filters(
     descending=descending,
     columns=() if tuple(columns) == queries.DEFAULT_COLUMNS else tuple(columns),
 )
-if filters.to_query_params() != st.query_params.to_dict():
-    st.query_params.from_dict(filters.to_query_params())
+wanted = filters.to_query_params()
+if "chart" in st.query_params:
+    wanted["chart"] = st.query_params["chart"]
+if wanted != st.query_params.to_dict():
+    st.query_params.from_dict(wanted)
 
 try:
     view = queries.leaderboard_view(cur, filters)
@@ -129,22 +132,26 @@ for column, fmt in zip(cols, FORMATS, strict=True):
     )
 st.caption(footnote(download, filters, today).replace("\n", "  \n"))
 
-tabs = st.tabs(
-    ["Best per family", "Scale", "Progress", "Server vs Offline", "Accuracy", "TTFT / TPOT"]
-)
-charts = (
-    figures.best_by_family(rows, normalisation),
-    figures.throughput_vs_accelerators(rows, normalisation),
-    figures.progress_by_round(view.all_rounds, normalisation),
-    figures.server_vs_offline(view.paired, normalisation),
-    figures.accuracy_vs_throughput(rows, normalisation),
-    figures.latency_percentiles(rows),
-)
-for index, (tab, figure) in enumerate(zip(tabs, charts, strict=True)):
-    with tab:
-        event = st.plotly_chart(
-            figure, key=f"chart_{index}", on_select="rerun", selection_mode="points"
-        )
-        uid = selected_system(event)
-        if uid:
-            st.switch_page("pages/system.py", query_params={"system": uid})
+# One chart at a time: only the chosen figure is built and drawn (six Plotly charts in
+# hidden tabs tripled the first render).
+CHARTS = {
+    "Best per family": lambda: figures.best_by_family(rows, normalisation),
+    "Scale": lambda: figures.throughput_vs_accelerators(rows, normalisation),
+    "Progress": lambda: figures.progress_by_round(view.all_rounds, normalisation),
+    "Server vs Offline": lambda: figures.server_vs_offline(view.paired, normalisation),
+    "Accuracy": lambda: figures.accuracy_vs_throughput(rows, normalisation),
+    "TTFT / TPOT": lambda: figures.latency_percentiles(rows),
+}
+chart_names = list(CHARTS)
+_seed("lb_chart", st.query_params.get("chart", chart_names[0]))
+if st.session_state["lb_chart"] not in CHARTS:
+    st.session_state["lb_chart"] = chart_names[0]
+chart = st.segmented_control("Chart", chart_names, key="lb_chart") or chart_names[0]
+if chart != chart_names[0]:
+    st.query_params["chart"] = chart
+elif "chart" in st.query_params:
+    del st.query_params["chart"]
+event = st.plotly_chart(CHARTS[chart](), key="chart", on_select="rerun", selection_mode="points")
+uid = selected_system(event)
+if uid:
+    st.switch_page("pages/system_page.py", query_params={"system": uid})

@@ -1,0 +1,214 @@
+"""Leaderboard speed: server-side time from a filter change to the built table and figures.
+
+Measures, with warm-up and medians (the first runs after start are slower):
+  1. on the seed (12,523 results): leaderboard_view + all six figures per filter change;
+  2. on about 1,000,000 synthetic results (the seed replicated under new ids);
+  3. first full render of /leaderboard in headless Chromium (goto -> first Plotly chart).
+Targets (issue 3): under 50 ms, under 300 ms, under 3 s.
+
+Usage: .venv/bin/python bench/leaderboard_bench.py [--repeats N] [--no-browser]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from leaderboard import figures, queries  # noqa: E402
+from leaderboard.db import open_store  # noqa: E402
+from leaderboard.filters import Filters  # noqa: E402
+from leaderboard.settings import LeaderboardSettings  # noqa: E402
+
+FILTER_CHANGES = (
+    Filters(),
+    Filters(rounds=("v5.1",)),
+    Filters(rounds=("v5.1",), normalisation="per_accelerator"),
+    Filters(divisions=("closed",), vendors=("NVIDIA",)),
+    Filters(search="H200"),
+    Filters(scenario="Server"),
+    Filters(normalisation="per_watt", sort="system_name", descending=False),
+)
+
+
+def build_page(cursor, filters: Filters) -> int:
+    """What the page does after a filter change, minus drawing: table plus the shown figure."""
+    view = queries.leaderboard_view(cursor, filters)
+    return view.rows.height + len(figures.best_by_family(view.rows, filters.normalisation).data)
+
+
+def build_view(cursor, filters: Filters) -> int:
+    """The page's work plus all six figures (an upper bound: the page builds one)."""
+    view = queries.leaderboard_view(cursor, filters)
+    n = filters.normalisation
+    built = (
+        figures.best_by_family(view.rows, n),
+        figures.throughput_vs_accelerators(view.rows, n),
+        figures.progress_by_round(view.all_rounds, n),
+        figures.server_vs_offline(view.paired, n),
+        figures.accuracy_vs_throughput(view.rows, n),
+        figures.latency_percentiles(view.rows),
+    )
+    return view.rows.height + len(built)
+
+
+def time_filter_changes(cursor, repeats: int, build=build_page) -> list[float]:
+    for filters in FILTER_CHANGES:  # warm-up
+        build(cursor, filters)
+    samples = []
+    for _ in range(repeats):
+        for filters in FILTER_CHANGES:
+            start = time.perf_counter()
+            build(cursor, filters)
+            samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def replicate(cursor, copies: int) -> int:
+    """Grow the database to seed x copies results under new ids (synthetic, for timing only)."""
+    cursor.execute(
+        "INSERT INTO systems SELECT s.* REPLACE (system_uid || '#' || i AS system_uid,"
+        " system_id || '#' || i AS system_id) FROM systems AS s, range(1, $n) AS t(i)",
+        {"n": copies},
+    )
+    cursor.execute(
+        "INSERT INTO results SELECT r.* REPLACE (result_id || '#' || i AS result_id,"
+        " system_uid || '#' || i AS system_uid, value * (1 + i / 1000.0) AS value)"
+        " FROM results AS r, range(1, $n) AS t(i)",
+        {"n": copies},
+    )
+    return cursor.execute("SELECT count(*) FROM results").fetchall()[0][0]
+
+
+def first_render(runs: int) -> list[float]:
+    """Seconds from navigation to the first drawn Plotly chart, fresh browser context each."""
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    tmp = Path(tempfile.mkdtemp())
+    env = {**os.environ, "INFERBOARD_DB_PATH": str(tmp / "render.duckdb")}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        samples = []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
+            for _ in range(runs + 1):  # the first one opens the database: reported apart
+                context = browser.new_context()
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(f"{base}/leaderboard")
+                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+                samples.append(time.perf_counter() - start)
+                context.close()
+            browser.close()
+        return samples
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def report(name: str, samples: list[float], target: float, unit: str) -> None:
+    median = statistics.median(samples)
+    p90 = sorted(samples)[int(len(samples) * 0.9)]
+    print(
+        f"{name:<52} median {median:8.1f} {unit}  p90 {p90:8.1f}"
+        f" {unit}  target {target:6.0f} {unit}  median/target {median / target:5.2f}"
+        f"  ({'OK' if median < target else 'MISSED'}, n={len(samples)})"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = LeaderboardSettings(db_path=Path(tmp) / "bench.duckdb")
+        with open_store(settings) as store:
+            cursor = store.cursor()
+            seed_rows = "seed (12,523 results)"
+            report(
+                f"{seed_rows}: table + shown figure",
+                time_filter_changes(cursor, args.repeats),
+                50,
+                "ms",
+            )
+            report(
+                f"{seed_rows}: table + all 6 figures",
+                time_filter_changes(cursor, args.repeats, build_view),
+                50,
+                "ms",
+            )
+            total = replicate(cursor, 80)
+            big = f"synthetic ({total:,} results)"
+            report(
+                f"{big}: table + shown figure",
+                time_filter_changes(cursor, max(1, args.repeats // 2)),
+                300,
+                "ms",
+            )
+            report(
+                f"{big}: table + all 6 figures",
+                time_filter_changes(cursor, max(1, args.repeats // 2), build_view),
+                300,
+                "ms",
+            )
+    if not args.no_browser:
+        samples = first_render(3)
+        print(f"first render, cold (opens and seeds the DB): {samples[0]:.2f} s")
+        report("first full render in headless Chromium", samples[1:], 3, "s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
