@@ -16,9 +16,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 # package -> top-level modules it must never import, directly or indirectly.
+BELOW_ALL = {"streamlit", "torch", "transformers", "validator", "leaderboard", "reference_runner"}
 FORBIDDEN: dict[str, set[str]] = {
-    "scoring": {"streamlit", "torch", "transformers", "validator", "leaderboard", "reference_runner"},
-    "hardware": {"streamlit", "torch", "transformers", "validator", "leaderboard", "reference_runner"},
+    "scoring": BELOW_ALL,
+    "hardware": BELOW_ALL,
     "validator": {"streamlit", "torch", "transformers", "leaderboard", "reference_runner"},
     "leaderboard": {"streamlit", "torch", "transformers", "reference_runner"},
     "reference_runner": {"streamlit", "leaderboard"},
