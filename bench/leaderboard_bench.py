@@ -172,6 +172,8 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
+    load = os.getloadavg()
+    print(f"load average {load[0]:.1f} on {os.cpu_count()} cores (others' work inflates timings)")
     with tempfile.TemporaryDirectory() as tmp:
         settings = LeaderboardSettings(db_path=Path(tmp) / "bench.duckdb")
         with open_store(settings) as store:
