@@ -11,14 +11,12 @@ st.set_page_config(page_title="Inferboard", page_icon=":bar_chart:", layout="wid
 pages = [
     st.Page("pages/home.py", title="Inferboard", icon=":material/home:", default=True),
     st.Page(
-        "pages/leaderboard_page.py",
+        "pages/leaderboard.py",
         title="Leaderboard",
         icon=":material/leaderboard:",
         url_path="leaderboard",
     ),
-    st.Page("pages/system_page.py", title="System", icon=":material/dns:", url_path="system"),
-    st.Page(
-        "pages/compare_page.py", title="Compare", icon=":material/compare:", url_path="compare"
-    ),
+    st.Page("pages/system.py", title="System", icon=":material/dns:", url_path="system"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare:", url_path="compare"),
 ]
 st.navigation(pages).run()

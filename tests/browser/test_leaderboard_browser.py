@@ -125,7 +125,7 @@ def test_leaderboard_filter_permalink_and_download(
     assert before, "the best-per-family chart has no bars"
     page.screenshot(path=str(SHOTS / "01-leaderboard.png"), full_page=True)
 
-    page.get_by_text("per accelerator", exact=True).click()
+    page.locator("[data-testid=stSidebar] label").filter(has_text="per accelerator").click()
     page.wait_for_function(
         "() => new URL(location.href).searchParams.get('normalisation') === 'per_accelerator'",
         timeout=30_000,

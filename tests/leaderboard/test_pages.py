@@ -27,7 +27,7 @@ def _page(path: str, **params: str) -> AppTest:
 
 
 def test_leaderboard_defaults_to_llama2_offline() -> None:
-    at = _page("pages/leaderboard_page.py")
+    at = _page("pages/leaderboard.py")
     assert not at.exception
     assert at.selectbox(key="lb_benchmark").value == "llama2-70b-99"
     assert at.selectbox(key="lb_scenario").value == "Offline"
@@ -37,13 +37,13 @@ def test_leaderboard_defaults_to_llama2_offline() -> None:
 
 
 def test_leaderboard_filter_goes_to_the_url_and_back() -> None:
-    at = _page("pages/leaderboard_page.py")
+    at = _page("pages/leaderboard.py")
     at.multiselect(key="lb_rounds").set_value(["v5.1"]).run()
     assert not at.exception
     assert at.query_params["rounds"] in ("v5.1", ["v5.1"])
     shown = at.dataframe[0].value
     assert set(shown["round"]) == {"v5.1"}
-    restored = _page("pages/leaderboard_page.py", rounds="v5.1", normalisation="per_accelerator")
+    restored = _page("pages/leaderboard.py", rounds="v5.1", normalisation="per_accelerator")
     assert restored.multiselect(key="lb_rounds").value == ["v5.1"]
     assert restored.radio(key="lb_norm").value == "per_accelerator"
     assert any("derived, not an official MLPerf result" in c.value for c in restored.caption)
@@ -51,7 +51,7 @@ def test_leaderboard_filter_goes_to_the_url_and_back() -> None:
 
 def test_system_page_shows_every_result_of_a_permalinked_system() -> None:
     uid = "v5.1/closed/AMD/8xMI300X_2xEPYC_9575F"
-    at = _page("pages/system_page.py", system=uid)
+    at = _page("pages/system.py", system=uid)
     assert not at.exception
     assert any(uid in c.value for c in at.caption)
     results = at.dataframe[-1].value
@@ -60,14 +60,14 @@ def test_system_page_shows_every_result_of_a_permalinked_system() -> None:
 
 
 def test_system_page_unknown_id_is_a_message_not_a_traceback() -> None:
-    at = _page("pages/system_page.py", system="v9.9/closed/Nobody/nothing")
+    at = _page("pages/system.py", system="v9.9/closed/Nobody/nothing")
     assert not at.exception
     assert "no system" in at.error[0].value
 
 
 def test_compare_warns_when_rounds_differ() -> None:
     at = _page(
-        "pages/compare_page.py",
+        "pages/compare.py",
         systems="v5.1/closed/AMD/8xMI300X_2xEPYC_9575F,v4.1/closed/NVIDIA/H200-SXM-141GBx8_TRT",
     )
     assert not at.exception

@@ -154,4 +154,4 @@ elif "chart" in st.query_params:
 event = st.plotly_chart(CHARTS[chart](), key="chart", on_select="rerun", selection_mode="points")
 uid = selected_system(event)
 if uid:
-    st.switch_page("pages/system_page.py", query_params={"system": uid})
+    st.switch_page("pages/system.py", query_params={"system": uid})
