@@ -35,6 +35,7 @@ test: setup system-deps lint
 
 bench: setup
 	$(PY) bench/validator_bench.py
+	$(PY) bench/rouge_bench.py
 
 format: $(STAMP)
 	$(PY) -m ruff format .
