@@ -36,6 +36,7 @@ test: setup system-deps lint
 bench: setup
 	$(PY) bench/validator_bench.py
 	$(PY) bench/rouge_bench.py
+	$(PY) bench/runner_bench.py
 
 format: $(STAMP)
 	$(PY) -m ruff format .
