@@ -20,10 +20,11 @@ from validator.findings import Finding, Severity, finding
 from validator.options import Options
 from validator.parsing import ParseError
 from validator.parsing.documents import read_accuracy_text, read_json_object
-from validator.parsing.loadgen_log import read_detail_log
+from validator.parsing.loadgen_log import DetailLog, read_detail_log
 from validator.report import Report, ResultEntry
 from validator.rules import (
     CommonRules,
+    FileList,
     RoundRules,
     UnknownRoundError,
     available_rounds,
@@ -275,56 +276,50 @@ def _system_type(system: dict[str, Any], common: CommonRules) -> str | None:
 
 
 def _read_accuracy(ctx: ResultContext) -> list[Finding]:
-    folder = ctx.accuracy_dir
-    txt = folder / "accuracy.txt"
+    txt = ctx.accuracy_dir / "accuracy.txt"
     if not txt.is_file():
         return [ctx.found("structure.accuracy_missing", txt, "accuracy/accuracy.txt is missing")]
-    found = list(
-        tree.file_list_findings(
-            folder,
-            ctx.common.accuracy_files.required,
-            ctx.common.accuracy_files.optional,
-            ctx.common.ignorable_files,
-            ctx.rel(folder),
-            ctx.scope,
-        )
-    )
+    found, ctx.accuracy_log = _read_run_folder(ctx, ctx.accuracy_dir, ctx.common.accuracy_files)
     try:
         ctx.accuracy_text = read_accuracy_text(
             txt, ctx.common.accuracy_patterns, ctx.common.hash_pattern
         )
     except ParseError as exc:
         found.append(ctx.found("accuracy.metric_missing", txt, str(exc)))
-    detail = folder / "mlperf_log_detail.txt"
-    if detail.is_file():
-        try:
-            ctx.accuracy_log = read_detail_log(detail)
-        except ParseError as exc:
-            found.append(ctx.found("perf.log_unreadable", detail, str(exc)))
     return found
 
 
 def _read_performance(ctx: ResultContext) -> list[Finding]:
-    folder = ctx.perf_dir
-    if not folder.is_dir():
-        return [ctx.found("structure.performance_missing", folder, "performance/run_1 missing")]
+    if not ctx.perf_dir.is_dir():
+        return [
+            ctx.found("structure.performance_missing", ctx.perf_dir, "performance/run_1 missing")
+        ]
+    found, ctx.perf_log = _read_run_folder(ctx, ctx.perf_dir, ctx.common.performance_files)
+    return found
+
+
+def _read_run_folder(
+    ctx: ResultContext, folder: Path, files: FileList
+) -> tuple[list[Finding], DetailLog | None]:
+    """A LoadGen output folder: its exact file list, and its detail log parsed once."""
     found = list(
         tree.file_list_findings(
             folder,
-            ctx.common.performance_files.required,
-            ctx.common.performance_files.optional,
+            files.required,
+            files.optional,
             ctx.common.ignorable_files,
             ctx.rel(folder),
             ctx.scope,
         )
     )
     detail = folder / "mlperf_log_detail.txt"
-    if detail.is_file():
-        try:
-            ctx.perf_log = read_detail_log(detail)
-        except ParseError as exc:
-            found.append(ctx.found("perf.log_unreadable", detail, str(exc)))
-    return found
+    if not detail.is_file():
+        return found, None
+    try:
+        return found, read_detail_log(detail)
+    except ParseError as exc:
+        found.append(ctx.found("perf.log_unreadable", detail, str(exc)))
+        return found, None
 
 
 def _forgive_open_accuracy(ctx: ResultContext, found: list[Finding]) -> list[Finding]:

@@ -11,9 +11,12 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 import hardware
 from scoring.accuracy_log import (
     AccuracyLogError,
+    TokenDtype,
     decode_tokens,
     guess_dtype,
     looks_truncated,
@@ -25,7 +28,7 @@ from validator.checks.compliance import compliance_root
 from validator.checks.context import ResultContext
 from validator.findings import Finding, Severity
 from validator.parsing import ParseError
-from validator.parsing.loadgen_log import read_summary_log
+from validator.parsing.loadgen_log import DetailLog, read_summary_log
 
 # summary-log label -> detail-log key (spec §3): the same run must print the same numbers.
 SUMMARY_TO_DETAIL = {
@@ -57,6 +60,11 @@ def _same_number(printed: str, logged: object) -> bool:
     return abs(shown - exact) <= max(0.5 * 10**-decimals, 1e-5 * abs(exact)) + 1e-12
 
 
+def _tokens_per_second(log: DetailLog) -> object:
+    """Generated tokens/s of the run: Offline's or Server's (completed) key (spec §3)."""
+    return log.get("result_tokens_per_second", log.get("result_completed_tokens_per_second"))
+
+
 def check_summary_matches_detail(ctx: ResultContext) -> Iterator[Finding]:
     log = ctx.perf_log
     path = ctx.perf_dir / "mlperf_log_summary.txt"
@@ -81,7 +89,7 @@ def check_perf_tokens_per_sample(ctx: ResultContext) -> Iterator[Finding]:
     log, text = ctx.perf_log, ctx.accuracy_text
     if log is None or text is None or "TOKENS_PER_SAMPLE" not in text.metrics:
         return
-    tokens = log.get("result_tokens_per_second", log.get("result_completed_tokens_per_second"))
+    tokens = _tokens_per_second(log)
     samples = log.get("result_samples_per_second", log.get("result_completed_samples_per_sec"))
     if not isinstance(tokens, int | float) or not isinstance(samples, int | float) or samples <= 0:
         return
@@ -193,7 +201,7 @@ def check_test06_log(ctx: ResultContext) -> Iterator[Finding]:
                 f"{len(bad)} of {len(decoded)} samples' first token differs from the reported "
                 f"one (qsl_idx {bad[:5]})",
             )
-    bad = [e.qsl_idx for e, tokens in decoded if _trailing_eos(tokens, eos) >= 2]
+    bad = [e.qsl_idx for e, tokens in decoded if _repeated_trailing_eos(tokens, eos)]
     if bad:
         yield ctx.found(
             "truth.test06_eos",
@@ -211,22 +219,18 @@ def check_test06_log(ctx: ResultContext) -> Iterator[Finding]:
         )
 
 
-def _first_token_ok(token_data: str | None, tokens: object, dtype: str) -> bool:
+def _first_token_ok(token_data: str | None, tokens: np.ndarray, dtype: TokenDtype) -> bool:
+    """The reported first token(s) start the response (run_verification.py's zip compare)."""
     if token_data is None:
         return False
-    first = decode_tokens(token_data, dtype)  # type: ignore[arg-type]
-    return all(int(a) == int(b) for a, b in zip(first, tokens, strict=False))  # type: ignore[call-overload]
+    first = decode_tokens(token_data, dtype)
+    n = min(len(first), len(tokens))
+    return bool(np.array_equal(first[:n], tokens[:n]))
 
 
-def _trailing_eos(tokens: object, eos: int) -> int:
-    """EOS tokens at the end, counted as run_verification.py does (index 0 excluded)."""
-    count = 0
-    values = list(tokens)  # type: ignore[call-overload]
-    for i in range(len(values) - 1, 0, -1):
-        if int(values[i]) != eos:
-            break
-        count += 1
-    return count
+def _repeated_trailing_eos(tokens: np.ndarray, eos: int) -> bool:
+    """Two or more EOS at the end, as run_verification.py counts them (index 0 never counts)."""
+    return len(tokens) >= 3 and tokens[-1] == eos and tokens[-2] == eos
 
 
 def check_physical_bound(ctx: ResultContext) -> Iterator[Finding]:
@@ -234,7 +238,7 @@ def check_physical_bound(ctx: ResultContext) -> Iterator[Finding]:
     log, bench = ctx.perf_log, ctx.bench
     if log is None or bench is None or not bench.active_parameters_billion:
         return
-    tokens = log.get("result_tokens_per_second", log.get("result_completed_tokens_per_second"))
+    tokens = _tokens_per_second(log)
     if not isinstance(tokens, int | float):
         return
     name = str(ctx.system.get("accelerator_model_name", ""))
