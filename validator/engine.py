@@ -20,7 +20,7 @@ from validator.findings import Finding, Severity, finding
 from validator.options import Options
 from validator.parsing import ParseError
 from validator.parsing.documents import read_accuracy_text, read_json_object
-from validator.parsing.loadgen_log import DetailLog, read_detail_log
+from validator.parsing.loadgen_log import DetailLog, read_detail_log, read_values
 from validator.report import Report, ResultEntry
 from validator.rules import (
     CommonRules,
@@ -113,11 +113,9 @@ def _resolve_round(
     seen: Counter[str | None] = Counter()
     for dirs in scenarios:
         path = dirs.results / "performance" / "run_1" / "mlperf_log_detail.txt"
-        try:
-            log = read_detail_log(path)
-        except ParseError:
+        seeds = read_values(path, SEED_KEYS)
+        if seeds == (None, None, None):
             continue
-        seeds = tuple(log.get(k) for k in SEED_KEYS)
         seen[round_for_seeds(seeds) if all(isinstance(s, int) for s in seeds) else None] += 1  # type: ignore[arg-type]
     known = [(n, c) for n, c in seen.most_common() if n is not None]
     if not known:

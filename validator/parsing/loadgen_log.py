@@ -138,3 +138,19 @@ def read_summary_log(path: Path) -> dict[str, str]:
         if match and match.group(1) not in pairs:
             pairs[match.group(1)] = match.group(2)
     return pairs
+
+
+def read_values(path: Path, keys: tuple[str, ...]) -> tuple[Any, ...]:
+    """The first value of a few keys, without parsing the rest of the log (round detection
+    reads the seeds of every performance log before the checks parse them fully)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return tuple(None for _ in keys)
+    values = []
+    for key in keys:
+        marker = f"{_KEY_START}{key}{_VALUE_START}"
+        start = text.find(marker)
+        end = text.find(_VALUE_END, start) if start >= 0 else -1
+        values.append(_decode(text[start + len(marker) : end]) if end > start else None)
+    return tuple(values)
