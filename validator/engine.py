@@ -94,14 +94,13 @@ def validate_tree(root: Path, options: Options, source: str = "") -> Report:
         findings += result_findings
     findings += _check_scenario_sets(tasks, results, rules, common)
     findings = list(dict.fromkeys(findings))  # a benchmark-level finding is met once per scenario
+    by_scope: dict[tuple[str, ...], list[Finding]] = {}
+    for f in findings:
+        by_scope.setdefault(f.scope, []).append(f)
     for entry in results:
-        entry.findings = [f for f in findings if _applies(f, entry)]
+        key = entry.key
+        entry.findings = [f for n in range(len(key) + 1) for f in by_scope.get(key[:n], [])]
     return Report(round=round_name, findings=findings, results=results, source=source)
-
-
-def _applies(f: Finding, entry: ResultEntry) -> bool:
-    key = (entry.division, entry.submitter, entry.system, entry.benchmark, entry.scenario_dir)
-    return key[: len(f.scope)] == f.scope
 
 
 def _resolve_round(

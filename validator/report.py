@@ -39,6 +39,11 @@ class ResultEntry:
     findings: list[Finding] = field(default_factory=list)
 
     @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        """The scope of this result (see :mod:`validator.findings`)."""
+        return (self.division, self.submitter, self.system, self.benchmark, self.scenario_dir)
+
+    @property
     def valid(self) -> bool:
         return self.value is not None and not any(
             f.severity is Severity.ERROR for f in self.findings

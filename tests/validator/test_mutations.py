@@ -137,6 +137,23 @@ CASES: dict[str, tuple[str, Mutation, set[str]]] = {
         lambda r: (r / f"{AMD}/.DS_Store").write_text("x"),
         {"structure.hidden_name"},
     ),
+    "empty folder": (
+        "v5.1-AMD",
+        lambda r: (r / f"{AMD}/documentation").mkdir(),
+        {"structure.empty_dir"},
+    ),
+    "broken symbolic link": (
+        "v5.1-AMD",
+        lambda r: (r / f"{AMD}/measurements/{AMD_SYS}/llama2-70b-99/Offline/old.conf").symlink_to(
+            "missing.conf"
+        ),
+        {"structure.broken_symlink"},
+    ),
+    "space and __pycache__": (
+        "v5.1-AMD",
+        lambda r: (r / f"{AMD}/code tools/__pycache__").mkdir(parents=True),
+        {"structure.space_in_name", "structure.pycache", "structure.empty_dir"},
+    ),
     "TEST06 EOS check failed": (
         "v5.1-AMD",
         lambda r: edit(

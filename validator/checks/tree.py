@@ -35,33 +35,31 @@ def check_root(root: Path, common: CommonRules) -> Iterator[Finding]:
 def check_submitter_tree(
     root: Path, division: str, submitter: str, common: CommonRules
 ) -> Iterator[Finding]:
-    """Names, sizes, links and empty folders, found in one walk of the submitter's tree."""
+    """Names, sizes, links and empty folders, found in one walk of the submitter's tree
+    (``os.scandir`` entries carry their type and size, so no file is stat-ed twice)."""
     scope = (division, submitter)
-    base = root / division / submitter
-    for folder, dirnames, filenames in os.walk(base):
-        here = Path(folder)
-        rel_dir = here.relative_to(root).as_posix()
-        if not dirnames and not filenames:
+    pending = [f"{division}/{submitter}"]
+    limit = common.file_size_limit_bytes
+    while pending:
+        rel_dir = pending.pop()
+        with os.scandir(root / rel_dir) as listing:
+            entries = list(listing)
+        if not entries:
             yield finding("structure.empty_dir", rel_dir, "empty folder", scope=scope)
-        for name in dirnames:
-            rel = f"{rel_dir}/{name}"
-            if name == "__pycache__":
-                yield finding("structure.pycache", rel, "__pycache__ folder", scope=scope)
-            yield from _name_findings(name, rel, scope)
-        for name in filenames:
-            path = here / name
-            rel = f"{rel_dir}/{name}"
-            yield from _name_findings(name, rel, scope)
-            if path.is_symlink() and not path.exists():
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}"
+            yield from _name_findings(entry.name, rel, scope)
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name == "__pycache__":
+                    yield finding("structure.pycache", rel, "__pycache__ folder", scope=scope)
+                pending.append(rel)
+            elif entry.is_symlink() and not Path(entry.path).exists():
                 yield finding("structure.broken_symlink", rel, "broken symbolic link", scope=scope)
-                continue
-            size = path.stat().st_size if path.exists() else 0
-            if size > common.file_size_limit_bytes:
+            elif (size := entry.stat().st_size) > limit:
                 yield finding(
                     "structure.file_too_large",
                     rel,
-                    f"{size / 1024**2:.1f} MB, more than "
-                    f"{common.file_size_limit_bytes // 1024**2} MB",
+                    f"{size / 1024**2:.1f} MB, more than {limit // 1024**2} MB",
                     scope=scope,
                 )
 
