@@ -19,6 +19,8 @@ import polars as pl
 from leaderboard.errors import LeaderboardError
 from leaderboard.ingest import insert_rows
 from leaderboard.seed import result_id
+from validator import Options, validate_path
+from validator.report import summary_rows as validator_summary_rows
 
 SUMMARY_COLUMNS = (
     "Organization",
@@ -84,6 +86,11 @@ def _int_or_none(value: object) -> int | None:
 def summary_rows(path: Path) -> tuple[pl.DataFrame, str]:
     """Parse a summary file into seed-shaped rows (power rows folded into their result)."""
     records, kind = _read_records(path)
+    return records_to_rows(records, kind, path), kind
+
+
+def records_to_rows(records: list[dict[str, object]], kind: str, path: Path) -> pl.DataFrame:
+    """Summary records (spec §4 "CSV" columns) -> seed-shaped rows."""
     if not records:
         raise LeaderboardError("import.empty", f"{path} holds no results")
     missing = [c for c in SUMMARY_COLUMNS if c not in records[0]]
@@ -170,7 +177,7 @@ def summary_rows(path: Path) -> tuple[pl.DataFrame, str]:
         .alias("power_units"),
         pl.lit(None, dtype=pl.Float64).alias("official_power"),
     )
-    return frame, kind
+    return frame
 
 
 def import_path(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, int]:
@@ -178,12 +185,7 @@ def import_path(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, int]:
     if not path.exists():
         raise LeaderboardError("import.missing", f"{path} does not exist")
     if path.is_dir():
-        raise LeaderboardError(
-            "import.tree_not_ready",
-            f"{path} is a folder: importing a results tree goes through the validator "
-            "(validator.validate_path), which is not wired in yet; import the submission "
-            "checker's summary CSV or summary_results.json instead",
-        )
+        return "results_tree", import_tree(con, path)
     if path.suffix.lower() not in (".json", ".csv"):
         raise LeaderboardError(
             "import.format",
@@ -201,3 +203,30 @@ def import_path(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, int]:
         verification="official MLCommons summary (imported as published, not re-validated)",
     )
     return kind, added
+
+
+def import_tree(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Validate a results tree and import its valid results (the validator's summary rows,
+    the same columns as the official summary). A tree with errors imports nothing."""
+    report = validate_path(path, Options(jobs=1))
+    if not report.accepted:
+        errors = [f for f in report.findings if f.severity == "error"]
+        first = f"{errors[0].code} in {errors[0].path}" if errors else "no results"
+        raise LeaderboardError(
+            "import.tree_rejected",
+            f"{path} does not pass the validator ({len(errors)} errors, first: {first}); "
+            f"run `python -m validator {path}` for the full report",
+        )
+    records: list[dict[str, object]] = list(validator_summary_rows(report))
+    rows = records_to_rows(records, "results_tree", path)
+    digest = hashlib.sha256(json.dumps(records, sort_keys=True).encode()).hexdigest()
+    return insert_rows(
+        con,
+        rows,
+        import_id=f"results_tree:{digest}",
+        kind="results_tree",
+        source=str(path),
+        verification=(
+            f"validated by the Inferboard validator ({report.round} rules and truth checks)"
+        ),
+    )
