@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +26,7 @@ from leaderboard import figures, queries  # noqa: E402
 from leaderboard.db import open_store  # noqa: E402
 from leaderboard.filters import Filters  # noqa: E402
 from leaderboard.settings import LeaderboardSettings  # noqa: E402
+from tests.support.portal import chromium, running_portal  # noqa: E402
 
 FILTER_CHANGES = (
     Filters(),
@@ -92,56 +90,10 @@ def replicate(cursor, copies: int) -> int:
 
 def first_render(runs: int) -> list[float]:
     """Seconds from navigation to the first drawn Plotly chart, fresh browser context each."""
-    from playwright.sync_api import sync_playwright
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    tmp = Path(tempfile.mkdtemp())
-    env = {**os.environ, "INFERBOARD_DB_PATH": str(tmp / "render.duckdb")}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
-        samples = []
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
-            )
+    samples = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"INFERBOARD_DB_PATH": str(Path(tmp) / "render.duckdb")}
+        with running_portal(env) as base, chromium() as browser:
             for _ in range(runs + 1):  # the first one opens the database: reported apart
                 context = browser.new_context()
                 page = context.new_page()
@@ -150,11 +102,7 @@ def first_render(runs: int) -> list[float]:
                 page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
                 samples.append(time.perf_counter() - start)
                 context.close()
-            browser.close()
-        return samples
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    return samples
 
 
 def report(name: str, samples: list[float], target: float, unit: str) -> None:

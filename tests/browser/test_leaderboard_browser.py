@@ -6,102 +6,37 @@ and a system permalink, downloads the CSV. Screenshots go to test-output/browser
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.portal import PortalError, chromium, running_portal
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "test-output" / "browser"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-INSTALL_HINT = (
-    "install it with `apt-get install -y chromium chromium-driver` (never `playwright install`)"
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `streamlit run app.py` on a free port with its own database file."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "INFERBOARD_DB_PATH": str(tmp_path_factory.mktemp("portal") / "browser.duckdb"),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    db = tmp_path_factory.mktemp("portal") / "browser.duckdb"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"streamlit did not start:\n{output[-2000:]}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+        with running_portal({"INFERBOARD_DB_PATH": str(db)}) as base:
+            yield base
+    except PortalError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[object]:
-    if not CHROMIUM.is_file() or shutil.which("chromium") is None:
-        pytest.fail(f"{CHROMIUM} is missing: {INSTALL_HINT}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
+    try:
+        with chromium() as browser:
+            yield browser
+    except PortalError as exc:
+        pytest.fail(str(exc))
 
 
 def _bars(page) -> list[float]:
