@@ -18,6 +18,7 @@ from leaderboard.errors import LeaderboardError
 from leaderboard.ingest import insert_rows, refresh_hardware
 from leaderboard.seed import read_seed
 from leaderboard.settings import LeaderboardSettings
+from leaderboard.transactions import transaction
 
 SEED_VERIFICATION = "published MLPerf result (shared seed table)"
 
@@ -75,15 +76,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     for version, description, statements in sql.MIGRATIONS:
         if version in applied:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             for statement in statements:
                 con.execute(statement)
             con.execute(sql.RECORD_MIGRATION, {"version": version, "description": description})
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         newly.append(version)
     return newly
 

@@ -14,6 +14,7 @@ import polars as pl
 from hardware import parse_accelerators
 from hardware.catalogue import catalogue
 from leaderboard import sql
+from leaderboard.transactions import registered, transaction
 
 SYSTEM_COLUMNS = (
     "system_uid",
@@ -129,10 +130,7 @@ def insert_rows(
         return 0
     systems, results = split_rows(rows, import_id, verification)
     before = con.execute(sql.COUNT_RESULTS).fetchall()[0][0]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.register("incoming_systems", systems)
-        con.register("incoming_results", results)
+    with registered(con, incoming_systems=systems, incoming_results=results), transaction(con):
         con.execute(sql.INSERT_SYSTEMS)
         con.execute(sql.INSERT_RESULTS)
         added = con.execute(sql.COUNT_RESULTS).fetchall()[0][0] - before
@@ -140,13 +138,6 @@ def insert_rows(
             sql.RECORD_IMPORT,
             {"import_id": import_id, "kind": kind, "source": source, "rows_added": added},
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("incoming_systems")
-        con.unregister("incoming_results")
     refresh_hardware(con)
     return added
 
@@ -235,16 +226,7 @@ def refresh_hardware(con: duckdb.DuckDBPyConnection) -> None:
     )
     raw = [row[0] for row in con.execute(sql.DISTINCT_ACCELERATOR_NAMES).fetchall()]
     names = name_mapping(raw)
-    con.register("incoming_accelerators", accelerators)
-    con.register("incoming_names", names)
-    try:
-        con.execute("BEGIN TRANSACTION")
+    frames = {"incoming_accelerators": accelerators, "incoming_names": names}
+    with registered(con, **frames), transaction(con):
         for statement in sql.REPLACE_ACCELERATORS:
             con.execute(statement)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("incoming_accelerators")
-        con.unregister("incoming_names")
