@@ -8,6 +8,7 @@ finally the per-benchmark scenario rules, which need every result's validity.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,10 +67,12 @@ def validate_tree(root: Path, options: Options, source: str = "") -> Report:
         return Report(round=None, findings=findings, results=[], source=source)
     rules = load_round(round_name)
 
-    submitters = sorted({(s.division, s.submitter) for s in scenarios})
-    for division, submitter in submitters:
-        findings += tree.check_submitter_tree(root, division, submitter, common)
-        findings += tree.check_submitter_layout(root, division, submitter, rules, options)
+    def check_submitter_trees() -> list[Finding]:
+        found: list[Finding] = []
+        for division, submitter in sorted({(s.division, s.submitter) for s in scenarios}):
+            found += tree.check_submitter_tree(root, division, submitter, common)
+            found += tree.check_submitter_layout(root, division, submitter, rules, options)
+        return found
 
     systems, mappings = _load_systems_and_mappings(root, scenarios, common, findings)
     tasks = []
@@ -86,9 +89,11 @@ def validate_tree(root: Path, options: Options, source: str = "") -> Report:
                 mlperf_benchmark=rules.canonical_benchmark(mapped or dirs.benchmark),
             )
         )
-    outcomes = _run_tasks(tasks, options.jobs)
+    outcomes, tree_findings = _run_tasks(tasks, options.jobs, meanwhile=check_submitter_trees)
+    findings += tree_findings
     results = []
-    for entry, result_findings in outcomes:
+    for task, (entry, result_findings) in zip(tasks, outcomes, strict=True):
+        entry.system_description = task.system  # not sent back from the workers
         entry.findings = list(result_findings)
         results.append(entry)
         findings += result_findings
@@ -194,11 +199,18 @@ def _read_model_mapping(
     return {str(k): str(v) for k, v in data.items()}
 
 
-def _run_tasks(tasks: list[ResultTask], jobs: int) -> list[tuple[ResultEntry, list[Finding]]]:
+def _run_tasks(
+    tasks: list[ResultTask], jobs: int, meanwhile: Callable[[], list[Finding]]
+) -> tuple[list[tuple[ResultEntry, list[Finding]]], list[Finding]]:
+    """Result checks, in worker processes when ``jobs > 1``; ``meanwhile`` (the tree walk,
+    which needs no result) runs in this process while the workers do."""
     if jobs <= 1 or len(tasks) < 2:
-        return [check_result(task) for task in tasks]
+        return [check_result(task) for task in tasks], meanwhile()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(check_result, tasks, chunksize=max(1, len(tasks) // (jobs * 8))))
+        chunk = max(1, len(tasks) // (jobs * 8))
+        pending = pool.map(check_result, tasks, chunksize=chunk)  # submits every chunk now
+        side = meanwhile()
+        return list(pending), side
 
 
 def check_result(task: ResultTask) -> tuple[ResultEntry, list[Finding]]:
@@ -349,7 +361,6 @@ def _entry(ctx: ResultContext) -> ResultEntry:
         location=ctx.rel(dirs.results),
         round=ctx.rules.round,
         weight_data_types=ctx.weight_data_types,
-        system_description=ctx.system,
     )
     if ctx.perf_log is not None:
         value, units, inferred = performance.result_value(ctx, ctx.perf_log)
