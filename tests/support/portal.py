@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -46,27 +47,37 @@ def free_port() -> int:
 def running_portal(env: dict[str, str], timeout_s: float = 60) -> Iterator[str]:
     """`streamlit run app.py` on a free loopback port; yields its base URL, stops it after."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py",
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    # output goes to a file: an unread pipe fills up and blocks the server, even its shutdown
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py",
+             "--server.headless", "true", "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + timeout_s
+            while not _healthy(base):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    output = log.read().decode(errors="replace")
+                    raise PortalError(f"streamlit did not start:\n{output[-2000:]}")
+                time.sleep(0.3)
+            yield base
+        finally:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
     try:
-        deadline = time.monotonic() + timeout_s
-        while not _healthy(base):
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.terminate()
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise PortalError(f"streamlit did not start:\n{output[-2000:]}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
         process.wait(timeout=20)
 
 
