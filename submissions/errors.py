@@ -1,0 +1,28 @@
+"""One error type for the workflow, with a stable code and a message a user can act on (§12)."""
+
+from __future__ import annotations
+
+
+class SubmissionError(Exception):
+    """Something the user asked for cannot be done; ``message`` says why and what to do."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class PermissionDeniedError(SubmissionError):
+    """The acting user's role does not allow the action (checked on the server)."""
+
+
+class NotFoundError(SubmissionError):
+    """No such submission, or none this user may see (the two are not told apart)."""
+
+
+class RateLimitedError(SubmissionError):
+    """The user has sent too many submissions in the current window."""
+
+
+class InvalidTransitionError(SubmissionError):
+    """The submission's state does not allow the requested step."""
