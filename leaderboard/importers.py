@@ -180,6 +180,18 @@ def records_to_rows(records: list[dict[str, object]], kind: str, path: Path) -> 
     return frame
 
 
+def submission_rows(
+    records: list[dict[str, object]], submission_id: int, filename: str
+) -> pl.DataFrame:
+    """The validator's summary records of an accepted portal submission -> seed-shaped rows.
+
+    Same columns and result ids as a results-tree import (``records_to_rows``), with the
+    submission named as the data origin; the verification text is given by the caller.
+    """
+    rows = records_to_rows(records, "submission", Path(filename))
+    return rows.with_columns(pl.lit(f"submission {submission_id}: {filename}").alias("data_origin"))
+
+
 def import_path(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, int]:
     """Import one file or results tree; returns (kind, results added)."""
     if not path.exists():

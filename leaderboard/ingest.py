@@ -8,6 +8,8 @@ that writes them, so all sources get the same ids and importing anything twice c
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import duckdb
 import polars as pl
 
@@ -124,13 +126,21 @@ def insert_rows(
     kind: str,
     source: str,
     verification: str,
+    own_transaction: bool = True,
 ) -> int:
-    """Insert seed-shaped rows once; returns how many results were new (0 on a repeat)."""
+    """Insert seed-shaped rows once; returns how many results were new (0 on a repeat).
+
+    With ``own_transaction=False`` the caller has already begun a transaction that must also
+    hold its own writes (accepting a submission changes its state in the same one); DuckDB has
+    no nested transactions, so this then neither begins nor commits, and the caller runs
+    :func:`refresh_hardware` after its commit.
+    """
     if con.execute(sql.IMPORT_EXISTS, {"import_id": import_id}).fetchall()[0][0]:
         return 0
     systems, results = split_rows(rows, import_id, verification)
     before = con.execute(sql.COUNT_RESULTS).fetchall()[0][0]
-    with registered(con, incoming_systems=systems, incoming_results=results), transaction(con):
+    writing = transaction(con) if own_transaction else nullcontext()
+    with registered(con, incoming_systems=systems, incoming_results=results), writing:
         con.execute(sql.INSERT_SYSTEMS)
         con.execute(sql.INSERT_RESULTS)
         added = con.execute(sql.COUNT_RESULTS).fetchall()[0][0] - before
@@ -138,7 +148,8 @@ def insert_rows(
             sql.RECORD_IMPORT,
             {"import_id": import_id, "kind": kind, "source": source, "rows_added": added},
         )
-    refresh_hardware(con)
+    if own_transaction:
+        refresh_hardware(con)
     return added
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class SubmissionError(Exception):
     """Something the user asked for cannot be done; ``message`` says why and what to do."""
@@ -21,7 +23,12 @@ class NotFoundError(SubmissionError):
 
 
 class RateLimitedError(SubmissionError):
-    """The user has sent too many submissions in the current window."""
+    """The user has sent too many submissions in the current window; ``retry_at`` (UTC) is
+    when the next upload will be allowed."""
+
+    def __init__(self, code: str, message: str, *, retry_at: datetime | None = None) -> None:
+        super().__init__(code, message)
+        self.retry_at = retry_at
 
 
 class InvalidTransitionError(SubmissionError):

@@ -1,0 +1,87 @@
+"""What the workflow hands to its callers: frozen pydantic models built from table rows.
+
+Pages and the CLI only ever see these (never raw rows), so a column rename stays inside
+``submissions``. Times are timezone-aware UTC; the database stores them as naive UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from submissions.states import State
+
+
+def as_utc(value: datetime) -> datetime:
+    """Naive timestamps from DuckDB are UTC; make that explicit."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Receipt(_Frozen):
+    """What the uploader gets at once: enough to find the submission and prove what was sent."""
+
+    submission_id: int
+    sha256: str
+    size_bytes: int
+    received_at: datetime
+    filename: str
+    already_received: bool  # True: the same user sent the same bytes before; no copy was made
+
+    _utc = field_validator("received_at")(as_utc)
+
+
+class Submission(_Frozen):
+    """One uploaded bundle and where it stands."""
+
+    submission_id: int
+    owner_subject: str
+    owner_label: str
+    filename: str
+    sha256: str
+    size_bytes: int
+    state: State
+    received_at: datetime
+    updated_at: datetime
+    progress: str  # human text, e.g. "checking results"
+    replaces: int | None
+    replaced_by: int | None
+    verdict: str | None  # the validator's "accepted" / "rejected"; None until validated
+    error_count: int
+    warning_count: int
+    result_count: int
+    valid_result_count: int
+    decision_reason: str | None
+    decided_by: str | None
+
+    _utc = field_validator("received_at", "updated_at")(as_utc)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Submission:
+        return cls.model_validate({name: row[name] for name in cls.model_fields})
+
+
+class AuditEntry(_Frozen):
+    """One line of the append-only audit log; ``entry_hash`` chains it to the one before."""
+
+    sequence: int
+    at: datetime
+    actor_label: str
+    actor_subject: str
+    submission_id: int | None
+    action: str
+    from_state: State | None
+    to_state: State | None
+    reason: str | None
+    entry_hash: str
+
+    _utc = field_validator("at")(as_utc)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> AuditEntry:
+        return cls.model_validate({name: row[name] for name in cls.model_fields})
