@@ -1,5 +1,6 @@
-"""Start the real portal (`streamlit run app.py`) and Debian's Chromium, for the browser tests
-and the benchmarks that time a page as a person sees it (environment notes, "Streamlit")."""
+"""Start the real portal (`python -m portal`, which runs `app.py` in Streamlit with the local
+demo OIDC provider) and Debian's Chromium, for the browser tests and the benchmarks that time a
+page as a person sees it (environment notes, "Streamlit")."""
 
 from __future__ import annotations
 
@@ -45,17 +46,27 @@ def free_port() -> int:
 
 @contextmanager
 def running_portal(env: dict[str, str], timeout_s: float = 60) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port; yields its base URL, stops it after."""
+    """`python -m portal` on a free loopback port; yields its base URL, stops it after.
+
+    The demo login provider gets a free port too, the generated secrets and (unless ``env``
+    names them) the uploads go to a temporary folder, and a developer's own
+    `.streamlit/secrets.toml` is not read, so every run starts from the demo login."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     # output goes to a file: an unread pipe fills up and blocks the server, even its shutdown
-    with tempfile.TemporaryFile() as log:
+    with tempfile.TemporaryFile() as log, tempfile.TemporaryDirectory() as scratch:
+        defaults = {
+            "INFERBOARD_DEMO_PROVIDER_PORT": str(free_port()),
+            "INFERBOARD_RUNTIME_DIR": str(Path(scratch) / "portal"),
+            "INFERBOARD_SECRETS_PATH": str(Path(scratch) / "no-secrets.toml"),
+            "INFERBOARD_STORAGE_DIR": str(Path(scratch) / "submissions"),
+        }
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py",
+            [sys.executable, "-m", "portal",
              "--server.headless", "true", "--server.address", "127.0.0.1",
              "--server.port", str(port), "--browser.gatherUsageStats", "false"],
             cwd=ROOT,
-            env={**os.environ, **env},
+            env={**os.environ, **defaults, **env},
             stdout=log,
             stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -1,0 +1,106 @@
+"""``python -m portal [streamlit flags]``: what ``make run`` calls.
+
+Reads the settings (environment, then ``.streamlit/secrets.toml``); without a real ``[auth]``
+section starts the local demo OIDC provider and writes a secrets file for it; opens the Store,
+the SubmissionService and starts the Worker in this process (unfinished work resumes now, not at
+the first page view); then runs Streamlit in-process on ``app.py``, whose pages find those
+objects through :mod:`portal.runtime`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from portal.demo_login import DEMO_USERS, DemoLogin, running_provider, write_secrets
+from portal.settings import (
+    PROJECT_ROOT,
+    PortalSettings,
+    has_real_auth,
+    read_secrets,
+    setting_values,
+)
+
+APP = PROJECT_ROOT / "app.py"
+
+
+def flag_value(flags: Sequence[str], name: str) -> str | None:
+    """The value of ``--name value`` or ``--name=value`` among Streamlit's flags (last wins)."""
+    found = None
+    for index, flag in enumerate(flags):
+        if flag == f"--{name}" and index + 1 < len(flags):
+            found = flags[index + 1]
+        elif flag.startswith(f"--{name}="):
+            found = flag.split("=", 1)[1]
+    return found
+
+
+def streamlit_argv(
+    flags: Sequence[str], secrets_files: Sequence[Path], *, loopback: bool, max_upload_bytes: int
+) -> list[str]:
+    """Arguments for ``streamlit run``: the user's flags plus what the launcher needs."""
+    argv = ["run", str(APP), *flags]
+    if flag_value(flags, "server.maxUploadSize") is None:
+        # Streamlit's own cap (MiB) must not be below the workflow's, which gives the message
+        argv += ["--server.maxUploadSize", str(math.ceil(max_upload_bytes / 2**20))]
+    if flag_value(flags, "server.fileWatcherType") is None:
+        # a watcher reload would drop portal.runtime's installed objects from sys.modules
+        argv += ["--server.fileWatcherType", "none"]
+    if loopback and flag_value(flags, "server.address") is None:
+        argv += ["--server.address", "127.0.0.1"]  # the demo login must not face a network
+    for path in secrets_files:
+        argv += ["--secrets.files", str(path)]
+    return argv
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    flags = list(sys.argv[1:] if argv is None else argv)
+    environ = dict(os.environ)
+    secrets_path = PortalSettings.from_mapping(environ).secrets_path
+    secrets = read_secrets(secrets_path)
+    values = setting_values(environ, secrets)
+    settings = PortalSettings.from_mapping(values)
+    use_demo = settings.demo_login and not has_real_auth(secrets)
+
+    # heavy (streamlit, duckdb, the workflow): imported once the settings are known to be sane
+    from streamlit.web import cli
+
+    from portal import runtime
+
+    with ExitStack() as stack:
+        demo: DemoLogin | None = None
+        secrets_files = [secrets_path] if secrets_path.is_file() else []
+        if use_demo:
+            address = flag_value(flags, "server.address") or "127.0.0.1"
+            port = flag_value(flags, "server.port") or "8501"
+            redirect_base = settings.public_url or f"http://{address}:{port}"
+            issuer = stack.enter_context(running_provider(settings.demo_provider_port))
+            generated = write_secrets(issuer, redirect_base, settings.runtime_dir)
+            secrets_files.append(generated)  # later files win: its [auth] is the one used
+            demo = DemoLogin(issuer=issuer, users=DEMO_USERS, secrets_file=generated)
+            names = ", ".join(f"{user.email} ({user.role})" for user in DEMO_USERS)
+            print(f"Inferboard demo login at {issuer}: one-click users {names}", flush=True)
+        elif not has_real_auth(secrets):
+            print("Inferboard: no [auth] section and the demo login is off: browse only")
+        built = runtime.build_runtime(values, demo=demo)
+        runtime.install(built)
+        stack.callback(runtime.install, None)
+        stack.callback(built.close)
+        try:
+            cli.main(
+                args=streamlit_argv(
+                    flags,
+                    secrets_files,
+                    loopback=use_demo,
+                    max_upload_bytes=built.submission_settings.max_upload_bytes,
+                ),
+                prog_name="streamlit",
+                standalone_mode=False,
+            )
+        except SystemExit as exc:  # streamlit exits through click on its own signals
+            return exc.code if isinstance(exc.code, int) else 0
+    return 0
