@@ -54,6 +54,17 @@ class SubmissionSettings:
             "stopped and the submission rejected with that reason."
         },
     )
+    archive_max_files: int = field(
+        default=100_000,
+        metadata={"help": "Most members an uploaded archive may hold (more: refused)."},
+    )
+    archive_max_total_bytes: int = field(
+        default=2 * 2**30,
+        metadata={
+            "help": "Most bytes an uploaded archive may unpack to, in bytes (more, or a "
+            "compression ratio over 200: refused as a zip bomb)."
+        },
+    )
     validation_jobs: int = field(
         default=1,
         metadata={"help": "Worker processes the validator child uses for result checks."},

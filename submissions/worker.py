@@ -1,0 +1,165 @@
+"""The background worker: advances submissions through validating and reproducing.
+
+The portal starts one :class:`Worker` in its own process (the one that owns the DuckDB file)
+as a daemon thread; ``python -m submissions work`` runs :meth:`Worker.run_until_idle` when the
+portal is not running. On start it first records a "resumed" audit entry for every submission
+a previous process left in validating or reproducing, then redoes their step (steps are
+idempotent, see :mod:`submissions.pipeline`). What it is doing right now is written to
+``storage_dir/worker-status.json`` (pid, submission, state, child pid) for operators.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import UTC, datetime
+
+from submissions import pipeline
+from submissions.errors import SubmissionError
+from submissions.service import SubmissionService
+from submissions.settings import SubmissionSettings
+from submissions.states import State
+
+log = logging.getLogger(__name__)
+STATUS_FILE = "worker-status.json"
+
+
+class Worker:
+    """One background thread (or one synchronous drain) working through pending submissions."""
+
+    def __init__(self, service: SubmissionService, settings: SubmissionSettings) -> None:
+        self._service = service
+        self._settings = settings
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._resumed = False
+        self._drain_lock = threading.Lock()
+        self._current: dict[str, object] = {}
+
+    # ----------------------------------------------------------------------- control
+    def start(self) -> None:
+        """Resume interrupted work, then keep working in a daemon thread until stopped."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._resume_interrupted()
+        self._thread = threading.Thread(target=self._loop, name="inferboard-worker", daemon=True)
+        self._thread.start()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Start on new work now instead of at the next poll (call after ``receive``)."""
+        self._wake.set()
+
+    def stop(self, timeout_s: float = 10) -> None:
+        """Stop after the current child process (which is killed); unfinished work resumes
+        at the next start."""
+        self._stop.set()
+        self._wake.set()
+        child = self._current.get("child_pid")
+        if isinstance(child, int):
+            try:
+                os.kill(child, 9)
+            except ProcessLookupError:
+                pass
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    def run_until_idle(self) -> int:
+        """Synchronously advance everything pending; returns how many submissions moved."""
+        self._resume_interrupted()
+        return self._drain()
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # ----------------------------------------------------------------------- work
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self._drain()
+            except Exception:  # the thread must survive anything; the log keeps the trace
+                log.exception("worker: unexpected failure; retrying at the next poll")
+            self._wake.wait(self._settings.worker_poll_s)
+
+    def _drain(self) -> int:
+        advanced: set[int] = set()
+        with self._drain_lock:
+            while not self._stop.is_set():
+                pending = self._service.pending_work()
+                if not pending:
+                    break
+                for submission_id in pending:
+                    if self._stop.is_set():
+                        break
+                    self._advance(submission_id)
+                    advanced.add(submission_id)
+        self._write_status(None, None)
+        return len(advanced)
+
+    def _advance(self, submission_id: int) -> None:
+        """Take one submission as far as it goes (to review, or rejected)."""
+        service = self._service
+        while not self._stop.is_set():
+            state = service.load(submission_id).state
+            if state is State.RECEIVED:
+                service.advance(
+                    submission_id,
+                    State.RECEIVED,
+                    State.VALIDATING,
+                    progress="starting validation",
+                )
+                continue
+            if state not in (State.VALIDATING, State.REPRODUCING):
+                return
+            attempts, last_error = service.work_attempts(submission_id)
+            if attempts >= pipeline.MAX_ATTEMPTS:
+                pipeline.give_up(service, submission_id, state, last_error or "unknown error")
+                continue
+            service.note(submission_id, state, work_attempts=attempts + 1)
+            self._write_status(submission_id, state)
+            step = pipeline.validate if state is State.VALIDATING else pipeline.reproduce
+            try:
+                step(service, submission_id, self._on_child, self._stop.is_set)
+            except (pipeline.StepFailed, SubmissionError, OSError) as exc:
+                if self._stop.is_set():
+                    return
+                message = getattr(exc, "message", None) or str(exc)
+                log.warning("worker: submission %s, %s failed: %s", submission_id, state, message)
+                service.note(submission_id, state, last_error=message[:2000])
+
+    def _resume_interrupted(self) -> None:
+        """Audit every submission a previous process left mid-step, once per worker."""
+        if self._resumed:
+            return
+        self._resumed = True
+        for submission_id in self._service.pending_work():
+            state = self._service.load(submission_id).state
+            if state in (State.VALIDATING, State.REPRODUCING):
+                self._service.note(
+                    submission_id,
+                    state,
+                    action="resumed",
+                    reason=f"picked up again in {state.label} after a restart",
+                    progress=f"resumed after a restart: {state.label}",
+                )
+
+    # ----------------------------------------------------------------------- status
+    def _on_child(self, pid: int | None) -> None:
+        self._current["child_pid"] = pid
+        self._write_status(self._current.get("submission_id"), self._current.get("state"))
+
+    def _write_status(self, submission_id: object, state: object) -> None:
+        self._current.update({"submission_id": submission_id, "state": state})
+        status = {
+            "pid": os.getpid(),
+            "submission_id": submission_id,
+            "state": str(state) if state is not None else None,
+            "child_pid": self._current.get("child_pid") if submission_id is not None else None,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self._service.storage.write_json(self._service.storage.root / STATUS_FILE, status)
