@@ -33,7 +33,7 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 ChildStarted = Callable[[int | None], None]
 
 
-class StepFailed(Exception):
+class StepFailedError(Exception):
     """A step could not finish for a reason that is not the bundle's; it is retried."""
 
 
@@ -47,7 +47,7 @@ def run_child(
     command: list[str], timeout_s: float, on_start: ChildStarted, stop_requested: Callable[[], bool]
 ) -> ChildResult:
     """Run a child process with a time limit, reporting its pid (status file, stop)."""
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and modules, no shell
+    process = subprocess.Popen(  # our own interpreter and modules, no shell
         command,
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
@@ -65,7 +65,7 @@ def run_child(
     finally:
         on_start(None)
     if stop_requested():
-        raise StepFailed("stopped with the worker")
+        raise StepFailedError("stopped with the worker")
     return ChildResult(process.returncode, output or "")
 
 
@@ -129,7 +129,7 @@ def validate(
         return
     report = service.storage.read_json(out / "report.json")
     if result.returncode != 0 or report is None:
-        raise StepFailed(f"the validator child failed ({result.returncode}): {_tail(result)}")
+        raise StepFailedError(f"the validator child failed ({result.returncode}): {_tail(result)}")
     counts = _counts(report)
     if report.get("archive_refused"):
         messages = "; ".join(f["message"] for f in report["findings"][:5])
@@ -175,7 +175,7 @@ def reproduce(
             max_total_bytes=settings.archive_max_total_bytes, max_files=settings.archive_max_files
         )
         if extract_archive(archive, tree, limits):
-            raise StepFailed("the stored archive could not be unpacked again")
+            raise StepFailedError("the stored archive could not be unpacked again")
     root = bundle_root(tree)
     service.note(submission_id, State.REPRODUCING, progress="recounting tokens in the logs")
     data: dict[str, Any] = {"log_checks": recompute_logs(root)}

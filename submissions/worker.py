@@ -10,8 +10,10 @@ idempotent, see :mod:`submissions.pipeline`). What it is doing right now is writ
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import threading
 from datetime import UTC, datetime
 
@@ -60,10 +62,8 @@ class Worker:
         self._wake.set()
         child = self._current.get("child_pid")
         if isinstance(child, int):
-            try:
-                os.kill(child, 9)
-            except ProcessLookupError:
-                pass
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
         if self._thread is not None:
             self._thread.join(timeout_s)
 
@@ -125,7 +125,7 @@ class Worker:
             step = pipeline.validate if state is State.VALIDATING else pipeline.reproduce
             try:
                 step(service, submission_id, self._on_child, self._stop.is_set)
-            except (pipeline.StepFailed, SubmissionError, OSError) as exc:
+            except (pipeline.StepFailedError, SubmissionError, OSError) as exc:
                 if self._stop.is_set():
                     return
                 message = getattr(exc, "message", None) or str(exc)
