@@ -1,0 +1,164 @@
+"""``python -m submissions``: the maintainer's command line for when the portal is not running.
+
+The CLI opens the DuckDB file read-write, so it cannot run while the portal holds it (one
+process owns the file, house style §9); it then says so and exits 2 instead of showing a lock
+traceback. Read commands act as a local operator with maintainer rights (whoever can open the
+file can read it anyway); decisions need ``--as EMAIL`` of a listed maintainer, so the audit
+log names a person. ``submit --as EMAIL`` files a bundle on behalf of that user; CLI users are
+identified by e-mail, portal users by their login provider's subject.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from leaderboard.db import open_store
+from leaderboard.errors import LeaderboardError
+from leaderboard.settings import LeaderboardSettings
+from submissions.errors import SubmissionError
+from submissions.models import Submission
+from submissions.roles import Principal, Role, principal_from_claims
+from submissions.service import SubmissionService
+from submissions.settings import SubmissionSettings
+from submissions.worker import Worker
+
+OPERATOR = Principal(
+    subject="inferboard:cli", email=None, name="command-line operator", role=Role.MAINTAINER
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m submissions", description=__doc__)
+    parser.add_argument("--db", type=Path, help="DuckDB file (default: INFERBOARD_DB_PATH)")
+    parser.add_argument(
+        "--storage-dir", type=Path, help="submission storage (default: INFERBOARD_STORAGE_DIR)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    submit = sub.add_parser("submit", help="file a bundle on behalf of a user")
+    submit.add_argument("file", type=Path)
+    submit.add_argument("--as", dest="actor", required=True, metavar="EMAIL")
+    submit.add_argument("--replaces", type=int, help="id of the submission this one corrects")
+    sub.add_parser("work", help="validate and reproduce everything pending, then exit")
+    listing = sub.add_parser("list", help="the review queue and recent decisions")
+    listing.add_argument("--limit", type=int, default=20)
+    show = sub.add_parser("show", help="one submission with its report")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true", help="print the stored reports as JSON")
+    for name in ("accept", "reject"):
+        decide = sub.add_parser(name, help=f"{name} a submission awaiting review")
+        decide.add_argument("id", type=int)
+        decide.add_argument("--reason", required=True)
+        decide.add_argument("--as", dest="actor", required=True, metavar="EMAIL")
+    audit = sub.add_parser("audit", help="the audit log")
+    audit.add_argument("--id", type=int, help="only this submission's entries")
+    audit.add_argument("--verify", action="store_true", help="check the hash chain")
+    sub.add_parser("settings", help="every setting with its value and meaning")
+    return parser
+
+
+def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    env = os.environ if environ is None else environ
+    try:
+        settings = SubmissionSettings.from_mapping(env)
+        if args.storage_dir is not None:
+            settings = replace(settings, storage_dir=args.storage_dir)
+        if args.command == "settings":
+            _print_settings(settings)
+            return 0
+        db = LeaderboardSettings.from_mapping(env)
+        if args.db is not None:
+            db = LeaderboardSettings(db_path=args.db, seed_path=db.seed_path)
+        with open_store(db) as store:
+            service = SubmissionService(store, settings)
+            return _run(args, service, settings)
+    except (SubmissionError, LeaderboardError) as exc:
+        print(f"error: {exc.message} [{exc.code}]", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, service: SubmissionService, settings: SubmissionSettings) -> int:
+    if args.command == "submit":
+        if not args.file.is_file():
+            raise SubmissionError("cli.missing_file", f"{args.file} does not exist")
+        with args.file.open("rb") as stream:
+            receipt = service.receive(
+                _person(args.actor, settings), stream, args.file.name, replaces=args.replaces
+            )
+        again = " (already received: same bytes as before)" if receipt.already_received else ""
+        when = f"{receipt.received_at:%Y-%m-%d %H:%M:%S} UTC"
+        print(f"submission {receipt.submission_id}{again}: sha256 {receipt.sha256}, "
+              f"{receipt.size_bytes} bytes, received {when}")  # fmt: skip
+        print("run `python -m submissions work` (or start the portal) to validate it")
+    elif args.command == "work":
+        advanced = Worker(service, settings).run_until_idle()
+        print(f"advanced {advanced} submissions; {len(service.queue(OPERATOR))} undecided")
+    elif args.command == "list":
+        print("Undecided (oldest first):")
+        _print_table(service.queue(OPERATOR))
+        print("\nDecided (newest first):")
+        _print_table(service.decided(OPERATOR, args.limit))
+    elif args.command == "show":
+        _show(service, args.id, as_json=args.json)
+    elif args.command in ("accept", "reject"):
+        decide = service.accept if args.command == "accept" else service.reject
+        done = decide(_person(args.actor, settings), args.id, args.reason)
+        print(f"submission {done.submission_id}: {done.state.label}; {done.progress}")
+    elif args.command == "audit":
+        if args.verify:
+            problems = service.verify_audit_chain(OPERATOR)
+            print("audit chain intact" if not problems else "\n".join(problems))
+            return 0 if not problems else 1
+        for e in service.audit_log(OPERATOR, args.id):
+            move = f"{e.from_state or '-'} -> {e.to_state or '-'}"
+            who = f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor_label:30} #{e.submission_id or '-':<5}"
+            print(f"{e.sequence:5} {who} {e.action:14} {move:34} {e.reason or ''}")
+    return 0
+
+
+def _person(email: str, settings: SubmissionSettings) -> Principal:
+    """A CLI user named by e-mail (subject = the lower-cased e-mail)."""
+    claims = {"sub": email.strip().lower(), "email": email.strip(), "email_verified": True}
+    return principal_from_claims(claims, settings.maintainers)
+
+
+def _show(service: SubmissionService, submission_id: int, *, as_json: bool) -> None:
+    s = service.get(OPERATOR, submission_id)
+    report = service.report(OPERATOR, submission_id)
+    reproduction = service.reproduction(OPERATOR, submission_id)
+    if as_json:
+        data = {"submission": s.model_dump(mode="json"), "report": report}
+        print(json.dumps({**data, "reproduction": reproduction}, indent=2))
+        return
+    for name, value in s.model_dump(mode="json").items():
+        print(f"{name:20} {value}")
+    if report:
+        print(f"\nValidator: {report['verdict']} ({report['counts']})")
+        for f in report["findings"]:
+            print(f"  {f['severity'].upper():7} {f['code']}  {f['path']}\n"
+                  f"          {f['message']}\n          fix: {f['hint']}")  # fmt: skip
+    if reproduction:
+        print("\nReproduction:")
+        for check in reproduction.get("log_checks", []):
+            print(f"  {check['status']:11} {check['path']}: {check['message']}")
+        spot = reproduction.get("spot_check", {})
+        print(f"  spot check: {spot.get('status')}: {spot.get('message', '')}")
+
+
+def _print_table(rows: list[Submission]) -> None:
+    if not rows:
+        print("  (none)")
+    for s in rows:
+        print(f"  #{s.submission_id:<5} {s.state.label:16} {s.owner_label:30} {s.filename:30} "
+              f"{s.verdict or '-':9} {s.progress}")  # fmt: skip
+
+
+def _print_settings(settings: SubmissionSettings) -> None:
+    for name, help_text in SubmissionSettings.help_texts().items():
+        print(f"INFERBOARD_{name.upper()} = {getattr(settings, name)!r}\n    {help_text}")
