@@ -1,0 +1,37 @@
+"""Audit log: every state change and decision, who, what, when and why (maintainers).
+
+The log is append-only and hash-chained; "Verify the chain" recomputes every link.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from portal import auth, runtime, views
+from submissions.errors import SubmissionError
+
+principal = auth.current_principal()
+rt = runtime.current()
+st.title("Audit log")
+
+only = views.query_id()
+if only is not None:
+    st.caption(f"Entries of submission {only} only; remove `?id=` from the address for all.")
+try:
+    entries = rt.service.audit_log(principal, only)
+except SubmissionError as exc:
+    views.show_error(exc)
+    st.stop()
+
+views.audit_table(entries)
+if st.button("Verify the chain"):
+    try:
+        problems = rt.service.verify_audit_chain(principal)
+    except SubmissionError as exc:
+        views.show_error(exc)
+    else:
+        if problems:
+            st.error(f"{len(problems)} problems found in the audit chain:")
+            st.code("\n".join(problems), language=None)
+        else:
+            st.success(f"The chain is intact ({len(entries)} entries shown).")

@@ -1,0 +1,86 @@
+"""My submissions, and one submission's status page (permalink ``/submissions?id=N``).
+
+Owners and maintainers see a submission; for anyone else the service answers "not found",
+exactly as for an id that does not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from portal import auth, runtime, views
+from submissions.errors import SubmissionError
+from submissions.roles import Principal, Role
+from submissions.states import State
+
+principal = auth.current_principal()
+rt = runtime.current()
+submission_id = views.query_id()
+
+
+def status(principal: Principal, submission_id: int) -> None:
+    """Facts and progress; re-run on a timer by the fragment below while work is pending."""
+    submission = rt.service.get(principal, submission_id)
+    views.submission_facts(submission)
+    if not submission.state.is_work:
+        st.rerun(scope="app")  # work finished: redraw the whole page with the report
+
+
+if not principal.can(Role.SUBMITTER):
+    st.title("Submissions")
+    st.info("Log in (sidebar) to see your submissions.", icon=":material/login:")
+    st.stop()
+
+if submission_id is None:
+    st.title("My submissions")
+    try:
+        mine = rt.service.mine(principal)
+    except SubmissionError as exc:
+        views.show_error(exc)
+        st.stop()
+    if not mine:
+        st.info("You have not submitted anything yet: see the Submit page.")
+    else:
+        views.submissions_table(mine)
+    st.stop()
+
+st.title(f"Submission {submission_id}")
+try:
+    submission = rt.service.get(principal, submission_id)
+except SubmissionError as exc:
+    views.show_error(exc)
+    st.stop()
+
+if submission.state.is_work:
+    st.fragment(run_every=timedelta(seconds=rt.settings.status_refresh_s))(status)(
+        principal, submission_id
+    )
+else:
+    views.submission_facts(submission)
+
+views.report_view(rt.service.report(principal, submission_id), submission_id)
+views.reproduction_view(rt.service.reproduction(principal, submission_id))
+
+with st.expander("History"):
+    try:
+        views.audit_table(rt.service.audit_log(principal, submission_id))
+    except SubmissionError as exc:
+        views.show_error(exc)
+
+if not submission.state.is_final:
+    with st.form("withdraw"):
+        reason = st.text_input("Reason for withdrawing", max_chars=500)
+        if st.form_submit_button("Withdraw this submission"):
+            try:
+                rt.service.withdraw(principal, submission_id, reason)
+            except SubmissionError as exc:
+                views.show_error(exc)
+            else:
+                st.rerun()
+if submission.state is not State.ACCEPTED and submission.replaced_by is None:
+    st.markdown(
+        f"Corrected the bundle? [Submit a replacement]"
+        f"(submit?replaces={submission.submission_id}) of this submission."
+    )

@@ -1,0 +1,212 @@
+"""Widgets that render workflow objects: receipts, submission facts, the validator's report.
+
+The report is data (house style §7): these functions only lay out what the service returns.
+Everything a user supplied (file names, system names, reasons, provider names) goes through
+``st.text``, ``st.code`` or ``st.dataframe``, or through :func:`literal` before it meets
+markdown, so ``<b>x</b>.zip`` shows as those characters and never as markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import streamlit as st
+
+from submissions.errors import SubmissionError
+from submissions.models import AuditEntry, Receipt, Submission
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+
+
+def literal(text: str) -> str:
+    """``text`` escaped for Streamlit markdown, so it renders as typed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def status_link(submission_id: int, page: str = "submissions") -> str:
+    """Relative permalink of a submission on a page (``submissions`` or ``review``)."""
+    return f"{page}?id={int(submission_id)}"
+
+
+def show_error(error: SubmissionError) -> None:
+    """The service's message, literally, with its stable code for support requests."""
+    st.error(literal(error.message) + f"  \n`{error.code}`", icon=":material/error:")
+
+
+def receipt(receipt: Receipt) -> None:
+    """What the user gets at once after an upload: id, sha256, time, size."""
+    if receipt.already_received:
+        st.info(
+            f"These exact bytes were already received as submission {receipt.submission_id}; "
+            "no copy was made.",
+            icon=":material/content_copy:",
+        )
+    else:
+        st.success(f"Received as submission {receipt.submission_id}.", icon=":material/done:")
+    st.dataframe(
+        [
+            {"field": "submission id", "value": str(receipt.submission_id)},
+            {"field": "file", "value": receipt.filename},
+            {"field": "sha256", "value": receipt.sha256},
+            {"field": "size", "value": f"{receipt.size_bytes:,} bytes"},
+            {"field": "received at", "value": receipt.received_at.isoformat(timespec="seconds")},
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.markdown(
+        f"Follow it on its status page: [submission {receipt.submission_id}]"
+        f"({status_link(receipt.submission_id)})"
+    )
+
+
+def submissions_table(submissions: Sequence[Submission], page: str = "submissions") -> None:
+    """A list of submissions, each id a permalink to ``page``."""
+    rows = [
+        {
+            "link": status_link(s.submission_id, page),
+            "id": s.submission_id,
+            "file": s.filename,
+            "owner": s.owner_label,
+            "state": s.state.label,
+            "progress": s.progress,
+            "verdict": s.verdict or "",
+            "errors": s.error_count,
+            "warnings": s.warning_count,
+            "received": s.received_at.isoformat(timespec="seconds"),
+        }
+        for s in submissions
+    ]
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "link": st.column_config.LinkColumn("open", display_text=r"open ›"),
+        },
+    )
+
+
+def submission_facts(submission: Submission) -> None:
+    """State, verdict and the identity of the upload."""
+    left, middle, right = st.columns(3)
+    left.metric("State", submission.state.label)
+    middle.metric("Validator verdict", submission.verdict or "pending")
+    right.metric("Valid results", f"{submission.valid_result_count} of {submission.result_count}")
+    st.text(f"Progress: {submission.progress}")
+    facts = [
+        ("file", submission.filename),
+        ("owner", submission.owner_label),
+        ("sha256", submission.sha256),
+        ("size", f"{submission.size_bytes:,} bytes"),
+        ("received at", submission.received_at.isoformat(timespec="seconds")),
+        ("updated at", submission.updated_at.isoformat(timespec="seconds")),
+        ("errors / warnings", f"{submission.error_count} / {submission.warning_count}"),
+    ]
+    if submission.replaces is not None:
+        facts.append(("replaces", f"submission {submission.replaces}"))
+    if submission.replaced_by is not None:
+        facts.append(("replaced by", f"submission {submission.replaced_by}"))
+    if submission.decided_by:
+        facts.append(("decided by", submission.decided_by))
+    if submission.decision_reason:
+        facts.append(("reason", submission.decision_reason))
+    st.dataframe([{"field": k, "value": v} for k, v in facts], hide_index=True, width="stretch")
+
+
+def findings_rows(report: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Every finding of a stored report, errors first, with the file and the fix hint."""
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings: Iterable[Mapping[str, Any]] = report.get("findings") or []
+    rows = [
+        {
+            "severity": str(f.get("severity", "")),
+            "code": str(f.get("code", "")),
+            "file": str(f.get("path", "")),
+            "message": str(f.get("message", "")),
+            "fix": str(f.get("hint", "")),
+        }
+        for f in findings
+    ]
+    return sorted(rows, key=lambda row: order.get(row["severity"], 3))
+
+
+def report_view(report: Mapping[str, Any] | None, submission_id: int) -> None:
+    """The validator's report: verdict, results, then finding by finding; JSON download."""
+    st.subheader("Validator report")
+    if report is None:
+        st.info("The validator has not finished yet.", icon=":material/hourglass_top:")
+        return
+    counts = report.get("counts") or {}
+    st.text(
+        f"Verdict: {report.get('verdict', '?')} (round {report.get('round') or '?'}); "
+        f"{counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings, "
+        f"{counts.get('info', 0)} notes"
+    )
+    results = report.get("results") or []
+    if results:
+        st.dataframe(
+            [
+                {
+                    "location": str(r.get("location", "")),
+                    "scenario": str(r.get("scenario", "")),
+                    "value": r.get("value"),
+                    "units": str(r.get("units", "")),
+                    "valid": bool(r.get("valid")),
+                }
+                for r in results
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+    rows = findings_rows(report)
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch")
+    else:
+        st.success("No findings.")
+    st.download_button(
+        "Download the report (JSON)",
+        data=json.dumps(report, indent=2),
+        file_name=f"submission-{submission_id}-report.json",
+        mime="application/json",
+        key=f"report-json-{submission_id}",
+    )
+
+
+def reproduction_view(reproduction: Mapping[str, Any] | None) -> None:
+    """The recomputations and spot check; their shape is the workflow's, shown as data."""
+    st.subheader("Reproduction")
+    if reproduction is None:
+        st.info("Recomputation has not finished yet.", icon=":material/hourglass_top:")
+        return
+    st.json(dict(reproduction), expanded=1)
+
+
+def audit_table(entries: Sequence[AuditEntry]) -> None:
+    st.dataframe(
+        [
+            {
+                "#": e.sequence,
+                "at": e.at.isoformat(timespec="seconds"),
+                "who": e.actor_label,
+                "submission": e.submission_id,
+                "action": e.action,
+                "from": e.from_state.label if e.from_state else "",
+                "to": e.to_state.label if e.to_state else "",
+                "reason": e.reason or "",
+                "hash": e.entry_hash[:12],
+            }
+            for e in entries
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def query_id(name: str = "id") -> int | None:
+    """A positive integer query parameter (a permalink's id); anything else is no id."""
+    raw = st.query_params.get(name, "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None

@@ -1,0 +1,232 @@
+"""AppTest of the portal pages' role logic, against the real submissions service.
+
+One seeded database and one SubmissionService for the module (installed as the process's
+runtime, exactly as the launcher does); each test acts as different users through
+``AppTest.user``. The worker is not started: tests that need a report drive it themselves.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from leaderboard.db import open_store
+from leaderboard.settings import LeaderboardSettings
+from portal import runtime
+from portal.settings import PortalSettings
+from submissions.errors import PermissionDeniedError
+from submissions.roles import principal_from_claims
+from submissions.service import SubmissionService
+from submissions.settings import SubmissionSettings
+from submissions.worker import Worker
+from tests.support.portal import PortalError, zip_bundle
+
+ROOT = Path(__file__).resolve().parents[2]
+MAINTAINERS = ("mia@example.org",)
+
+
+def _user(sub: str, email: str, name: str) -> dict[str, object]:
+    return {
+        "is_logged_in": True,
+        "iss": "http://idp.test",
+        "sub": sub,
+        "email": email,
+        "name": name,
+        "email_verified": True,
+    }
+
+
+ALICE = _user("alice", "alice@example.org", "Alice")
+BOB = _user("bob", "bob@example.org", "Bob")
+MIA = _user("mia", "mia@example.org", "Mia")
+ANONYMOUS = {"is_logged_in": False}
+
+
+@pytest.fixture(scope="module")
+def rt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[runtime.PortalRuntime]:
+    base = tmp_path_factory.mktemp("portal-pages")
+    store = open_store(LeaderboardSettings(db_path=base / "pages.duckdb"))
+    settings = SubmissionSettings(storage_dir=base / "submissions", maintainers=MAINTAINERS)
+    service = SubmissionService(store, settings)
+    built = runtime.PortalRuntime(
+        store=store,
+        service=service,
+        worker=Worker(service, settings),
+        settings=PortalSettings(runtime_dir=base / "portal"),
+        submission_settings=settings,
+    )
+    runtime.install(built)
+    yield built
+    runtime.install(None)
+    store.close()
+
+
+def _principal(user: dict[str, object]):
+    return principal_from_claims(user, MAINTAINERS)
+
+
+def _upload(rt: runtime.PortalRuntime, user: dict[str, object], name: str, data: bytes) -> int:
+    return rt.service.receive(_principal(user), io.BytesIO(data), name).submission_id
+
+
+def _app(user: dict[str, object], page: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.user = dict(user)
+    at.run()
+    assert not at.exception, at.exception
+    if page is not None:
+        at.query_params.update(query)
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    """Everything a person reads on the page, as one string (tables included)."""
+    parts = [e.value for e in (*at.markdown, *at.text, *at.caption, *at.title, *at.header)]
+    parts += [str(e.value) for e in (*at.error, *at.info, *at.success, *at.warning)]
+    parts += [frame.value.to_csv() for frame in at.dataframe]
+    return "\n".join(str(p) for p in parts)
+
+
+def _unreachable(at: AppTest, page: str) -> bool:
+    try:
+        at.switch_page(page)
+    except ValueError:
+        return True
+    return False
+
+
+def test_anonymous_sees_no_submit_or_review_pages(rt: runtime.PortalRuntime) -> None:
+    for page in ("pages/submit.py", "pages/submissions.py", "pages/review.py", "pages/audit.py"):
+        assert _unreachable(_app(ANONYMOUS), page), f"{page} is in the anonymous navigation"
+    at = _app(ANONYMOUS)
+    assert not _unreachable(at, "pages/leaderboard.py")  # browsing needs no account
+    assert any(b.label == "Log in" for b in at.sidebar.button) or "Login is not configured" in (
+        _texts(at)
+    )
+
+
+def test_submitter_gets_submit_pages_but_not_review(rt: runtime.PortalRuntime) -> None:
+    # AppTest runs the main script (navigation, sidebar) only on an app's first run, so the
+    # role checks read a fresh first run each time
+    first = _app(ALICE)
+    assert "alice@example.org" in "\n".join(t.value for t in first.sidebar.text)
+    assert any(b.label == "Log out" for b in first.sidebar.button)
+    assert _unreachable(_app(ALICE), "pages/review.py")
+    assert _unreachable(_app(ALICE), "pages/audit.py")
+    at = _app(ALICE, "pages/submit.py")
+    assert at.file_uploader, "the submit page has no upload widget"
+
+
+def test_review_page_run_directly_is_refused_by_the_service(rt: runtime.PortalRuntime) -> None:
+    """Bypassing the navigation (running the page file itself) still gets nothing."""
+    target = _upload(rt, BOB, "bob-direct.zip", b"PK direct call")
+    for user, code in ((ANONYMOUS, "auth.login_required"), (ALICE, "auth.maintainers_only")):
+        at = AppTest.from_file(str(ROOT / "pages" / "review.py"), default_timeout=60)
+        at.user = dict(user)
+        at.query_params["id"] = str(target)
+        at.run()
+        assert not at.exception, at.exception
+        assert code in at.error[0].value
+        assert not at.text_area and not at.button, "the decision form was rendered"
+        assert "bob-direct.zip" not in _texts(at)
+    with pytest.raises(PermissionDeniedError):
+        rt.service.accept(_principal(ALICE), target, "looks fine to me")
+    with pytest.raises(PermissionDeniedError):
+        rt.service.queue(_principal(ALICE))
+
+
+def test_submitter_sees_only_their_own_submissions(rt: runtime.PortalRuntime) -> None:
+    mine = _upload(rt, ALICE, "alice-bundle.zip", b"PK alice")
+    theirs = _upload(rt, BOB, "bob-bundle.zip", b"PK bob")
+    listing = _texts(_app(ALICE, "pages/submissions.py"))
+    assert "alice-bundle.zip" in listing
+    assert "bob-bundle.zip" not in listing
+
+    own = _app(ALICE, "pages/submissions.py", id=str(mine))
+    assert "alice-bundle.zip" in _texts(own)
+    assert any(b.label == "Withdraw this submission" for b in own.button)
+
+    other = _app(ALICE, "pages/submissions.py", id=str(theirs))
+    assert "submission.not_found" in other.error[0].value
+    assert "bob-bundle.zip" not in _texts(other)
+    missing = _app(ALICE, "pages/submissions.py", id="999999")
+    assert missing.error[0].value == other.error[0].value.replace(str(theirs), "999999")
+
+
+def test_maintainer_sees_the_queue_and_the_audit_log(rt: runtime.PortalRuntime) -> None:
+    first = _upload(rt, ALICE, "queue-a.zip", b"PK queue a")
+    second = _upload(rt, BOB, "queue-b.zip", b"PK queue b")
+    review = _app(MIA, "pages/review.py")
+    queue = review.dataframe[0].value
+    assert {first, second} <= set(queue["id"].tolist())
+    assert {"queue-a.zip", "queue-b.zip"} <= set(queue["file"].tolist())
+    audit = _app(MIA, "pages/audit.py")
+    actions = audit.dataframe[0].value
+    assert {first, second} <= set(actions["submission"].dropna().astype(int).tolist())
+    audit.button[0].click().run()
+    assert "intact" in audit.success[0].value
+
+
+def test_user_text_is_shown_literally(rt: runtime.PortalRuntime) -> None:
+    name = "<img src=x onerror=alert(1)>**x**.zip"  # no "/": the service keeps the base name
+    sid = _upload(rt, ALICE, name, b"PK markup in the name")
+    reason = "**not bold** [link](http://evil.test) <script>alert(1)</script>"
+    rt.service.withdraw(_principal(ALICE), sid, reason)
+    at = _app(ALICE, "pages/submissions.py", id=str(sid))
+    facts = at.dataframe[0].value
+    values = dict(zip(facts["field"], facts["value"], strict=True))
+    assert values["file"] == name
+    listing = _app(ALICE, "pages/submissions.py")
+    assert name in listing.dataframe[0].value["file"].tolist()
+    # nothing user-supplied reached markdown unescaped
+    for element in (*at.markdown, *listing.markdown):
+        assert "<img" not in element.value and "**not bold**" not in element.value
+    history = at.dataframe[-1].value
+    assert reason in history["reason"].tolist()
+
+
+def test_upload_through_the_page_gives_a_receipt_and_rejects_bad_names(
+    rt: runtime.PortalRuntime,
+) -> None:
+    try:
+        data = zip_bundle("v6.0/closed/Intel")
+    except PortalError as exc:
+        pytest.fail(str(exc))
+    at = _app(BOB, "pages/submit.py")
+    at.file_uploader[0].upload("intel-v6.zip", data, "application/zip")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    receipt = dict(zip(at.dataframe[0].value["field"], at.dataframe[0].value["value"], strict=True))
+    import hashlib
+
+    assert receipt["sha256"] == hashlib.sha256(data).hexdigest()
+    assert receipt["file"] == "intel-v6.zip"
+    sid = int(receipt["submission id"])
+    assert sid in {s.submission_id for s in rt.service.mine(_principal(BOB))}
+    assert any(f"submissions?id={sid}" in m.value for m in at.markdown)
+
+
+def test_status_page_shows_the_report_after_the_worker_ran(rt: runtime.PortalRuntime) -> None:
+    try:
+        data = zip_bundle("v4.1/closed/NVIDIA")
+    except PortalError as exc:
+        pytest.fail(str(exc))
+    sid = _upload(rt, ALICE, "nvidia-v41.zip", data)
+    assert rt.worker.run_until_idle() >= 1
+    at = _app(ALICE, "pages/submissions.py", id=str(sid))
+    submission = rt.service.get(_principal(ALICE), sid)
+    assert submission.state.value == "awaiting_review"
+    texts = _texts(at)
+    assert "Verdict: " in texts
+    assert any(b.label == "Download the report (JSON)" for b in at.get("download_button"))
+    report = rt.service.report(_principal(ALICE), sid)
+    assert report is not None
+    shown = at.dataframe[2].value  # facts, results, findings
+    assert len(shown) == len(report["findings"])
+    assert set(shown.columns) >= {"severity", "code", "file", "message", "fix"}
