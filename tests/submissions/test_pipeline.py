@@ -1,0 +1,123 @@
+"""A real bundle end to end: received -> validating -> reproducing -> awaiting review ->
+accepted, the leaderboard showing its results at once with their provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from leaderboard import queries
+from leaderboard.filters import Filters
+from submissions.errors import InvalidTransitionError, SubmissionError
+from submissions.service import SubmissionService
+from submissions.worker import Worker
+from tests.submissions.conftest import ALICE, MAINTAINER
+
+NEW_SYSTEM = "NEW-1-node-4x-BMG-B70"
+
+
+@pytest.fixture
+def reviewed(service: SubmissionService, make_bundle_zip: Callable[[str], Path]) -> int:
+    with make_bundle_zip(NEW_SYSTEM).open("rb") as stream:
+        receipt = service.receive(ALICE, stream, "intel-v6.zip")
+    assert Worker(service, service.settings).run_until_idle() == 1
+    return receipt.submission_id
+
+
+def test_the_worker_takes_a_real_bundle_to_review(service: SubmissionService, reviewed) -> None:
+    s = service.get(ALICE, reviewed)
+    assert s.state.value == "awaiting_review"
+    assert (s.verdict, s.error_count, s.result_count, s.valid_result_count) == (
+        "accepted", 0, 2, 2,
+    )  # fmt: skip
+    assert s.progress == "waiting for a maintainer's review"
+    report = service.report(ALICE, reviewed)
+    assert report["verdict"] == "accepted"
+    assert {r["scenario"] for r in report["results"]} == {"Offline", "Server"}
+    reproduction = service.reproduction(ALICE, reviewed)
+    assert [c["status"] for c in reproduction["log_checks"]] == ["truncated", "truncated"]
+    assert reproduction["spot_check"]["status"] == "not configured"
+    assert "spot check not configured" in reproduction["spot_check"]["message"]
+    actions = [
+        (e.action, e.to_state and e.to_state.value) for e in service.audit_log(ALICE, reviewed)
+    ]
+    assert actions == [
+        ("received", "received"),
+        ("state_changed", "validating"),
+        ("state_changed", "reproducing"),
+        ("state_changed", "awaiting_review"),
+    ]
+
+
+def test_accepting_puts_the_results_on_the_leaderboard_once(service, store, reviewed) -> None:
+    cursor = store.cursor()
+    before = queries.data_version(cursor)
+    filters = Filters(benchmark="llama2-70b-99", scenario="Offline", search=NEW_SYSTEM)
+    assert queries.leaderboard(cursor, filters).height == 0
+    with pytest.raises(SubmissionError) as caught:
+        service.accept(MAINTAINER, reviewed, "   ")
+    assert caught.value.code == "review.reason_required"
+    done = service.accept(MAINTAINER, reviewed, "logs and system description checked")
+    assert done.state.value == "accepted"
+    assert done.progress == "accepted: 2 results added to the leaderboard"
+    assert (done.decided_by, done.decision_reason) == (
+        "maintainer@example.org", "logs and system description checked",
+    )  # fmt: skip
+    rows = queries.leaderboard(cursor, filters)
+    assert rows["value"].to_list() == [2459.18]
+    assert rows["verification"].to_list() == [f"accepted submission {reviewed}"]
+    assert queries.data_version(cursor) != before
+    imported = queries.imports(cursor)
+    assert f"submission:{reviewed}" in imported["import_id"].to_list()
+    with pytest.raises(InvalidTransitionError):
+        service.accept(MAINTAINER, reviewed, "twice")
+    count = cursor.sql("SELECT count(*) FROM results WHERE verification LIKE 'accepted%'")
+    assert count.fetchall() == [(2,)]
+    assert not service.storage.work_dir(reviewed).joinpath("tree").exists()
+
+
+def test_rejecting_keeps_the_bundle(service: SubmissionService, reviewed: int) -> None:
+    with pytest.raises(SubmissionError) as caught:
+        service.reject(MAINTAINER, reviewed, "")
+    assert caught.value.code == "review.reason_required"
+    done = service.reject(MAINTAINER, reviewed, "system description incomplete")
+    assert done.state.value == "rejected"
+    assert service.storage.blob_path(done.sha256).is_file()
+    assert service.report(ALICE, reviewed)["verdict"] == "accepted"
+    assert [s.submission_id for s in service.decided(MAINTAINER)] == [reviewed]
+
+
+def test_a_bundle_the_validator_rejects_cannot_be_accepted(
+    service: SubmissionService, tmp_path: Path, make_bundle_zip
+) -> None:
+    import zipfile
+
+    broken = tmp_path / "broken.zip"
+    with (
+        zipfile.ZipFile(make_bundle_zip(NEW_SYSTEM)) as source,
+        zipfile.ZipFile(broken, "w") as out,
+    ):
+        for item in source.infolist():
+            if not item.filename.endswith("calibration.md"):
+                out.writestr(item, source.read(item))
+    with broken.open("rb") as stream:
+        sid = service.receive(ALICE, stream, "broken.zip").submission_id
+    Worker(service, service.settings).run_until_idle()
+    s = service.get(ALICE, sid)
+    assert (s.state.value, s.verdict) == ("awaiting_review", "rejected")
+    codes = [f["code"] for f in service.report(ALICE, sid)["findings"]]
+    assert "structure.calibration_missing" in codes
+    with pytest.raises(SubmissionError) as caught:
+        service.accept(MAINTAINER, sid, "looks fine to me")
+    assert caught.value.code == "review.verdict_rejected"
+
+
+def test_withdrawn_while_queued_is_skipped_by_the_worker(service, make_bundle_zip) -> None:
+    with make_bundle_zip(NEW_SYSTEM).open("rb") as stream:
+        sid = service.receive(ALICE, stream, "intel.zip").submission_id
+    service.withdraw(ALICE, sid, "found a mistake")
+    assert Worker(service, service.settings).run_until_idle() == 0
+    assert service.get(ALICE, sid).state.value == "withdrawn"
+    assert service.report(ALICE, sid) is None
