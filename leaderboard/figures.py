@@ -231,3 +231,51 @@ def latency_percentiles(rows: pl.DataFrame) -> go.Figure:
         **_LAYOUT, title=title, xaxis_title="TTFT p99 (ms)", yaxis_title="TPOT p99 (ms)"
     )
     return figure
+
+
+def compare_systems(long: pl.DataFrame, normalisation: str = "reported") -> go.Figure:
+    """Grouped bars: each compared system's result as a share of the best compared system in
+    the same benchmark, scenario and unit (latencies inverted, so longer bars are better).
+
+    Shares keep tokens/s, samples/s and milliseconds on one axis without mixing units; the
+    hover text gives the value itself with its unit.
+    """
+    title = _title("Compared systems, relative to the best of them", 0, normalisation)
+    rows = long.filter(pl.col("metric").is_not_null() & (pl.col("metric") > 0))
+    if rows.is_empty():
+        return _empty(title)
+    group = ["benchmark_mlperf", "scenario", "metric_units"]
+    higher = ~pl.col("units").str.starts_with("Latency")
+    rows = rows.with_columns(
+        pl.when(higher)
+        .then(pl.col("metric") / pl.col("metric").max().over(group))
+        .otherwise(pl.col("metric").min().over(group) / pl.col("metric"))
+        .alias("share"),
+        (pl.col("benchmark_mlperf") + " · " + pl.col("scenario")).alias("label"),
+    ).sort("benchmark_mlperf", "scenario")
+    figure = go.Figure()
+    for uid in rows["system_uid"].unique(maintain_order=True).to_list():
+        part = rows.filter(pl.col("system_uid") == uid)
+        figure.add_trace(
+            go.Bar(
+                x=part["label"].to_list(),
+                y=part["share"].to_numpy(),
+                name=uid,
+                customdata=part["system_uid"].to_list(),
+                text=[
+                    f"{v:,.4g} {u}"
+                    for v, u in zip(part["metric"], part["metric_units"], strict=True)
+                ],
+                hovertemplate="%{customdata}<br>%{x}<br>%{text}<br>%{y:.0%} of the best"
+                "<extra></extra>",
+                textposition="none",
+            )
+        )
+    figure.update_layout(
+        **_LAYOUT,
+        title=title,
+        barmode="group",
+        yaxis={"title": "share of the best compared system", "tickformat": ".0%"},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return figure

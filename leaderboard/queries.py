@@ -23,11 +23,11 @@ DEFAULT_COLUMNS = (
     "division",
     "submitter",
     "system_name",
+    "metric",
+    "metric_units",
     "accelerator",
     "total_accelerators",
     "number_of_nodes",
-    "metric",
-    "metric_units",
     "availability",
     "power",
     "rouge1",
@@ -87,7 +87,8 @@ def _frame(
     return cursor.sql(query, params=params).pl()
 
 
-def _with_metric_units(frame: pl.DataFrame, normalisation: str) -> pl.DataFrame:
+def with_metric_units(frame: pl.DataFrame, normalisation: str) -> pl.DataFrame:
+    """Add ``metric_units``: each row's units, plus the normalisation and 'derived' mark."""
     if normalisation == "reported":
         label = pl.col("units")
     else:
@@ -109,7 +110,7 @@ def leaderboard(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataF
     """Filtered, normalised and sorted rows (sorted in SQL), with a unit label per row."""
     _check(filters)
     query = sql.leaderboard_query(filters.sort, "desc" if filters.descending else "asc")
-    return _with_metric_units(_frame(cursor, query, filters.params()), filters.normalisation)
+    return with_metric_units(_frame(cursor, query, filters.params()), filters.normalisation)
 
 
 def leaderboard_view(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> LeaderboardView:
@@ -134,7 +135,7 @@ def leaderboard_view(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> Lea
     )
     return LeaderboardView(
         filters=filters,
-        rows=_with_metric_units(rows, filters.normalisation),
+        rows=with_metric_units(rows, filters.normalisation),
         paired=wide.filter(in_rounds & pl.col("scenario").is_in(list(PAIRED_SCENARIOS))),
         all_rounds=wide.filter(selected),
     )
@@ -207,49 +208,16 @@ def search_systems(
     return _frame(cursor, sql.SYSTEM_SEARCH, {"search": text.strip(), "limit": limit})
 
 
-def compare(
-    cursor: duckdb.DuckDBPyConnection, system_uids: list[str]
-) -> tuple[pl.DataFrame, list[str]]:
-    """Results of 2-4 systems side by side, plus warnings where they are not comparable."""
-    if not 2 <= len(system_uids) <= 4:
-        raise LeaderboardError("compare.count", "pick between two and four systems to compare")
-    long = _frame(cursor, sql.COMPARE_RESULTS, {"system_uids": system_uids})
-    found = set(long["system_uid"].unique().to_list())
-    missing = [uid for uid in system_uids if uid not in found]
-    if missing:
-        raise LeaderboardError("compare.not_found", f"no results for {missing}; check the links")
-    wide = long.pivot(
-        on="system_uid",
-        index=["benchmark_mlperf", "scenario", "units"],
-        values="value",
-        aggregate_function="first",
-    ).sort("benchmark_mlperf", "scenario")
-    systems = long.unique("system_uid", keep="first")
-    warnings: list[str] = []
-    for column, what in (
-        ("round", "rounds"),
-        ("division", "divisions"),
-        ("availability", "availability"),
-    ):
-        if systems[column].n_unique() > 1:
-            warnings.append(
-                f"The systems come from different {what}: "
-                + ", ".join(sorted(set(systems[column].to_list())))
-            )
-    totals = systems.select(
-        (pl.col("accelerators_per_node") * pl.col("number_of_nodes").fill_null(1)).alias("t")
-    )["t"]
-    if totals.n_unique() > 1:
-        warnings.append("The systems have different accelerator counts; compare per accelerator.")
-    scenario_sets = long.group_by("system_uid").agg(pl.col("scenario").unique().sort())
-    if scenario_sets["scenario"].n_unique() > 1:
-        warnings.append("The systems did not run the same scenarios; empty cells mean no result.")
-    return wide, warnings
-
-
 def unknown_accelerators(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Accelerator names the catalogue does not know, for maintainers to add."""
     return _frame(cursor, sql.UNKNOWN_ACCELERATORS, {})
+
+
+def data_version(cursor: duckdb.DuckDBPyConnection) -> str:
+    """A token that changes whenever results are imported (seed, CLI, accepted submission) or
+    removed: caches of query results are keyed on it, so new results show at once."""
+    imports_count, last_import, results_count = cursor.execute(sql.DATA_VERSION).fetchall()[0]
+    return f"{imports_count}:{last_import}:{results_count}"
 
 
 def imports(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -146,9 +146,32 @@ REPLACE_ACCELERATORS: Final = (
 DISTINCT_ACCELERATOR_NAMES: Final = "SELECT DISTINCT accelerator_model_name FROM systems"
 
 # --------------------------------------------------------------------------- reads
+# Expressions shared by the leaderboard and the comparison, so both normalise alike. They are
+# fixed text (no user input) spliced into the statements below once, at import.
+_TOTAL_ACCELERATORS: Final = """
+        CASE
+            WHEN coalesce(an.is_cpu_only, false) THEN 0
+            WHEN an.listed_total IS NOT NULL THEN an.listed_total
+            ELSE s.accelerators_per_node * coalesce(s.number_of_nodes, 1)
+        END"""
+# Normalised values divide by accelerators, nodes or watts; latencies are never divided, and
+# per watt needs power in Watts (not the mJ per query of SingleStream/MultiStream).
+_METRIC: Final = """
+        CASE $normalisation
+            WHEN 'reported' THEN value
+            WHEN 'per_accelerator' THEN
+                CASE WHEN starts_with(units, 'Latency') THEN NULL
+                     ELSE value / nullif(total_accelerators, 0) END
+            WHEN 'per_node' THEN
+                CASE WHEN starts_with(units, 'Latency') THEN NULL
+                     ELSE value / nullif(coalesce(number_of_nodes, 1), 0) END
+            WHEN 'per_watt' THEN
+                CASE WHEN power_units = 'Watts' AND NOT starts_with(units, 'Latency')
+                     THEN value / nullif(power, 0) END
+        END"""
 # One filtered, hardware-normalised view of results; every leaderboard read starts here.
 # Empty list parameters mean "no filter on this column".
-_FILTERED: Final = """
+_FILTERED: Final = f"""
 WITH filtered AS (
     SELECT
         r.result_id, r.round, r.division, s.submitter, s.system_uid, s.system_id, s.system_name,
@@ -159,11 +182,7 @@ WITH filtered AS (
         coalesce(an.is_known, false) AS accelerator_is_known,
         s.accelerators_per_node,
         s.number_of_nodes,
-        CASE
-            WHEN coalesce(an.is_cpu_only, false) THEN 0
-            WHEN an.listed_total IS NOT NULL THEN an.listed_total
-            ELSE s.accelerators_per_node * coalesce(s.number_of_nodes, 1)
-        END AS total_accelerators,
+        {_TOTAL_ACCELERATORS} AS total_accelerators,
         s.availability, s.system_type, s.framework,
         r.benchmark, r.benchmark_mlperf, r.scenario, r.value, r.units,
         r.power, r.power_units, r.accuracy, r.rouge1, r.tokens_per_sample,
@@ -189,18 +208,7 @@ WITH filtered AS (
 measured AS (
     SELECT *,
         NOT starts_with(units, 'Latency') AS higher_is_better,
-        CASE $normalisation
-            WHEN 'reported' THEN value
-            WHEN 'per_accelerator' THEN
-                CASE WHEN starts_with(units, 'Latency') THEN NULL
-                     ELSE value / nullif(total_accelerators, 0) END
-            WHEN 'per_node' THEN
-                CASE WHEN starts_with(units, 'Latency') THEN NULL
-                     ELSE value / nullif(coalesce(number_of_nodes, 1), 0) END
-            WHEN 'per_watt' THEN
-                CASE WHEN power_units = 'Watts' AND NOT starts_with(units, 'Latency')
-                     THEN value / nullif(power, 0) END
-        END AS metric
+        {_METRIC} AS metric
     FROM filtered
     WHERE total_accelerators IS NULL
        OR (total_accelerators BETWEEN $min_accelerators AND $max_accelerators)
@@ -289,15 +297,20 @@ WHERE $search = '' OR strpos(lower(concat_ws(' ', s.system_uid, s.system_name,
 ORDER BY s.round DESC, s.submitter, s.system_name
 LIMIT $limit
 """
-COMPARE_RESULTS: Final = """
-SELECT s.system_uid, s.round, s.division, s.submitter, s.system_name, s.availability,
-       coalesce(an.model, s.accelerator_model_name) AS accelerator,
-       s.accelerators_per_node, s.number_of_nodes,
-       r.result_id, r.benchmark_mlperf, r.scenario, r.value, r.units, r.power, r.power_units
-FROM results AS r JOIN systems AS s USING (system_uid)
-LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
-WHERE list_contains($system_uids, s.system_uid)
-ORDER BY r.benchmark_mlperf, r.scenario, s.system_uid
+COMPARE_RESULTS: Final = f"""
+WITH picked AS (
+    SELECT s.system_uid, s.round, s.division, s.submitter, s.system_name, s.availability,
+           coalesce(an.model, s.accelerator_model_name) AS accelerator,
+           s.accelerators_per_node, s.number_of_nodes,
+           {_TOTAL_ACCELERATORS} AS total_accelerators,
+           r.result_id, r.benchmark_mlperf, r.scenario, r.value, r.units, r.power, r.power_units
+    FROM results AS r JOIN systems AS s USING (system_uid)
+    LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
+    WHERE list_contains($system_uids, s.system_uid)
+)
+SELECT *, {_METRIC} AS metric
+FROM picked
+ORDER BY benchmark_mlperf, scenario, system_uid
 """
 UNKNOWN_ACCELERATORS: Final = """
 SELECT an.raw_name, count(DISTINCT s.system_uid) AS systems
@@ -305,6 +318,12 @@ FROM accelerator_names AS an JOIN systems AS s ON s.accelerator_model_name = an.
 WHERE NOT an.is_known GROUP BY ALL ORDER BY systems DESC, an.raw_name
 """
 IMPORTS: Final = "SELECT * FROM imports ORDER BY imported_at"
+# Changes whenever an import (seed, CLI import, accepted submission) adds or removes results:
+# the UI keys its caches on it so new results show at once.
+DATA_VERSION: Final = """
+SELECT (SELECT count(*) FROM imports), (SELECT max(imported_at) FROM imports),
+       (SELECT count(*) FROM results)
+"""
 SEED_RETRIEVAL: Final = "SELECT min(imported_at) FROM imports"
 
 

@@ -3,17 +3,23 @@
 The one :class:`~leaderboard.db.Store` of this web process comes from :mod:`portal.runtime`
 (created by the launcher, or once through ``st.cache_resource``), shared with the submission
 workflow: the process owns the DuckDB file, and every script run takes its own cursor from it.
+Query results and figures are cached here (house style §10), keyed on the view's state and on
+the database's data version, so a repeated view costs nothing and a newly accepted result
+shows at once.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import duckdb
+import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
+from leaderboard import figures, queries
+from leaderboard.comparison import Comparison, compare
 from leaderboard.db import Store
 from leaderboard.errors import LeaderboardError
+from leaderboard.filters import Filters
 from portal import runtime
 
 
@@ -32,9 +38,89 @@ def cursor() -> duckdb.DuckDBPyConnection:
         raise  # unreachable: st.stop() ends the run
 
 
-def system_link(system_uid: str) -> str:
-    """Relative permalink of a system's page."""
-    return "system?" + urlencode({"system": system_uid})
+def through_router() -> None:
+    """Make sure ``app.py`` routes this run, even on a fresh server's first request.
+
+    Streamlit 1.67 treats a ``pages/`` folder beside the main script as a legacy multipage
+    app until ``st.navigation`` has run once in the process: the first request runs the page
+    file directly (no router, no page config, every ``pages/*.py`` listed in the sidebar).
+    Switching that mode off and rerunning sends the run through ``app.py``. A launcher that
+    sets ``PagesManager.uses_pages_directory = False`` before serving avoids even this rerun.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def data_version(cur: duckdb.DuckDBPyConnection) -> str:
+    """The cache key part that changes whenever results are imported or removed."""
+    return queries.data_version(cur)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def benchmark_scenarios(_cur: duckdb.DuckDBPyConnection, version: str) -> pl.DataFrame:
+    return queries.benchmark_scenarios(_cur)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def filter_options(
+    _cur: duckdb.DuckDBPyConnection, benchmark: str, scenario: str, version: str
+) -> dict[str, list[str]]:
+    return queries.filter_options(_cur, benchmark, scenario)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def leaderboard_view(
+    _cur: duckdb.DuckDBPyConnection, filters: Filters, version: str
+) -> queries.LeaderboardView:
+    """One view's rows and figure inputs (a LeaderboardError is not cached: it propagates)."""
+    return queries.leaderboard_view(_cur, filters)
+
+
+CHARTS: dict[str, str] = {
+    "Best per family": "best",
+    "Scale": "scale",
+    "Progress": "progress",
+    "Server vs Offline": "paired",
+    "Accuracy": "accuracy",
+    "TTFT / TPOT": "latency",
+}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def leaderboard_figure(
+    _cur: duckdb.DuckDBPyConnection, chart: str, filters: Filters, version: str
+) -> go.Figure:
+    """The one chart on screen (only the visible figure is ever built)."""
+    view = leaderboard_view(_cur, filters, version)
+    n = filters.normalisation
+    builders = {
+        "best": lambda: figures.best_by_family(view.rows, n),
+        "scale": lambda: figures.throughput_vs_accelerators(view.rows, n),
+        "progress": lambda: figures.progress_by_round(view.all_rounds, n),
+        "paired": lambda: figures.server_vs_offline(view.paired, n),
+        "accuracy": lambda: figures.accuracy_vs_throughput(view.rows, n),
+        "latency": lambda: figures.latency_percentiles(view.rows),
+    }
+    return builders[CHARTS[chart]]()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def comparison(
+    _cur: duckdb.DuckDBPyConnection,
+    system_uids: tuple[str, ...],
+    normalisation: str,
+    version: str,
+) -> Comparison:
+    return compare(_cur, list(system_uids), normalisation)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def system_choices(_cur: duckdb.DuckDBPyConnection, version: str) -> list[str]:
+    """Every system id the compare page offers, newest rounds first."""
+    return queries.search_systems(_cur, "", limit=5000)["system_uid"].to_list()
 
 
 def selected_system(event: object) -> str | None:

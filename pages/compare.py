@@ -1,36 +1,62 @@
-"""Compare: two to four systems side by side, warning where they are not comparable.
+"""Compare: two to four systems side by side, as reported or normalised, with a chart, warning
+where they are not comparable.
 
-Permalink: ``/compare?systems=<uid>,<uid>[,...]``.
+Permalink: ``/compare?systems=<uid>,<uid>[,...]&normalisation=per_accelerator``.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from leaderboard import queries
+from leaderboard import figures
 from leaderboard.errors import LeaderboardError
-from pages.common import cursor
+from leaderboard.filters import DERIVED_NOTE, NORMALISATIONS
+from pages.common import comparison, cursor, data_version, system_choices, through_router
 
+through_router()
 cur = cursor()
+version = data_version(cur)
 st.title("Compare systems")
 from_url = [v for v in st.query_params.get("systems", "").split(",") if v]
-candidates = queries.search_systems(cur, "", limit=5000)["system_uid"].to_list()
+candidates = system_choices(cur, version)
 if "cmp_systems" not in st.session_state:
     st.session_state["cmp_systems"] = [v for v in from_url if v in candidates][:4]
+if "cmp_norm" not in st.session_state:
+    wanted = st.query_params.get("normalisation", "reported")
+    st.session_state["cmp_norm"] = wanted if wanted in NORMALISATIONS else "reported"
 chosen = st.multiselect(
     "Systems (round/division/submitter/system)", candidates, key="cmp_systems", max_selections=4
 )
-if chosen != from_url:
-    st.query_params["systems"] = ",".join(chosen)
+normalisation = st.radio(
+    "Values",
+    list(NORMALISATIONS),
+    format_func=NORMALISATIONS.get,
+    key="cmp_norm",
+    horizontal=True,
+)
+state = {"systems": ",".join(chosen)}
+if normalisation != "reported":
+    state["normalisation"] = normalisation
+if state != st.query_params.to_dict():
+    st.query_params.from_dict(state)
 if len(chosen) < 2:
     st.info("Pick two to four systems.")
     st.stop()
 try:
-    wide, warnings = queries.compare(cur, chosen)
+    result = comparison(cur, tuple(chosen), normalisation, version)
 except LeaderboardError as exc:
     st.error(exc.message)
     st.stop()
-for warning in warnings:
+for warning in result.warnings:
     st.warning(warning)
-st.dataframe(wide, hide_index=True, width="stretch")
-st.caption("Values as reported, in the units shown; an empty cell means that system has no result.")
+if result.is_derived:
+    st.caption(f"Values {NORMALISATIONS[normalisation]}: {DERIVED_NOTE}.")
+if result.wide.is_empty():
+    st.info(f"None of these results can be shown {NORMALISATIONS[normalisation]}.")
+    st.stop()
+st.dataframe(result.wide, hide_index=True, width="stretch")
+st.caption(
+    "Values in the units shown; an empty cell means that system has no such result"
+    + (" (or none that can be normalised this way)." if result.is_derived else ".")
+)
+st.plotly_chart(figures.compare_systems(result.long, normalisation), key="compare_chart")

@@ -1,7 +1,11 @@
 """Leaderboard: results of one benchmark and scenario, filtered, normalised and charted.
 
-Thin page (house style §2): widgets -> ``Filters`` -> ``leaderboard_view`` -> table, figures,
-downloads. The state lives in the URL so a copied link restores the view.
+Thin page (house style §2): widgets -> ``Filters`` -> cached ``leaderboard_view`` -> table,
+one figure, downloads. The state lives in the URL so a copied link restores the view.
+
+First-render cost is mostly the browser loading Plotly's bundle (about 4.7 MB), so the chart
+is sent before the table (its bundle then loads while the table's rows arrive) although it is
+drawn below it; the table shows one page of rows; downloads are built only when clicked.
 """
 
 from __future__ import annotations
@@ -10,16 +14,29 @@ from datetime import date
 
 import streamlit as st
 
-from leaderboard import figures, queries
+from leaderboard import queries
 from leaderboard.errors import LeaderboardError
 from leaderboard.export import FORMATS, MIME, export_rows, footnote
 from leaderboard.filters import DERIVED_NOTE, MAX_ACCELERATORS, NORMALISATIONS, Filters
 from leaderboard.sql import SORT_COLUMNS
-from pages.common import cursor, selected_system, system_link
+from leaderboard.table import PAGE_SIZE, ordered_columns, page_count, table_page
+from pages.common import (
+    CHARTS,
+    benchmark_scenarios,
+    cursor,
+    data_version,
+    filter_options,
+    leaderboard_figure,
+    leaderboard_view,
+    selected_system,
+    through_router,
+)
 
+through_router()
 cur = cursor()
+version = data_version(cur)
 url = Filters.from_query_params(st.query_params.to_dict())
-pairs = queries.benchmark_scenarios(cur)
+pairs = benchmark_scenarios(cur, version)
 benchmarks = sorted(set(pairs["benchmark"].to_list()))
 
 
@@ -39,7 +56,7 @@ with st.sidebar:
     if st.session_state["lb_scenario"] not in scenarios:
         st.session_state["lb_scenario"] = "Offline" if "Offline" in scenarios else scenarios[0]
     scenario = st.selectbox("Scenario", scenarios, key="lb_scenario")
-    options = queries.filter_options(cur, benchmark, scenario)
+    options = filter_options(cur, benchmark, scenario, version)
     chosen: dict[str, tuple[str, ...]] = {}
     for name, label in (
         ("rounds", "Round"),
@@ -69,12 +86,10 @@ with st.sidebar:
     sort = st.selectbox("Sort by", sorts, key="lb_sort")
     _seed("lb_desc", url.descending)
     descending = st.toggle("Descending", key="lb_desc")
-    _seed(
-        "lb_columns",
-        [c for c in (url.columns or queries.DEFAULT_COLUMNS) if c in queries.ALL_COLUMNS],
-    )
+    _seed("lb_columns", ordered_columns(url.columns))
     columns = st.multiselect("Columns", queries.ALL_COLUMNS, key="lb_columns")
 
+shown_columns = ordered_columns(columns)
 filters = Filters(
     benchmark=benchmark,
     scenario=scenario,
@@ -85,7 +100,7 @@ filters = Filters(
     normalisation=normalisation,
     sort=sort,
     descending=descending,
-    columns=() if tuple(columns) == queries.DEFAULT_COLUMNS else tuple(columns),
+    columns=() if shown_columns == ordered_columns(()) else tuple(shown_columns),
 )
 wanted = filters.to_query_params()
 if "chart" in st.query_params:
@@ -94,54 +109,21 @@ if wanted != st.query_params.to_dict():
     st.query_params.from_dict(wanted)
 
 try:
-    view = queries.leaderboard_view(cur, filters)
+    view = leaderboard_view(cur, filters, version)
 except LeaderboardError as exc:
     st.error(exc.message)
     st.stop()
 
 rows = view.rows
-shown = rows.with_columns(
-    rows["system_uid"].map_elements(system_link, return_dtype=str).alias("open")
-).select(["open", *(columns or queries.DEFAULT_COLUMNS)])
 st.subheader(f"{benchmark} · {scenario} · {rows.height} results")
-st.caption(f"Metric: {view.metric_label}. Click a column header to sort; 'open' shows the system.")
-st.dataframe(
-    shown,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "open": st.column_config.LinkColumn("system", display_text="open"),
-        "metric": st.column_config.NumberColumn(view.metric_label, format="%.4g"),
-        "value": st.column_config.NumberColumn("value (as reported)", format="%.4g"),
-        "power": st.column_config.NumberColumn("power (W or mJ, see power_units)"),
-    },
+st.caption(
+    f"Metric: {view.metric_label}, right after the system name. Click a column header to "
+    "sort this page; 'open' shows the system."
 )
+table_area = st.container()
+downloads_area = st.container()
 
-today = date.today()
-download = rows.select(
-    ["result_id", *(c for c in (columns or queries.DEFAULT_COLUMNS) if c != "result_id")]
-)
-cols = st.columns(len(FORMATS))
-for column, fmt in zip(cols, FORMATS, strict=True):
-    column.download_button(
-        f"Download {fmt.upper()}",
-        data=export_rows(download, filters, fmt, today),
-        file_name=f"inferboard-{benchmark}-{scenario}.{fmt}",
-        mime=MIME[fmt],
-        key=f"download_{fmt}",
-    )
-st.caption(footnote(download, filters, today).replace("\n", "  \n"))
-
-# One chart at a time: only the chosen figure is built and drawn (six Plotly charts in
-# hidden tabs tripled the first render).
-CHARTS = {
-    "Best per family": lambda: figures.best_by_family(rows, normalisation),
-    "Scale": lambda: figures.throughput_vs_accelerators(rows, normalisation),
-    "Progress": lambda: figures.progress_by_round(view.all_rounds, normalisation),
-    "Server vs Offline": lambda: figures.server_vs_offline(view.paired, normalisation),
-    "Accuracy": lambda: figures.accuracy_vs_throughput(rows, normalisation),
-    "TTFT / TPOT": lambda: figures.latency_percentiles(rows),
-}
+# The chart goes out first (see the module docstring); only the chosen figure is built.
 chart_names = list(CHARTS)
 _seed("lb_chart", st.query_params.get("chart", chart_names[0]))
 if st.session_state["lb_chart"] not in CHARTS:
@@ -151,7 +133,46 @@ if chart != chart_names[0]:
     st.query_params["chart"] = chart
 elif "chart" in st.query_params:
     del st.query_params["chart"]
-event = st.plotly_chart(CHARTS[chart](), key="chart", on_select="rerun", selection_mode="points")
+figure = leaderboard_figure(cur, chart, filters, version)
+event = st.plotly_chart(figure, key="chart", on_select="rerun", selection_mode="points")
 uid = selected_system(event)
 if uid:
     st.switch_page("pages/system.py", query_params={"system": uid})
+
+with table_area:
+    pages = page_count(rows.height)
+    page = 1
+    if pages > 1:
+        page = int(st.number_input(f"Page (of {pages})", 1, pages, 1, key="lb_page"))
+        first = (min(page, pages) - 1) * PAGE_SIZE
+        st.caption(
+            f"Rows {first + 1}–{min(first + PAGE_SIZE, rows.height)} of {rows.height}; "
+            "the downloads hold every row."
+        )
+    st.dataframe(
+        table_page(rows, shown_columns, page),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "open": st.column_config.LinkColumn("system", display_text="open"),
+            "metric": st.column_config.NumberColumn(view.metric_label, format="%.4g"),
+            "metric_units": st.column_config.TextColumn("metric units"),
+            "value": st.column_config.NumberColumn("value (as reported)", format="%.4g"),
+            "power": st.column_config.NumberColumn("power (W or mJ, see power_units)"),
+        },
+    )
+
+with downloads_area:
+    today = date.today()
+    download = rows.select(["result_id", *(c for c in shown_columns if c != "result_id")])
+    for column, fmt in zip(st.columns(len(FORMATS)), FORMATS, strict=True):
+        column.download_button(
+            f"Download {fmt.upper()}",
+            # built on click only: three exports of every row on each rerun cost time
+            data=lambda fmt=fmt: export_rows(download, filters, fmt, today),
+            file_name=f"inferboard-{benchmark}-{scenario}.{fmt}",
+            mime=MIME[fmt],
+            key=f"download_{fmt}",
+            on_click="ignore",
+        )
+    st.caption(footnote(download, filters, today).replace("\n", "  \n"))

@@ -20,9 +20,11 @@ def _database(
 
 
 def _page(path: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / path), default_timeout=30)
+    """Run a page through the router (app.py), as the server does."""
+    at = AppTest.from_file(APP, default_timeout=30)
     for key, value in params.items():
         at.query_params[key] = value
+    at.switch_page(path)
     return at.run()
 
 
