@@ -12,6 +12,7 @@ rejected (validation) or sent to review with the failure written down (reproduct
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -111,6 +112,8 @@ def validate(
         str(settings.archive_max_files),
         "--max-total-bytes",
         str(settings.archive_max_total_bytes),
+        "--parent-pid",
+        str(os.getpid()),
     ]
     result = run_child(command, settings.validation_timeout_s, on_child, stop_requested)
     if result.returncode is None:

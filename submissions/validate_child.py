@@ -29,7 +29,7 @@ from validator.report import Report, write_summary_csv
 EXIT_PARENT_GONE = 3
 
 
-def _watch_parent(parent: int, interval_s: float = 0.5) -> None:
+def _watch_parent(parent: int, interval_s: float = 0.2) -> None:
     while True:
         if os.getppid() != parent:
             os._exit(EXIT_PARENT_GONE)
@@ -70,8 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--max-files", type=int, default=ArchiveLimits.max_files)
     parser.add_argument("--max-total-bytes", type=int, default=ArchiveLimits.max_total_bytes)
+    parser.add_argument(
+        "--parent-pid",
+        type=int,
+        help="the worker's pid: stop as soon as it is gone (it may die before this starts)",
+    )
     args = parser.parse_args(argv)
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    parent = args.parent_pid or os.getppid()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     limits = ArchiveLimits(max_total_bytes=args.max_total_bytes, max_files=args.max_files)
     try:
         return run(args.archive, args.work, args.out, Options(jobs=max(1, args.jobs)), limits)

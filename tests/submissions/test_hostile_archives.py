@@ -10,6 +10,8 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from submissions.service import SubmissionService
 from submissions.worker import Worker
 from tests.submissions.conftest import ALICE, MAINTAINER
@@ -100,6 +102,7 @@ def _outside_storage(tmp_path: Path) -> set[str]:
     }
 
 
+@pytest.mark.slow  # nine validator child processes: 6-12 s on 2 cores
 def test_each_hostile_archive_is_refused_and_nothing_escapes(service, tmp_path: Path) -> None:
     settings = replace(service.settings, archive_max_files=50)
     guarded = SubmissionService(service._store, settings)
