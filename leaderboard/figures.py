@@ -233,12 +233,15 @@ def latency_percentiles(rows: pl.DataFrame) -> go.Figure:
     return figure
 
 
-def compare_systems(long: pl.DataFrame, normalisation: str = "reported") -> go.Figure:
+def compare_systems(
+    long: pl.DataFrame, normalisation: str = "reported", systems: list[str] | None = None
+) -> go.Figure:
     """Grouped bars: each compared system's result as a share of the best compared system in
     the same benchmark, scenario and unit (latencies inverted, so longer bars are better).
 
     Shares keep tokens/s, samples/s and milliseconds on one axis without mixing units; the
-    hover text gives the value itself with its unit.
+    hover text gives the value itself with its unit. Traces follow ``systems`` (the order the
+    user picked) when given.
     """
     title = _title("Compared systems, relative to the best of them", 0, normalisation)
     rows = long.filter(pl.col("metric").is_not_null() & (pl.col("metric") > 0))
@@ -254,7 +257,8 @@ def compare_systems(long: pl.DataFrame, normalisation: str = "reported") -> go.F
         (pl.col("benchmark_mlperf") + " · " + pl.col("scenario")).alias("label"),
     ).sort("benchmark_mlperf", "scenario")
     figure = go.Figure()
-    for uid in rows["system_uid"].unique(maintain_order=True).to_list():
+    present = rows["system_uid"].unique(maintain_order=True).to_list()
+    for uid in [u for u in (systems or present) if u in present]:
         part = rows.filter(pl.col("system_uid") == uid)
         figure.add_trace(
             go.Bar(

@@ -59,4 +59,4 @@ st.caption(
     "Values in the units shown; an empty cell means that system has no such result"
     + (" (or none that can be normalised this way)." if result.is_derived else ".")
 )
-st.plotly_chart(figures.compare_systems(result.long, normalisation), key="compare_chart")
+st.plotly_chart(figures.compare_systems(result.long, normalisation, chosen), key="compare_chart")

@@ -11,8 +11,9 @@ import streamlit as st
 
 from leaderboard import queries
 from leaderboard.errors import LeaderboardError
-from pages.common import cursor
+from pages.common import cursor, through_router
 
+through_router()
 cur = cursor()
 uid = st.query_params.get("system", "")
 st.title("System")

@@ -35,7 +35,22 @@ def test_leaderboard_defaults_to_llama2_offline() -> None:
     assert at.selectbox(key="lb_scenario").value == "Offline"
     assert "llama2-70b-99 · Offline · 152 results" in [s.value for s in at.subheader]
     assert len(at.dataframe) == 1
-    assert at.dataframe[0].value.shape[0] == 152
+    table = at.dataframe[0].value
+    assert table.shape[0] == 152
+    at_name = list(table.columns).index("system_name")
+    assert list(table.columns)[at_name + 1 : at_name + 3] == ["metric", "metric_units"]
+    assert len(at.get("plotly_chart")) == 1  # only the chosen chart is built
+
+
+def test_large_views_show_one_page_of_rows() -> None:
+    at = _page("pages/leaderboard.py", benchmark="resnet")
+    assert not at.exception
+    total = int(at.subheader[0].value.split("·")[-1].split()[0])
+    assert total > 400
+    assert at.dataframe[0].value.shape[0] == 200
+    assert any("the downloads hold every row" in c.value for c in at.caption)
+    at.number_input(key="lb_page").set_value(2).run()
+    assert at.dataframe[0].value.shape[0] == 200
 
 
 def test_leaderboard_filter_goes_to_the_url_and_back() -> None:
@@ -76,6 +91,18 @@ def test_compare_warns_when_rounds_differ() -> None:
     assert any("different rounds" in w.value for w in at.warning)
     wide = at.dataframe[0].value
     assert "v5.1/closed/AMD/8xMI300X_2xEPYC_9575F" in wide.columns
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_compare_per_accelerator_is_labelled_derived_and_kept_in_the_url() -> None:
+    systems = "v5.1/closed/AMD/8xMI300X_2xEPYC_9575F,v4.1/closed/NVIDIA/H200-SXM-141GBx8_TRT"
+    at = _page("pages/compare.py", systems=systems, normalisation="per_accelerator")
+    assert not at.exception
+    assert at.radio(key="cmp_norm").value == "per_accelerator"
+    assert any("derived, not an official MLPerf result" in c.value for c in at.caption)
+    assert any("different rounds" in w.value for w in at.warning)
+    at.radio(key="cmp_norm").set_value("reported").run()
+    assert "normalisation" not in at.query_params
 
 
 def test_app_router_starts_on_home() -> None:
