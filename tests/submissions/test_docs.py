@@ -1,0 +1,52 @@
+"""docs/submissions.md keeps up with the code: every setting, CLI command and audit action."""
+
+from __future__ import annotations
+
+import re
+
+from leaderboard.settings import PROJECT_ROOT
+from submissions.cli import build_parser
+from submissions.settings import SubmissionSettings
+from submissions.states import State
+
+DOC = PROJECT_ROOT / "docs" / "submissions.md"
+
+
+def _doc() -> str:
+    assert DOC.is_file(), f"{DOC} is missing"
+    return DOC.read_text(encoding="utf-8")
+
+
+def test_every_setting_is_documented_with_its_variable() -> None:
+    doc = _doc()
+    missing = [
+        name
+        for name in SubmissionSettings.help_texts()
+        if f"| `{name}` | `INFERBOARD_{name.upper()}` |" not in doc
+    ]
+    assert missing == []
+
+
+def test_every_setting_has_help_text() -> None:
+    assert all(len(text) > 20 for text in SubmissionSettings.help_texts().values())
+
+
+def test_every_cli_command_and_state_is_documented() -> None:
+    doc = _doc()
+    subparsers = next(a for a in build_parser()._actions if a.dest == "command")
+    commands = set(subparsers.choices)
+    assert commands == {"submit", "work", "list", "show", "accept", "reject", "audit", "settings"}
+    assert [c for c in commands if f"python -m submissions {c}" not in doc] == []
+    assert [s for s in State if f"| {s.value} |" not in doc and s.value not in doc] == []
+
+
+def test_every_audit_action_the_code_writes_is_documented() -> None:
+    doc = _doc()
+    source = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in (PROJECT_ROOT / "submissions").glob("*.py")
+        if p.name != "cli.py"  # argparse actions are not audit actions
+    )
+    actions = set(re.findall(r'action="([a-z_]+)"', source)) | {"state_changed"}
+    assert {"received", "withdrawn", "accepted", "rejected", "resumed"} <= actions
+    assert [a for a in sorted(actions) if f"`{a}`" not in doc] == []
