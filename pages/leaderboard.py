@@ -155,7 +155,10 @@ with table_area:
         width="stretch",
         column_config={
             "open": st.column_config.LinkColumn("system", display_text="open"),
-            "metric": st.column_config.NumberColumn(view.metric_label, format="%.4g"),
+            "system_name": st.column_config.TextColumn("system_name", width="medium"),
+            "metric": st.column_config.NumberColumn(
+                view.metric_label, format="%.4g", width="medium"
+            ),
             "metric_units": st.column_config.TextColumn("metric units"),
             "value": st.column_config.NumberColumn("value (as reported)", format="%.4g"),
             "power": st.column_config.NumberColumn("power (W or mJ, see power_units)"),

@@ -47,6 +47,22 @@ def _bars(page) -> list[float]:
     )
 
 
+def _nav_until_chart(page) -> list[str]:
+    """Every distinct sidebar navigation shown from navigation until the chart is drawn."""
+    seen: list[str] = []
+    for _ in range(600):  # 30 s at most
+        nav = page.evaluate(
+            "() => Array.from(document.querySelectorAll('[data-testid=stSidebarNav] a'))"
+            ".map(a => a.textContent.trim()).join('|')"
+        )
+        if nav and (not seen or seen[-1] != nav):
+            seen.append(nav)
+        if page.query_selector(".js-plotly-plot .main-svg"):
+            return seen
+        page.wait_for_timeout(50)
+    return seen
+
+
 def test_leaderboard_filter_permalink_and_download(
     portal: str, chromium_browser, tmp_path: Path
 ) -> None:
@@ -55,7 +71,13 @@ def test_leaderboard_filter_permalink_and_download(
         accept_downloads=True, viewport={"width": 1400, "height": 1000}
     )
     page = context.new_page()
-    page.goto(f"{portal}/leaderboard")
+    # A fresh server's first request: the sidebar must show the router's pages from the start,
+    # never Streamlit's legacy list of every pages/*.py file (app, common, ...).
+    page.goto(f"{portal}/leaderboard", wait_until="commit")
+    navs = _nav_until_chart(page)
+    page.screenshot(path=str(SHOTS / "00-sidebar-after-navigation.png"))
+    assert navs, "the sidebar never showed a navigation"
+    assert all("Leaderboard" in nav and "common" not in nav for nav in navs), navs
     before = _bars(page)
     assert before, "the best-per-family chart has no bars"
     page.screenshot(path=str(SHOTS / "01-leaderboard.png"), full_page=True)

@@ -42,6 +42,19 @@ def test_leaderboard_defaults_to_llama2_offline() -> None:
     assert len(at.get("plotly_chart")) == 1  # only the chosen chart is built
 
 
+def test_a_page_opened_first_still_goes_through_the_router() -> None:
+    """Streamlit's legacy pages/ mode would run the page file alone (no app.py, every
+    pages/*.py in the sidebar); the page switches it off and reruns through app.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.switch_page("pages/leaderboard.py")
+    at.run()  # AppTest starts each app in the legacy mode, as a fresh server does
+    assert not at.exception
+    assert PagesManager.uses_pages_directory is False
+    assert at.title[0].value == "MLPerf Inference leaderboard"
+
+
 def test_large_views_show_one_page_of_rows() -> None:
     at = _page("pages/leaderboard.py", benchmark="resnet")
     assert not at.exception
