@@ -18,6 +18,7 @@ import streamlit as st
 from submissions.errors import SubmissionError
 from submissions.models import AuditEntry, Receipt, Submission
 
+TABLE_LIMIT = 200  # findings shown as a wrapped table; more go to a scrolling data grid
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 
 
@@ -46,16 +47,18 @@ def receipt(receipt: Receipt) -> None:
         )
     else:
         st.success(f"Received as submission {receipt.submission_id}.", icon=":material/done:")
-    st.dataframe(
-        [
-            {"field": "submission id", "value": str(receipt.submission_id)},
-            {"field": "file", "value": receipt.filename},
-            {"field": "sha256", "value": receipt.sha256},
-            {"field": "size", "value": f"{receipt.size_bytes:,} bytes"},
-            {"field": "received at", "value": receipt.received_at.isoformat(timespec="seconds")},
-        ],
-        hide_index=True,
-        width="stretch",
+    # st.code: literal text that a person (and a browser test) can select and copy
+    st.code(
+        "\n".join(
+            [
+                f"submission id: {receipt.submission_id}",
+                f"file:          {receipt.filename}",
+                f"sha256:        {receipt.sha256}",
+                f"size:          {receipt.size_bytes:,} bytes",
+                f"received at:   {receipt.received_at.isoformat(timespec='seconds')}",
+            ]
+        ),
+        language=None,
     )
     st.markdown(
         f"Follow it on its status page: [submission {receipt.submission_id}]"
@@ -97,6 +100,8 @@ def submission_facts(submission: Submission) -> None:
     middle.metric("Validator verdict", submission.verdict or "pending")
     right.metric("Valid results", f"{submission.valid_result_count} of {submission.result_count}")
     st.text(f"Progress: {submission.progress}")
+    if submission.state.is_final and submission.decision_reason:
+        st.text(f"Decision: {submission.state.label}. Reason: {submission.decision_reason}")
     facts = [
         ("file", submission.filename),
         ("owner", submission.owner_label),
@@ -163,10 +168,14 @@ def report_view(report: Mapping[str, Any] | None, submission_id: int) -> None:
             width="stretch",
         )
     rows = findings_rows(report)
-    if rows:
-        st.dataframe(rows, hide_index=True, width="stretch")
-    else:
+    if not rows:
         st.success("No findings.")
+    elif len(rows) <= TABLE_LIMIT:
+        # a static table wraps long messages and hints instead of cutting them; its cells are
+        # markdown, so every value (bundle text among them) is escaped
+        st.table([{key: literal(value) for key, value in row.items()} for row in rows])
+    else:
+        st.dataframe(rows, hide_index=True, width="stretch")
     st.download_button(
         "Download the report (JSON)",
         data=json.dumps(report, indent=2),

@@ -113,3 +113,53 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+BUNDLES = Path("/work/shared/data/bundles")
+
+
+def zip_bundle(
+    subtree: str = "v5.1/closed/AMD", *, complete: bool = False, rename_system: str | None = None
+) -> bytes:
+    """A zip of a real published bundle from the shared data, rooted at its division folder
+    (``closed/AMD/...``) as the portal expects; raises PortalError if the data is missing.
+
+    The shared bundles carry the published data files only, without the submitter's code
+    folder and calibration.md, so the validator rejects them as they are; ``complete`` adds a
+    one-line placeholder of each (spec §1) so that a v4.x/v5.x closed bundle can be accepted.
+    ``rename_system`` renames the (single) system id in every path, so the bundle is a new
+    system rather than a copy of a published result the leaderboard already holds."""
+    import io
+    import zipfile
+
+    round_dir, _, inner = subtree.partition("/")
+    root = BUNDLES / round_dir
+    if not (root / inner).is_dir():
+        raise PortalError(f"{root / inner} is missing: the shared bundles are needed")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        systems = [p.stem for p in (root / inner / "systems").glob("*.json")]
+        for path in sorted((root / inner).rglob("*")):
+            if path.is_file():
+                name = path.relative_to(root).as_posix()
+                if rename_system is not None and len(systems) == 1:
+                    name = name.replace(systems[0], rename_system)
+                archive.write(path, name)
+        if complete:
+            benchmarks = {p.name for p in (root / inner).glob("results/*/*") if p.is_dir()}
+            for benchmark in sorted(benchmarks):
+                archive.writestr(f"{inner}/code/{benchmark}/reference/README.md", "# code\n")
+            archive.writestr(f"{inner}/documentation/calibration.md", "# calibration\n")
+    return buffer.getvalue()
+
+
+def hostile_zip() -> bytes:
+    """A zip whose member climbs out of the extraction folder (``../``)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("closed/Evil/systems/x.json", "{}")
+        archive.writestr("../../escaped.txt", "outside")
+    return buffer.getvalue()
