@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -97,8 +98,11 @@ def _run(args: argparse.Namespace, service: SubmissionService, settings: Submiss
               f"{receipt.size_bytes} bytes, received {when}")  # fmt: skip
         print("run `python -m submissions work` (or start the portal) to validate it")
     elif args.command == "work":
+        started = time.perf_counter()
         advanced = Worker(service, settings).run_until_idle()
-        print(f"advanced {advanced} submissions; {len(service.queue(OPERATOR))} undecided")
+        elapsed = time.perf_counter() - started
+        print(f"advanced {advanced} submissions in {elapsed:.1f} s; "
+              f"{len(service.queue(OPERATOR))} undecided")  # fmt: skip
     elif args.command == "list":
         print("Undecided (oldest first):")
         _print_table(service.queue(OPERATOR))
