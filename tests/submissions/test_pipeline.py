@@ -121,3 +121,45 @@ def test_withdrawn_while_queued_is_skipped_by_the_worker(service, make_bundle_zi
     assert Worker(service, service.settings).run_until_idle() == 0
     assert service.get(ALICE, sid).state.value == "withdrawn"
     assert service.report(ALICE, sid) is None
+
+
+def test_a_failed_import_changes_nothing(service: SubmissionService, store, reviewed) -> None:
+    summary = service.summary_path(reviewed)
+    text = summary.read_text()
+    summary.write_text(text.replace("closed/Intel/results/", "nowhere/", 1))
+    with pytest.raises(SubmissionError) as caught:
+        service.accept(MAINTAINER, reviewed, "checked")
+    assert caught.value.code == "review.import_failed"
+    assert "Location" in caught.value.message
+    summary.write_text(text)
+    assert service.get(ALICE, reviewed).state.value == "awaiting_review"
+
+
+def test_a_failure_after_the_insert_rolls_the_results_back(
+    service: SubmissionService, store, reviewed, monkeypatch
+) -> None:
+    """Results, state and audit entry commit together: a failure while writing the audit
+    entry (after the results were inserted) leaves the leaderboard as it was."""
+    from submissions import audit
+
+    count = "SELECT count(*) FROM results"
+    before = store.cursor().sql(count).fetchall()
+    entries_before = len(service.audit_log(MAINTAINER))
+    real_append = audit.append
+
+    def failing_append(con, **entry):
+        if entry.get("action") == "accepted":
+            inserted = con.execute(count).fetchall()
+            assert inserted[0][0] == before[0][0] + 2  # the results are in, inside the transaction
+            raise OSError("disk full")
+        return real_append(con, **entry)
+
+    monkeypatch.setattr(audit, "append", failing_append)
+    with pytest.raises(OSError, match="disk full"):
+        service.accept(MAINTAINER, reviewed, "checked")
+    assert store.cursor().sql(count).fetchall() == before
+    assert service.get(ALICE, reviewed).state.value == "awaiting_review"
+    assert len(service.audit_log(MAINTAINER)) == entries_before
+    monkeypatch.setattr(audit, "append", real_append)
+    assert service.accept(MAINTAINER, reviewed, "checked").state.value == "accepted"
+    assert store.cursor().sql(count).fetchall()[0][0] == before[0][0] + 2
