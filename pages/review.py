@@ -42,7 +42,7 @@ if chosen is not None:
     st.header(f"Submission {chosen}")
     views.submission_facts(submission)
     views.report_view(rt.service.report(principal, chosen), chosen)
-    views.reproduction_view(rt.service.reproduction(principal, chosen))
+    views.reproduction_view(rt.service.reproduction(principal, chosen), submission)
     if submission.state is State.AWAITING_REVIEW:
         with st.form("decision"):
             reason = st.text_area("Reason (required; the submitter and the audit log see it)")

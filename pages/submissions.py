@@ -61,7 +61,7 @@ else:
     views.submission_facts(submission)
 
 views.report_view(rt.service.report(principal, submission_id), submission_id)
-views.reproduction_view(rt.service.reproduction(principal, submission_id))
+views.reproduction_view(rt.service.reproduction(principal, submission_id), submission)
 
 with st.expander("History"):
     try:

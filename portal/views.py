@@ -185,11 +185,14 @@ def report_view(report: Mapping[str, Any] | None, submission_id: int) -> None:
     )
 
 
-def reproduction_view(reproduction: Mapping[str, Any] | None) -> None:
+def reproduction_view(reproduction: Mapping[str, Any] | None, submission: Submission) -> None:
     """The recomputations and spot check; their shape is the workflow's, shown as data."""
     st.subheader("Reproduction")
     if reproduction is None:
-        st.info("Recomputation has not finished yet.", icon=":material/hourglass_top:")
+        if submission.state.is_final:
+            st.info(f"Not run: the submission was {submission.state.label} before this step.")
+        else:
+            st.info("Recomputation has not finished yet.", icon=":material/hourglass_top:")
         return
     st.json(dict(reproduction), expanded=1)
 
