@@ -5,79 +5,36 @@ Every public method takes the acting :class:`Principal` and checks it here (role
 button is never the only guard. Someone who may not see a submission gets the same
 :class:`NotFoundError` as for a missing id, so ids reveal nothing.
 
-Writes are serialised by one lock (one process owns the DuckDB file, house style §9) and each
-runs in one transaction together with its audit entry, so a state change is never recorded
-without its reason, nor the reverse.
+The tables, the write lock and the transactions that carry their audit entry live in
+:mod:`submissions.ledger`; this module is what users may ask for.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any, BinaryIO
 
 import duckdb
 
-from leaderboard.db import Store
 from leaderboard.errors import LeaderboardError
 from leaderboard.importers import submission_rows
 from leaderboard.ingest import insert_rows, refresh_hardware
-from leaderboard.transactions import transaction
 from submissions import audit, sql
 from submissions.acceptance import read_summary_records
-from submissions.errors import (
-    InvalidTransitionError,
-    NotFoundError,
-    RateLimitedError,
-    SubmissionError,
-)
+from submissions.errors import InvalidTransitionError, RateLimitedError, SubmissionError
+from submissions.ledger import AUDIT_HEAD_FILE, Ledger, Row, not_found, utc_now
 from submissions.models import AuditEntry, Receipt, Submission
-from submissions.roles import SYSTEM, Principal, Role, require
-from submissions.settings import SubmissionSettings
-from submissions.states import FINAL_STATES, WORK_STATES, State, check_transition
-from submissions.storage import Spooled, Storage, archive_suffix, display_name
+from submissions.roles import Principal, Role, require
+from submissions.states import FINAL_STATES, State, check_transition
+from submissions.storage import Spooled, archive_suffix, display_name
+
+__all__ = ["SubmissionService", "utc_now"]
 
 UNDECIDED_STATES = (State.RECEIVED, State.VALIDATING, State.REPRODUCING, State.AWAITING_REVIEW)
-AUDIT_HEAD_FILE = "audit-head.json"
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class _Row:
-    """A submissions row as read, changed field by field, then written back."""
-
-    values: dict[str, Any]
-
-    @property
-    def state(self) -> State:
-        return State(self.values["state"])
-
-    def __getitem__(self, name: str) -> Any:
-        return self.values[name]
-
-
-class SubmissionService:
+class SubmissionService(Ledger):
     """Receive, track, review and accept submissions (the API pages and the CLI call)."""
-
-    def __init__(
-        self,
-        store: Store,
-        settings: SubmissionSettings,
-        *,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self._store = store
-        self.settings = settings
-        self.storage = Storage(settings.storage_dir)
-        self._clock = clock
-        self._lock = threading.RLock()
-        self._migrate()
 
     # =========================================================================== submitters
     def receive(
@@ -246,190 +203,6 @@ class SubmissionService:
         with self._reading() as con:
             return audit.verify_chain(con, head)
 
-    def pending_work(self) -> list[int]:
-        """Ids the worker still has to advance, oldest first."""
-        return [s.submission_id for s in self._in_states(tuple(WORK_STATES))]
-
-    # =========================================================================== worker API
-    # Used by submissions.worker / pipeline only; they act as SYSTEM.
-    def report_path(self, submission_id: int) -> Any:
-        return self.storage.submission_dir(submission_id) / "report.json"
-
-    def summary_path(self, submission_id: int) -> Any:
-        return self.storage.submission_dir(submission_id) / "summary.csv"
-
-    def reproduction_path(self, submission_id: int) -> Any:
-        return self.storage.submission_dir(submission_id) / "reproduction.json"
-
-    def load(self, submission_id: int) -> Submission:
-        """A submission without a role check (worker and CLI internals)."""
-        with self._reading() as con:
-            return Submission.from_row(self._existing(con, submission_id).values)
-
-    def work_attempts(self, submission_id: int) -> tuple[int, str | None]:
-        with self._reading() as con:
-            row = self._existing(con, submission_id)
-        return row["work_attempts"], row["last_error"]
-
-    def advance(
-        self,
-        submission_id: int,
-        expected: State,
-        target: State,
-        *,
-        progress: str,
-        action: str = "state_changed",
-        reason: str | None = None,
-        **changes: Any,
-    ) -> Submission | None:
-        """Move ``expected`` -> ``target`` as the worker; None if the state moved meanwhile
-        (withdrawn by its owner while the worker was busy)."""
-        with self._writing() as con:
-            row = self._existing(con, submission_id)
-            if row.state is not expected:
-                return None
-            return self._move(
-                con, row, target, SYSTEM, action=action, reason=reason, progress=progress, **changes
-            )
-
-    def note(
-        self,
-        submission_id: int,
-        expected: State,
-        *,
-        action: str | None = None,
-        reason: str | None = None,
-        **changes: Any,
-    ) -> bool:
-        """Change fields (progress, attempts, verdict counts) without a state change, with an
-        audit entry when ``action`` is given; False if the state moved meanwhile."""
-        with self._writing() as con:
-            row = self._existing(con, submission_id)
-            if row.state is not expected:
-                return False
-            self._update(con, row, {**changes, "updated_at": self._now()})
-            if action:
-                audit.append(
-                    con,
-                    at=self._now(),
-                    actor=SYSTEM,
-                    submission_id=submission_id,
-                    action=action,
-                    from_state=expected,
-                    to_state=expected,
-                    reason=reason,
-                )
-            return True
-
-    # =========================================================================== internals
-    def _migrate(self) -> None:
-        with self._lock, self._reading() as con:
-            con.execute(sql.CREATE_LEDGER)
-            applied = {row[0] for row in con.execute(sql.APPLIED_VERSIONS).fetchall()}
-            for version, description, statements in sql.MIGRATIONS:
-                if version in applied:
-                    continue
-                with transaction(con):
-                    for statement in statements:
-                        con.execute(statement)
-                    con.execute(
-                        sql.RECORD_MIGRATION, {"version": version, "description": description}
-                    )
-
-    @contextmanager
-    def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = self._store.cursor()
-        try:
-            yield con
-        finally:
-            con.close()
-
-    @contextmanager
-    def _writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction at a time; afterwards the audit head goes to a file."""
-        with self._lock, self._reading() as con:
-            with transaction(con):
-                yield con
-            head = con.execute(sql.AUDIT_HEAD).fetchall()
-            if head:
-                self.storage.write_json(
-                    self.storage.root / AUDIT_HEAD_FILE,
-                    {"sequence": head[0][0], "entry_hash": head[0][1]},
-                )
-
-    def _now(self) -> datetime:
-        return self._clock().astimezone(UTC).replace(tzinfo=None)
-
-    def _fetch(self, con: duckdb.DuckDBPyConnection, submission_id: int) -> _Row | None:
-        rows = con.sql(sql.SUBMISSION_BY_ID, params={"submission_id": int(submission_id)}).pl()
-        return _Row(rows.to_dicts()[0]) if rows.height else None
-
-    def _existing(self, con: duckdb.DuckDBPyConnection, submission_id: int) -> _Row:
-        row = self._fetch(con, submission_id)
-        if row is None:
-            raise _not_found(submission_id)
-        return row
-
-    def _visible(
-        self, con: duckdb.DuckDBPyConnection, principal: Principal, submission_id: int
-    ) -> _Row:
-        require(principal, Role.SUBMITTER, "see submissions")
-        row = self._fetch(con, submission_id)
-        if row is None or not (
-            principal.can(Role.MAINTAINER) or row["owner_subject"] == principal.subject
-        ):
-            raise _not_found(submission_id)
-        return row
-
-    def _in_states(self, states: tuple[State, ...]) -> list[Submission]:
-        with self._reading() as con:
-            rows = con.sql(
-                sql.SUBMISSIONS_IN_STATES, params={"states": [str(s) for s in states]}
-            ).pl()
-        return [Submission.from_row(row) for row in rows.to_dicts()]
-
-    def _update(self, con: duckdb.DuckDBPyConnection, row: _Row, changes: dict[str, Any]) -> _Row:
-        values = {**row.values, **changes, "expected_state": str(row.state)}
-        values["state"] = str(values["state"])
-        params = {k: v for k, v in values.items() if f"${k}" in sql.UPDATE_SUBMISSION}
-        changed = con.execute(sql.UPDATE_SUBMISSION, params).fetchall()[0][0]
-        if changed != 1:
-            raise InvalidTransitionError(
-                "state.changed",
-                f"submission {row['submission_id']} changed while this was being done; "
-                "reload and try again",
-            )
-        return _Row({k: v for k, v in values.items() if k != "expected_state"})
-
-    def _move(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        row: _Row,
-        target: State,
-        actor: Principal,
-        *,
-        action: str,
-        reason: str | None,
-        progress: str,
-        **changes: Any,
-    ) -> Submission:
-        check_transition(row.state, target, actor.role)
-        now = self._now()
-        new = self._update(
-            con, row, {**changes, "state": target, "progress": progress, "updated_at": now}
-        )
-        audit.append(
-            con,
-            at=now,
-            actor=actor,
-            submission_id=row["submission_id"],
-            action=action,
-            from_state=row.state,
-            to_state=target,
-            reason=reason,
-        )
-        return Submission.from_row(new.values)
-
     def _check_rate_limit(self, con: duckdb.DuckDBPyConnection, principal: Principal) -> None:
         window = timedelta(seconds=self.settings.rate_limit_window_s)
         count, oldest = con.execute(
@@ -448,10 +221,10 @@ class SubmissionService:
 
     def _replaceable(
         self, con: duckdb.DuckDBPyConnection, principal: Principal, replaces: int
-    ) -> _Row:
+    ) -> Row:
         old = self._fetch(con, replaces)
         if old is None or old["owner_subject"] != principal.subject:
-            raise _not_found(replaces)  # only the owner can replace, whoever else asks
+            raise not_found(replaces)  # only the owner can replace, whoever else asks
         if old.state is State.ACCEPTED:
             raise InvalidTransitionError(
                 "replace.accepted",
@@ -537,7 +310,7 @@ class SubmissionService:
         )
 
     def _link_replacement(
-        self, con: duckdb.DuckDBPyConnection, actor: Principal, old: _Row, new_id: int
+        self, con: duckdb.DuckDBPyConnection, actor: Principal, old: Row, new_id: int
     ) -> None:
         reason = f"replaced by submission {new_id}"
         if old.state in FINAL_STATES:  # a rejected one keeps its state; only the link is added
@@ -573,14 +346,6 @@ def _required_reason(reason: str) -> str:
             "a decision needs a reason: say what was checked or what the submitter must fix",
         )
     return text
-
-
-def _not_found(submission_id: int) -> NotFoundError:
-    return NotFoundError(
-        "submission.not_found",
-        f"there is no submission {submission_id} that you can see; check the number, or log "
-        "in as the user who sent it",
-    )
 
 
 def _duration(seconds: int) -> str:

@@ -1,0 +1,261 @@
+"""The workflow's bookkeeping under :class:`~submissions.service.SubmissionService`: its
+tables (own migrations ledger), one write lock, transactions that carry their audit entry,
+and the state moves the worker makes.
+
+One process owns the DuckDB file (house style §9): every thread takes its own cursor, and
+writes are serialised by one lock so the audit chain never forks. Each write runs in one
+transaction together with its audit entry, so a state change is never recorded without its
+reason, nor the reverse; after the commit the chain's head is copied to ``audit-head.json``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from leaderboard.db import Store
+from leaderboard.transactions import transaction
+from submissions import audit, sql
+from submissions.errors import InvalidTransitionError, NotFoundError
+from submissions.models import Submission
+from submissions.roles import SYSTEM, Principal, Role, require
+from submissions.settings import SubmissionSettings
+from submissions.states import WORK_STATES, State, check_transition
+from submissions.storage import Storage
+
+AUDIT_HEAD_FILE = "audit-head.json"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Row:
+    """A submissions row as read, changed field by field, then written back."""
+
+    values: dict[str, Any]
+
+    @property
+    def state(self) -> State:
+        return State(self.values["state"])
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+
+class Ledger:
+    """Tables, transactions and state moves; the public API is in the subclass."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: SubmissionSettings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._store = store
+        self.settings = settings
+        self.storage = Storage(settings.storage_dir)
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._migrate()
+
+    def pending_work(self) -> list[int]:
+        """Ids the worker still has to advance, oldest first."""
+        return [s.submission_id for s in self._in_states(tuple(WORK_STATES))]
+
+    # =========================================================================== worker API
+    # Used by submissions.worker / pipeline only; they act as SYSTEM.
+    def report_path(self, submission_id: int) -> Path:
+        return self.storage.submission_dir(submission_id) / "report.json"
+
+    def summary_path(self, submission_id: int) -> Path:
+        return self.storage.submission_dir(submission_id) / "summary.csv"
+
+    def reproduction_path(self, submission_id: int) -> Path:
+        return self.storage.submission_dir(submission_id) / "reproduction.json"
+
+    def load(self, submission_id: int) -> Submission:
+        """A submission without a role check (worker and CLI internals)."""
+        with self._reading() as con:
+            return Submission.from_row(self._existing(con, submission_id).values)
+
+    def work_attempts(self, submission_id: int) -> tuple[int, str | None]:
+        with self._reading() as con:
+            row = self._existing(con, submission_id)
+        return row["work_attempts"], row["last_error"]
+
+    def advance(
+        self,
+        submission_id: int,
+        expected: State,
+        target: State,
+        *,
+        progress: str,
+        action: str = "state_changed",
+        reason: str | None = None,
+        **changes: Any,
+    ) -> Submission | None:
+        """Move ``expected`` -> ``target`` as the worker; None if the state moved meanwhile
+        (withdrawn by its owner while the worker was busy)."""
+        with self._writing() as con:
+            row = self._existing(con, submission_id)
+            if row.state is not expected:
+                return None
+            return self._move(
+                con, row, target, SYSTEM, action=action, reason=reason, progress=progress, **changes
+            )
+
+    def note(
+        self,
+        submission_id: int,
+        expected: State,
+        *,
+        action: str | None = None,
+        reason: str | None = None,
+        **changes: Any,
+    ) -> bool:
+        """Change fields (progress, attempts, verdict counts) without a state change, with an
+        audit entry when ``action`` is given; False if the state moved meanwhile."""
+        with self._writing() as con:
+            row = self._existing(con, submission_id)
+            if row.state is not expected:
+                return False
+            self._update(con, row, {**changes, "updated_at": self._now()})
+            if action:
+                audit.append(
+                    con,
+                    at=self._now(),
+                    actor=SYSTEM,
+                    submission_id=submission_id,
+                    action=action,
+                    from_state=expected,
+                    to_state=expected,
+                    reason=reason,
+                )
+            return True
+
+    # =========================================================================== internals
+    def _migrate(self) -> None:
+        with self._lock, self._reading() as con:
+            con.execute(sql.CREATE_LEDGER)
+            applied = {row[0] for row in con.execute(sql.APPLIED_VERSIONS).fetchall()}
+            for version, description, statements in sql.MIGRATIONS:
+                if version in applied:
+                    continue
+                with transaction(con):
+                    for statement in statements:
+                        con.execute(statement)
+                    con.execute(
+                        sql.RECORD_MIGRATION, {"version": version, "description": description}
+                    )
+
+    @contextmanager
+    def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = self._store.cursor()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction at a time; afterwards the audit head goes to a file."""
+        with self._lock, self._reading() as con:
+            with transaction(con):
+                yield con
+            head = con.execute(sql.AUDIT_HEAD).fetchall()
+            if head:
+                self.storage.write_json(
+                    self.storage.root / AUDIT_HEAD_FILE,
+                    {"sequence": head[0][0], "entry_hash": head[0][1]},
+                )
+
+    def _now(self) -> datetime:
+        return self._clock().astimezone(UTC).replace(tzinfo=None)
+
+    def _fetch(self, con: duckdb.DuckDBPyConnection, submission_id: int) -> Row | None:
+        rows = con.sql(sql.SUBMISSION_BY_ID, params={"submission_id": int(submission_id)}).pl()
+        return Row(rows.to_dicts()[0]) if rows.height else None
+
+    def _existing(self, con: duckdb.DuckDBPyConnection, submission_id: int) -> Row:
+        row = self._fetch(con, submission_id)
+        if row is None:
+            raise not_found(submission_id)
+        return row
+
+    def _visible(
+        self, con: duckdb.DuckDBPyConnection, principal: Principal, submission_id: int
+    ) -> Row:
+        require(principal, Role.SUBMITTER, "see submissions")
+        row = self._fetch(con, submission_id)
+        if row is None or not (
+            principal.can(Role.MAINTAINER) or row["owner_subject"] == principal.subject
+        ):
+            raise not_found(submission_id)
+        return row
+
+    def _in_states(self, states: tuple[State, ...]) -> list[Submission]:
+        with self._reading() as con:
+            rows = con.sql(
+                sql.SUBMISSIONS_IN_STATES, params={"states": [str(s) for s in states]}
+            ).pl()
+        return [Submission.from_row(row) for row in rows.to_dicts()]
+
+    def _update(self, con: duckdb.DuckDBPyConnection, row: Row, changes: dict[str, Any]) -> Row:
+        values = {**row.values, **changes, "expected_state": str(row.state)}
+        values["state"] = str(values["state"])
+        params = {k: v for k, v in values.items() if f"${k}" in sql.UPDATE_SUBMISSION}
+        changed = con.execute(sql.UPDATE_SUBMISSION, params).fetchall()[0][0]
+        if changed != 1:
+            raise InvalidTransitionError(
+                "state.changed",
+                f"submission {row['submission_id']} changed while this was being done; "
+                "reload and try again",
+            )
+        return Row({k: v for k, v in values.items() if k != "expected_state"})
+
+    def _move(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        row: Row,
+        target: State,
+        actor: Principal,
+        *,
+        action: str,
+        reason: str | None,
+        progress: str,
+        **changes: Any,
+    ) -> Submission:
+        check_transition(row.state, target, actor.role)
+        now = self._now()
+        new = self._update(
+            con, row, {**changes, "state": target, "progress": progress, "updated_at": now}
+        )
+        audit.append(
+            con,
+            at=now,
+            actor=actor,
+            submission_id=row["submission_id"],
+            action=action,
+            from_state=row.state,
+            to_state=target,
+            reason=reason,
+        )
+        return Submission.from_row(new.values)
+
+
+def not_found(submission_id: int) -> NotFoundError:
+    return NotFoundError(
+        "submission.not_found",
+        f"there is no submission {submission_id} that you can see; check the number, or log "
+        "in as the user who sent it",
+    )
