@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from leaderboard import queries
 from leaderboard.db import open_store
 from leaderboard.settings import LeaderboardSettings
 from portal import runtime
@@ -235,3 +236,33 @@ def test_status_page_shows_the_report_after_the_worker_ran(rt: runtime.PortalRun
     assert set(shown.columns) >= {"severity", "code", "file", "message", "fix"}
     codes = {f["code"] for f in report["findings"]}
     assert {literal(code) for code in codes} == set(shown["code"])
+
+
+def test_maintainer_decides_on_the_review_page_with_a_required_reason(
+    rt: runtime.PortalRuntime,
+) -> None:
+    try:
+        data = zip_bundle("v5.1/closed/AMD", complete=True, rename_system="8xMI300X_PagesTest")
+    except PortalError as exc:
+        pytest.fail(str(exc))
+    sid = _upload(rt, ALICE, "amd-pages.zip", data)
+    rt.worker.run_until_idle()
+    assert rt.service.get(_principal(MIA), sid).state.value == "awaiting_review"
+
+    at = _app(MIA, "pages/review.py", id=str(sid))
+    accept = next(b for b in at.button if b.label == "Accept")
+    accept.click().run()  # no reason given
+    assert "review.reason_required" in at.error[0].value
+    assert rt.service.get(_principal(MIA), sid).state.value == "awaiting_review"
+
+    at.text_area[0].input("Three valid scenarios; **checked** by hand.")
+    next(b for b in at.button if b.label == "Accept").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == f"Submission {sid} is now accepted."
+    decided = rt.service.get(_principal(ALICE), sid)
+    assert decided.state.value == "accepted"
+    assert decided.decision_reason == "Three valid scenarios; **checked** by hand."
+    assert not any(b.label == "Accept" for b in at.button)  # no second decision
+    results = queries.system_results(rt.store.cursor(), "v5.1/closed/AMD/8xMI300X_PagesTest")
+    assert results.height == 3  # Offline, Server, Interactive, visible at once
+    assert set(results["verification"]) == {f"accepted submission {sid}"}
