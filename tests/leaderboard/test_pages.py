@@ -122,3 +122,9 @@ def test_app_router_starts_on_home() -> None:
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     assert at.title[0].value == "Inferboard"
+
+
+def test_warm_up_runs_the_default_view_outside_a_script_run(store) -> None:
+    from pages.common import warm_up
+
+    assert warm_up(store) == 152  # llama2-70b-99 Offline, every round
