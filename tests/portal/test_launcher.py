@@ -84,3 +84,11 @@ def test_demo_provider_serves_discovery_on_loopback() -> None:
     assert discovery["issuer"] == issuer
     assert discovery["end_session_endpoint"].startswith(issuer)
     assert [u.email for u in DEMO_USERS if u.role == "maintainer"] == [MAINTAINER_EMAIL]
+
+
+def test_every_portal_setting_is_documented() -> None:
+    from dataclasses import fields
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "portal.md").read_text("utf-8")
+    missing = [f.name for f in fields(PortalSettings) if f"INFERBOARD_{f.name.upper()}" not in text]
+    assert missing == [], f"docs/portal.md does not document {missing}"
