@@ -194,7 +194,29 @@ def reproduction_view(reproduction: Mapping[str, Any] | None, submission: Submis
         else:
             st.info("Recomputation has not finished yet.", icon=":material/hourglass_top:")
         return
-    st.json(dict(reproduction), expanded=1)
+    checks = reproduction.get("log_checks")
+    if isinstance(checks, list) and checks:
+        st.caption("Accuracy logs recounted against accuracy.txt (tokens per sample, hash=)")
+        st.dataframe(
+            [
+                {
+                    "file": str(c.get("path", "")),
+                    "status": str(c.get("status", "")),
+                    "claimed tokens/sample": c.get("claimed_tokens_per_sample"),
+                    "recounted tokens/sample": c.get("recounted_tokens_per_sample"),
+                    "detail": str(c.get("message", "")),
+                }
+                for c in checks
+                if isinstance(c, Mapping)
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+    spot = reproduction.get("spot_check")
+    if isinstance(spot, Mapping):
+        st.text(f"Spot check: {spot.get('status', '?')}. {spot.get('message', '')}".strip())
+    with st.expander("Reproduction data (JSON)"):
+        st.json(dict(reproduction), expanded=2)
 
 
 def audit_table(entries: Sequence[AuditEntry]) -> None:

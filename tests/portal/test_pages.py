@@ -228,6 +228,7 @@ def test_status_page_shows_the_report_after_the_worker_ran(rt: runtime.PortalRun
     texts = _texts(at)
     assert "Verdict: " in texts
     assert any(b.label == "Download the report (JSON)" for b in at.get("download_button"))
+    assert any(t.value.startswith("Spot check: not configured") for t in at.text)
     report = rt.service.report(_principal(ALICE), sid)
     assert report is not None
     assert report["findings"], "this bundle (no code/, no calibration.md) has findings"
