@@ -267,3 +267,17 @@ def test_maintainer_decides_on_the_review_page_with_a_required_reason(
     results = queries.system_results(rt.store.cursor(), "v5.1/closed/AMD/8xMI300X_PagesTest")
     assert results.height == 3  # Offline, Server, Interactive, visible at once
     assert set(results["verification"]) == {f"accepted submission {sid}"}
+
+
+def test_replacement_upload_is_linked_to_the_old_submission(rt: runtime.PortalRuntime) -> None:
+    old = _upload(rt, BOB, "first-try.zip", b"PK first try")
+    at = _app(BOB, "pages/submit.py", replaces=str(old))
+    assert f"replaces submission {old}" in at.info[0].value
+    at.file_uploader[0].upload("second-try.zip", b"PK second try", "application/zip")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    new = int(at.code[0].value.splitlines()[0].split(":")[1])
+    bob = _principal(BOB)
+    assert rt.service.get(bob, new).replaces == old
+    assert rt.service.get(bob, old).replaced_by == new
+    assert rt.service.get(bob, old).state.value == "withdrawn"
