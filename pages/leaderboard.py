@@ -58,21 +58,38 @@ with st.sidebar:
     scenario = st.selectbox("Scenario", scenarios, key="lb_scenario")
     options = filter_options(cur, benchmark, scenario, version)
     chosen: dict[str, tuple[str, ...]] = {}
-    for name, label in (
-        ("rounds", "Round"),
-        ("divisions", "Division"),
-        ("availability", "Availability"),
-        ("system_types", "System type"),
-        ("submitters", "Submitter"),
-        ("vendors", "Accelerator vendor"),
-        ("families", "Accelerator family"),
-    ):
+
+    def _filter(name: str, label: str) -> None:
         key = f"lb_{name}"
         _seed(key, [v for v in getattr(url, name) if v in options[name]])
         st.session_state[key] = [v for v in st.session_state[key] if v in options[name]]
         chosen[name] = tuple(st.multiselect(label, options[name], key=key, placeholder="all"))
+
+    for name, label in (
+        ("rounds", "Round"),
+        ("divisions", "Division"),
+        ("families", "Accelerator family"),
+    ):
+        _filter(name, label)
+    # Less used filters and the column chooser sit in popovers: a browser renders a popover's
+    # widgets only when it is opened, and a dozen open widgets cost about a second of the
+    # first render on a busy 2-core machine (bench/leaderboard_bench.py).
     _seed("lb_count", (url.min_accelerators, min(url.max_accelerators, 1024)))
-    low, high = st.slider("Total accelerators", 0, 1024, key="lb_count")
+    with st.popover("More filters", width="stretch"):
+        for name, label in (
+            ("availability", "Availability"),
+            ("system_types", "System type"),
+            ("submitters", "Submitter"),
+            ("vendors", "Accelerator vendor"),
+        ):
+            _filter(name, label)
+        low, high = st.slider("Total accelerators", 0, 1024, key="lb_count")
+    hidden = [n for n in ("availability", "system_types", "submitters", "vendors") if chosen[n]]
+    if hidden or (low, high) != (0, 1024):
+        st.caption(
+            "Also filtered by: "
+            + ", ".join([*hidden, *(["accelerator count"] if (low, high) != (0, 1024) else [])])
+        )
     _seed("lb_search", url.search)
     search = st.text_input("Search systems", key="lb_search", placeholder="e.g. H200, Dell, vLLM")
     _seed("lb_norm", url.normalisation)
@@ -83,11 +100,12 @@ with st.sidebar:
         st.caption(f"Normalised values are {DERIVED_NOTE}.")
     sorts = sorted(SORT_COLUMNS)
     _seed("lb_sort", url.sort)
-    sort = st.selectbox("Sort by", sorts, key="lb_sort")
     _seed("lb_desc", url.descending)
-    descending = st.toggle("Descending", key="lb_desc")
     _seed("lb_columns", ordered_columns(url.columns))
-    columns = st.multiselect("Columns", queries.ALL_COLUMNS, key="lb_columns")
+    with st.popover("Sort and columns", width="stretch"):
+        sort = st.selectbox("Sort by", sorts, key="lb_sort")
+        descending = st.toggle("Descending", key="lb_desc")
+        columns = st.multiselect("Columns", queries.ALL_COLUMNS, key="lb_columns")
 
 shown_columns = ordered_columns(columns)
 filters = Filters(

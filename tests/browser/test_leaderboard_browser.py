@@ -40,10 +40,13 @@ def chromium_browser() -> Iterator[object]:
 
 
 def _bars(page) -> list[float]:
-    """The y values of the first Plotly chart on the page (the best-per-family bars)."""
+    """The y values of the first Plotly chart on the page (the best-per-family bars).
+
+    Read from ``_fullData``: the figure travels with numpy arrays, which Plotly sends as
+    base64 typed arrays and decodes there, leaving ``data`` encoded."""
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
     return page.evaluate(
-        "() => Array.from(document.querySelector('.js-plotly-plot').data[0].y || [])"
+        "() => Array.from(document.querySelector('.js-plotly-plot')._fullData[0].y || [])"
     )
 
 
@@ -89,8 +92,9 @@ def test_leaderboard_filter_permalink_and_download(
     )
     page.wait_for_function(
         "(before) => { const p = document.querySelector('.js-plotly-plot');"
-        " return p && p.data && JSON.stringify(Array.from(p.data[0].y)) !== before; }",
-        arg=str(before).replace(" ", ""),
+        " return p && p._fullData && p._fullData[0]"
+        " && JSON.stringify(Array.from(p._fullData[0].y)) !== JSON.stringify(before); }",
+        arg=before,
         timeout=30_000,
     )
     after = _bars(page)

@@ -128,3 +128,11 @@ def test_warm_up_runs_the_default_view_outside_a_script_run(store) -> None:
     from pages.common import warm_up
 
     assert warm_up(store) == 152  # llama2-70b-99 Offline, every round
+
+
+def test_filters_in_the_popover_still_apply_and_are_named() -> None:
+    at = _page("pages/leaderboard.py", vendors="AMD")
+    assert not at.exception
+    assert at.multiselect(key="lb_vendors").value == ["AMD"]
+    assert set(at.dataframe[0].value["accelerator"].str.contains("Instinct")) == {True}
+    assert any(c.value == "Also filtered by: vendors" for c in at.caption)
