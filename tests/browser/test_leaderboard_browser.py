@@ -1,7 +1,8 @@
 """Real browser: the leaderboard as a person uses it (Debian Chromium + Playwright).
 
-Opens the leaderboard, changes a filter and sees the chart change, follows the copied link
-and a system permalink, downloads the CSV. Screenshots go to test-output/browser/.
+Opens the leaderboard (its sidebar right after navigation), changes a filter and sees the
+chart change, follows the copied link and a system permalink, downloads the CSV, compares two
+systems per accelerator. Screenshots go to test-output/browser/.
 """
 
 from __future__ import annotations
@@ -122,4 +123,21 @@ def test_leaderboard_filter_permalink_and_download(
     system.goto(f"{portal}/system?system=v5.1/closed/AMD/8xMI300X_2xEPYC_9575F")
     system.get_by_text("8xMI300X_2xEPYC_9575F").first.wait_for(timeout=30_000)
     system.screenshot(path=str(SHOTS / "04-system.png"), full_page=True)
+
+    compare = context.new_page()
+    compare.goto(
+        f"{portal}/compare?systems=v5.1/closed/AMD/8xMI300X_2xEPYC_9575F,"
+        "v4.1/closed/NVIDIA/H200-SXM-141GBx8_TRT&normalisation=per_accelerator"
+    )
+    compare.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    compare.get_by_text("derived, not an official MLPerf result").first.wait_for(timeout=30_000)
+    compare.get_by_text("different rounds").first.wait_for(timeout=30_000)
+    traces = compare.evaluate(
+        "() => document.querySelector('.js-plotly-plot')._fullData.map(t => t.name)"
+    )
+    assert traces == [
+        "v5.1/closed/AMD/8xMI300X_2xEPYC_9575F",
+        "v4.1/closed/NVIDIA/H200-SXM-141GBx8_TRT",
+    ]
+    compare.screenshot(path=str(SHOTS / "05-compare-per-accelerator.png"), full_page=True)
     context.close()
