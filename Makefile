@@ -6,7 +6,7 @@ NLTK    := data/nltk_data
 export NLTK_DATA := $(CURDIR)/$(NLTK)
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test lint format bench setup system-deps clean
+.PHONY: run work test lint format bench setup system-deps clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -23,8 +23,14 @@ setup: $(STAMP) $(NLTK)/.installed
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# the launcher starts the local demo OIDC provider (unless .streamlit/secrets.toml has [auth]),
+# opens the database, starts the submission worker, then Streamlit, all in one process
 run: setup
-	$(PY) -m streamlit run app.py --server.headless true --browser.gatherUsageStats false
+	$(PY) -m portal --server.headless true --browser.gatherUsageStats false
+
+# process pending submissions while the portal is stopped (one process owns the DuckDB file)
+work: setup
+	$(PY) -m submissions work
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -37,6 +43,8 @@ bench: setup
 	$(PY) bench/validator_bench.py
 	$(PY) bench/rouge_bench.py
 	$(PY) bench/runner_bench.py
+	$(PY) bench/leaderboard_bench.py
+	$(PY) bench/portal_bench.py
 
 format: $(STAMP)
 	$(PY) -m ruff format .
