@@ -161,7 +161,9 @@ with table_area:
     pages = page_count(rows.height)
     page = 1
     if pages > 1:
-        page = int(st.number_input(f"Page (of {pages})", 1, pages, 1, key="lb_page"))
+        if st.session_state.get("lb_page", 1) > pages:  # fewer pages after a filter change
+            st.session_state["lb_page"] = pages
+        page = int(st.number_input(f"Page (of {pages})", 1, pages, key="lb_page"))
         first = (min(page, pages) - 1) * PAGE_SIZE
         st.caption(
             f"Rows {first + 1}–{min(first + PAGE_SIZE, rows.height)} of {rows.height}; "

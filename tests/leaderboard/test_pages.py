@@ -136,3 +136,15 @@ def test_filters_in_the_popover_still_apply_and_are_named() -> None:
     assert at.multiselect(key="lb_vendors").value == ["AMD"]
     assert set(at.dataframe[0].value["accelerator"].str.contains("Instinct")) == {True}
     assert any(c.value == "Also filtered by: vendors" for c in at.caption)
+
+
+def test_page_number_is_clamped_when_a_filter_leaves_fewer_pages() -> None:
+    at = _page("pages/leaderboard.py", benchmark="resnet")
+    last = int(at.number_input(key="lb_page").max)
+    at.number_input(key="lb_page").set_value(last).run()
+    at.multiselect(key="lb_rounds").set_value(["v5.1"]).run()  # fewer pages, still several
+    assert not at.exception
+    fewer = int(at.number_input(key="lb_page").max)
+    assert 1 < fewer < last
+    assert at.number_input(key="lb_page").value == fewer
+    assert at.dataframe[0].value.shape[0] > 0
