@@ -84,8 +84,8 @@ def throughput_vs_accelerators(rows: pl.DataFrame, normalisation: str = "reporte
     if kept.is_empty():
         return _empty(title)
     figure = go.Figure()
-    for vendor in sorted(kept["vendor"].unique().to_list()):
-        part = kept.filter(pl.col("vendor") == vendor)
+    parts = kept.partition_by("vendor", as_dict=True)
+    for (vendor,), part in sorted(parts.items(), key=lambda item: str(item[0][0])):
         figure.add_trace(
             go.Scatter(
                 x=_arr(part["total_accelerators"]),
@@ -120,8 +120,7 @@ def progress_by_round(rows: pl.DataFrame, normalisation: str = "reported") -> go
         .sort("family", "round")
     )
     figure = go.Figure()
-    for family in best["family"].unique(maintain_order=True).to_list():
-        part = best.filter(pl.col("family") == family)
+    for (family,), part in best.partition_by("family", as_dict=True, maintain_order=True).items():
         figure.add_trace(
             go.Scatter(
                 x=_arr(part["round"]),
