@@ -9,6 +9,9 @@ How LoadGen is used from Python (spec §7, environment notes "LoadGen"):
 * Server responses first call ``FirstTokenComplete`` with the first token, then
   ``QuerySamplesComplete`` with ``n_tokens``; the NumPy buffers stay referenced until those calls
   return, because LoadGen reads the memory behind the pointers;
+* a backend with its own continuous-batching engine (``StreamingBackend``: hf, vllm) gets every
+  query as it is issued and answers each one when its row finishes (``_StreamingSUT``); other
+  backends get batches cut from the queue (``_BatchingSUT``);
 * TEST06 is a performance run with the compliance ``audit.config`` (spec §4.4). Other runs get
   an audit path that does not exist, so a stray ``audit.config`` in the working directory can
   never change a run.
@@ -24,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reference_runner.backends.base import Backend
+from reference_runner.backends.base import Backend, RequestQueue, StreamingBackend, streaming
 from reference_runner.datasets import Sample
 from reference_runner.errors import RunnerError
 from reference_runner.rounds import RoundSettings
@@ -175,6 +178,90 @@ class _BatchingSUT:
         self._on_done(len(batch))
 
 
+class _StreamingSUT:
+    """Every issued query goes straight to the backend's engine, which keeps its batch full.
+
+    Responses go back one by one as rows finish. If the backend fails, every query still
+    outstanding (and every later one) is answered with two EOS tokens so LoadGen can finish;
+    the failure is re-raised after the run.
+    """
+
+    def __init__(
+        self,
+        lg: object,
+        backend: StreamingBackend,
+        samples: Sequence[Sample],
+        token_dtype: str,
+        report_first_token: bool,
+        on_done: Callable[[int], None],
+    ) -> None:
+        self._lg = lg
+        self._backend = backend
+        self._samples = samples
+        self._dtype = np.dtype(token_dtype)
+        self._first = report_first_token
+        self._on_done = on_done
+        self._requests: RequestQueue = queue.Queue()
+        self._outstanding: set[int] = set()
+        self._lock = threading.Lock()
+        self._first_buffers: dict[int, np.ndarray] = {}
+        self._worker = threading.Thread(target=self._serve, name="sut-engine", daemon=True)
+        self.failure: BaseException | None = None
+
+    def start(self) -> None:
+        self._worker.start()
+
+    def stop(self) -> None:
+        self._requests.put(None)
+        self._worker.join()
+
+    def issue(self, query_samples: list) -> None:  # called on LoadGen's thread
+        with self._lock:
+            failed = self.failure is not None
+            if not failed:
+                self._outstanding.update(qs.id for qs in query_samples)
+        for qs in query_samples:
+            if failed:
+                self._respond(qs.id, [self._backend.eos_token_id] * 2)
+            else:
+                self._requests.put((qs.id, self._samples[qs.index].tok_input))
+
+    def flush(self) -> None:
+        """Nothing is held back, so there is nothing to flush."""
+
+    def _first_token(self, query_id: int, token: int) -> None:
+        buf = np.array([token], dtype=self._dtype)
+        self._first_buffers[query_id] = buf  # alive until the query completes
+        response = self._lg.QuerySampleResponse(query_id, buf.ctypes.data, buf.nbytes)
+        self._lg.FirstTokenComplete([response])
+
+    def _complete(self, query_id: int, tokens: list[int]) -> None:
+        with self._lock:
+            self._outstanding.discard(query_id)
+        self._respond(query_id, tokens)
+
+    def _respond(self, query_id: int, tokens: list[int]) -> None:
+        buf = np.asarray(tokens, dtype=self._dtype)
+        response = self._lg.QuerySampleResponse(query_id, buf.ctypes.data, buf.nbytes, len(buf))
+        self._lg.QuerySamplesComplete([response])
+        del buf  # only now may the memory go: LoadGen has copied what it logs
+        self._first_buffers.pop(query_id, None)
+        self._on_done(1)
+
+    def _serve(self) -> None:
+        try:
+            self._backend.serve(
+                self._requests, self._first_token if self._first else None, self._complete
+            )
+        except BaseException as err:  # recorded and re-raised after LoadGen has finished
+            with self._lock:
+                self.failure = err
+                stranded = sorted(self._outstanding)
+                self._outstanding.clear()
+            for query_id in stranded:
+                self._respond(query_id, [self._backend.eos_token_id] * 2)
+
+
 def run_loadgen(
     *,
     backend: Backend,
@@ -225,15 +312,16 @@ def run_loadgen(
     log_settings.log_output.copy_summary_to_stdout = False
     log_settings.enable_trace = False
 
-    sut_impl = _BatchingSUT(
-        lg,
-        backend,
-        samples,
-        batch_size,
-        token_dtype,
-        report_first_token=loadgen_scenario(scenario) == "Server",
-        on_done=on_progress or (lambda _n: None),
-    )
+    report_first_token = loadgen_scenario(scenario) == "Server"
+    on_done = on_progress or (lambda _n: None)
+    engine = streaming(backend)
+    sut_impl: _BatchingSUT | _StreamingSUT
+    if engine is not None:
+        sut_impl = _StreamingSUT(lg, engine, samples, token_dtype, report_first_token, on_done)
+    else:
+        sut_impl = _BatchingSUT(
+            lg, backend, samples, batch_size, token_dtype, report_first_token, on_done
+        )
     sut_impl.start()
     sut = lg.ConstructSUT(sut_impl.issue, sut_impl.flush)
     qsl = lg.ConstructQSL(len(samples), len(samples), lambda _ids: None, lambda _ids: None)

@@ -2,10 +2,11 @@
 
 * CPU: fp32 (default) or bf16; GPU: bf16 (default) with ``device_map="auto"``, which spreads
   the layers over every visible GPU, so Llama-2-70B runs on a multi-GPU node unchanged.
-* Batches are left-padded so every sequence's new tokens start at the same position; each
-  sequence stops at its own EOS (``generate`` pads finished rows, which are cut off here).
-* The first generated token of every sequence is reported through a streamer as soon as the
-  first decode step ends, which is what Server mode forwards to ``FirstTokenComplete``.
+* Continuous batching (``hf_continuous.py``, transformers' own engine) on one device: up to
+  ``batch_size`` rows per step, a finished row's slot refilled at once, first tokens streamed.
+* A model spread over several GPUs by ``device_map="auto"`` uses static batches instead (the
+  engine's paged cache lives on one device): left-padded ``model.generate`` calls, each row cut
+  at its own EOS, the first tokens reported through a streamer after the first decode step.
 
 torch and transformers are imported when the backend is built, never at module import time
 of the package (tests/test_layers.py).
@@ -19,7 +20,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from reference_runner.backends.base import BackendInfo, FirstTokenCallback
+from reference_runner.backends.base import (
+    BackendInfo,
+    CompletionCallback,
+    FirstTokenCallback,
+    RequestQueue,
+    generate_by_serving,
+)
 from reference_runner.codecs import LLAMA_EOS, HFCodec
 from reference_runner.errors import RunnerError
 
@@ -79,6 +86,7 @@ class HFBackend:
         device: str = "cpu",
         dtype: str | None = None,
         max_new_tokens: int = 1024,
+        batch_size: int = 8,
         **_: object,
     ) -> None:
         try:
@@ -131,6 +139,25 @@ class HFBackend:
         pad = tokenizer.pad_token_id
         self._pad = int(pad) if pad is not None else self.eos_token_id or LLAMA_EOS
         self._input_device = next(self._model.parameters()).device
+        self._engine = self._continuous_engine(batch_size)
+        self.can_serve = self._engine is not None
+
+    def _continuous_engine(self, batch_size: int) -> Any:
+        """The continuous-batching engine, or None for a model spread over several devices."""
+        devices = set((getattr(self._model, "hf_device_map", None) or {}).values())
+        if len(devices) > 1:
+            return None
+        from reference_runner.backends.hf_continuous import ContinuousEngine
+
+        return ContinuousEngine(
+            self._model,
+            eos_token_id=self.eos_token_id,
+            pad_token_id=self._pad,
+            batch_size=batch_size,
+            max_new_tokens=self._max_new_tokens,
+            max_prompt_tokens=int(getattr(self._model.config, "max_position_embeddings", 4096)),
+            single=lambda prompt: self._generate_static([prompt])[0],
+        )
 
     def info(self) -> BackendInfo:
         versions = ", ".join(
@@ -155,11 +182,35 @@ class HFBackend:
             mask[row, width - len(prompt) :] = 1
         return ids.to(self._input_device), mask.to(self._input_device)
 
+    def serve(
+        self,
+        requests: RequestQueue,
+        on_first_token: FirstTokenCallback | None,
+        on_complete: CompletionCallback,
+    ) -> None:
+        """Continuous batching over a stream of requests (see ``StreamingBackend``)."""
+        if self._engine is None:
+            raise RunnerError(
+                "This model is spread over several GPUs; the runner uses static batches for it.",
+                code="runner.no_streaming",
+            )
+        self._engine.serve(requests, on_first_token, on_complete)
+
     def generate(
         self,
         prompts: Sequence[Sequence[int]],
         on_first_token: FirstTokenCallback | None = None,
     ) -> list[list[int]]:
+        if self._engine is not None:
+            return generate_by_serving(self, prompts, on_first_token)
+        return self._generate_static(prompts, on_first_token)
+
+    def _generate_static(
+        self,
+        prompts: Sequence[Sequence[int]],
+        on_first_token: FirstTokenCallback | None = None,
+    ) -> list[list[int]]:
+        """One left-padded ``model.generate`` call (MLPerf's settings, min_new_tokens 1)."""
         ids, mask = self._left_padded(prompts)
         streamer = _FirstTokenStreamer(on_first_token) if on_first_token else None
         with self._torch.inference_mode():

@@ -1,23 +1,87 @@
 """vLLM backend for multi-GPU nodes (tensor parallel over every visible GPU).
 
 vLLM is not part of the pinned stack; it is imported only when this backend is chosen, and
-its absence gives a message saying how to install it. ``LLM.generate`` returns whole
-completions, so the first token is reported when the batch finishes: Server TTFT measured
-this way is an upper bound.
+its absence gives a message saying how to install it.
+
+It drives vLLM's ``LLMEngine`` step by step instead of ``LLM.generate`` (which returns whole
+completions only): each issued query is added to the engine as it arrives, vLLM's scheduler
+keeps the batch full (continuous batching, ``max_num_seqs`` = ``--batch-size``), and after
+every ``engine.step()`` a request's first token is reported at once, so Server/Interactive
+TTFT is measured, not bounded by the batch's end.
+
+vLLM is not installed on the machines this was written on: ``serve_engine`` is tested with a
+fake engine that behaves like ``LLMEngine`` (add_request / step / has_unfinished_requests,
+cumulative ``token_ids``); the real engine is untested here.
 """
 
 from __future__ import annotations
 
+import queue
 from collections.abc import Sequence
 from importlib import metadata
+from typing import Any
 
-from reference_runner.backends.base import BackendInfo, FirstTokenCallback
+from reference_runner.backends.base import (
+    BackendInfo,
+    CompletionCallback,
+    FirstTokenCallback,
+    RequestQueue,
+    generate_by_serving,
+)
 from reference_runner.codecs import LLAMA_EOS
 from reference_runner.errors import RunnerError
 
+_DTYPES = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32"}
+
+
+def serve_engine(
+    engine: Any,
+    params: Any,
+    requests: RequestQueue,
+    on_first_token: FirstTokenCallback | None,
+    on_complete: CompletionCallback,
+) -> None:
+    """Feed ``requests`` to a vLLM ``LLMEngine`` and step it until all are complete.
+
+    ``LLMEngine`` is not thread-safe, so requests are added on this thread between steps; the
+    loop blocks on the queue only while the engine has nothing to do.
+    """
+    keys: dict[str, int] = {}
+    reported: set[str] = set()
+    closed = False
+    while not closed or keys:
+        while not closed:
+            try:
+                item = requests.get(block=not keys)
+            except queue.Empty:
+                break
+            if item is None:
+                closed = True
+                break
+            key, prompt = item
+            request_id = f"q{key}"
+            engine.add_request(request_id, {"prompt_token_ids": list(prompt)}, params)
+            keys[request_id] = key
+        if not keys:
+            continue
+        for output in engine.step():
+            key = keys.get(output.request_id)
+            if key is None:
+                continue
+            tokens = list(output.outputs[0].token_ids)  # cumulative (vLLM's default kind)
+            if on_first_token is not None and tokens and output.request_id not in reported:
+                reported.add(output.request_id)
+                on_first_token(key, int(tokens[0]))
+            if output.finished:
+                del keys[output.request_id]
+                reported.discard(output.request_id)
+                on_complete(key, [int(t) for t in tokens])
+
 
 class VLLMBackend:
-    """Greedy generation with ``vllm.LLM`` (temperature 0, min_tokens 1; spec §5)."""
+    """Greedy generation with vLLM's ``LLMEngine`` (temperature 0, min_tokens 1; spec §5)."""
+
+    can_serve = True
 
     def __init__(
         self,
@@ -25,6 +89,7 @@ class VLLMBackend:
         device: str = "cuda",
         dtype: str | None = None,
         max_new_tokens: int = 1024,
+        batch_size: int = 8,
         **_: object,
     ) -> None:
         try:
@@ -40,13 +105,16 @@ class VLLMBackend:
             raise RunnerError("The vllm backend runs on GPUs only; pass --device cuda.")
         self._dtype = dtype or "bf16"
         self._model_id = model
-        self._llm = vllm.LLM(
-            model=model,
-            dtype={"bf16": "bfloat16", "fp16": "float16", "fp32": "float32"}[self._dtype],
-            tensor_parallel_size=max(1, torch.cuda.device_count()),
+        self._engine = vllm.LLMEngine.from_engine_args(
+            vllm.EngineArgs(
+                model=model,
+                dtype=_DTYPES[self._dtype],
+                tensor_parallel_size=max(1, torch.cuda.device_count()),
+                max_num_seqs=batch_size,
+            )
         )
         self._params = vllm.SamplingParams(temperature=0.0, max_tokens=max_new_tokens, min_tokens=1)
-        eos = self._llm.get_tokenizer().eos_token_id
+        eos = self._engine.get_tokenizer().eos_token_id
         self.eos_token_id = int(eos) if eos is not None else LLAMA_EOS
 
     def info(self) -> BackendInfo:
@@ -59,15 +127,17 @@ class VLLMBackend:
             device="cuda",
         )
 
+    def serve(
+        self,
+        requests: RequestQueue,
+        on_first_token: FirstTokenCallback | None,
+        on_complete: CompletionCallback,
+    ) -> None:
+        serve_engine(self._engine, self._params, requests, on_first_token, on_complete)
+
     def generate(
         self,
         prompts: Sequence[Sequence[int]],
         on_first_token: FirstTokenCallback | None = None,
     ) -> list[list[int]]:
-        requests = [{"prompt_token_ids": list(p)} for p in prompts]
-        results = self._llm.generate(requests, self._params, use_tqdm=False)
-        outputs = [list(r.outputs[0].token_ids) for r in results]
-        if on_first_token is not None:
-            for position, tokens in enumerate(outputs):
-                on_first_token(position, tokens[0])
-        return outputs
+        return generate_by_serving(self, prompts, on_first_token)
