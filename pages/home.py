@@ -2,6 +2,10 @@
 
 import streamlit as st
 
+from pages.common import through_router
+
+through_router()
+
 st.title("Inferboard")
 st.write(
     "An open portal and leaderboard for MLPerf-Inference-style LLM results: bundles are "
