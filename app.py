@@ -31,7 +31,7 @@ if principal.can(Role.SUBMITTER):
     pages["Submissions"] = [
         st.Page("pages/submit.py", title="Submit", icon=":material/upload:", url_path="submit"),
         st.Page(
-            "pages/submissions.py",
+            "pages/my_submissions.py",
             title="My submissions",
             icon=":material/inventory_2:",
             url_path="submissions",

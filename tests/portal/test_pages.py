@@ -104,7 +104,7 @@ def _unreachable(at: AppTest, page: str) -> bool:
 
 
 def test_anonymous_sees_no_submit_or_review_pages(rt: runtime.PortalRuntime) -> None:
-    for page in ("pages/submit.py", "pages/submissions.py", "pages/review.py", "pages/audit.py"):
+    for page in ("pages/submit.py", "pages/my_submissions.py", "pages/review.py", "pages/audit.py"):
         assert _unreachable(_app(ANONYMOUS), page), f"{page} is in the anonymous navigation"
     at = _app(ANONYMOUS)
     assert not _unreachable(at, "pages/leaderboard.py")  # browsing needs no account
@@ -146,18 +146,18 @@ def test_review_page_run_directly_is_refused_by_the_service(rt: runtime.PortalRu
 def test_submitter_sees_only_their_own_submissions(rt: runtime.PortalRuntime) -> None:
     mine = _upload(rt, ALICE, "alice-bundle.zip", b"PK alice")
     theirs = _upload(rt, BOB, "bob-bundle.zip", b"PK bob")
-    listing = _texts(_app(ALICE, "pages/submissions.py"))
+    listing = _texts(_app(ALICE, "pages/my_submissions.py"))
     assert "alice-bundle.zip" in listing
     assert "bob-bundle.zip" not in listing
 
-    own = _app(ALICE, "pages/submissions.py", id=str(mine))
+    own = _app(ALICE, "pages/my_submissions.py", id=str(mine))
     assert "alice-bundle.zip" in _texts(own)
     assert any(b.label == "Withdraw this submission" for b in own.button)
 
-    other = _app(ALICE, "pages/submissions.py", id=str(theirs))
+    other = _app(ALICE, "pages/my_submissions.py", id=str(theirs))
     assert "submission.not_found" in other.error[0].value
     assert "bob-bundle.zip" not in _texts(other)
-    missing = _app(ALICE, "pages/submissions.py", id="999999")
+    missing = _app(ALICE, "pages/my_submissions.py", id="999999")
     assert missing.error[0].value == other.error[0].value.replace(str(theirs), "999999")
 
 
@@ -180,11 +180,11 @@ def test_user_text_is_shown_literally(rt: runtime.PortalRuntime) -> None:
     sid = _upload(rt, ALICE, name, b"PK markup in the name")
     reason = "**not bold** [link](http://evil.test) <script>alert(1)</script>"
     rt.service.withdraw(_principal(ALICE), sid, reason)
-    at = _app(ALICE, "pages/submissions.py", id=str(sid))
+    at = _app(ALICE, "pages/my_submissions.py", id=str(sid))
     facts = at.dataframe[0].value
     values = dict(zip(facts["field"], facts["value"], strict=True))
     assert values["file"] == name
-    listing = _app(ALICE, "pages/submissions.py")
+    listing = _app(ALICE, "pages/my_submissions.py")
     assert name in listing.dataframe[0].value["file"].tolist()
     # nothing user-supplied reached markdown unescaped
     for element in (*at.markdown, *listing.markdown):
@@ -222,7 +222,7 @@ def test_status_page_shows_the_report_after_the_worker_ran(rt: runtime.PortalRun
         pytest.fail(str(exc))
     sid = _upload(rt, ALICE, "nvidia-v41.zip", data)
     assert rt.worker.run_until_idle() >= 1
-    at = _app(ALICE, "pages/submissions.py", id=str(sid))
+    at = _app(ALICE, "pages/my_submissions.py", id=str(sid))
     submission = rt.service.get(_principal(ALICE), sid)
     assert submission.state.value == "awaiting_review"
     texts = _texts(at)
