@@ -19,6 +19,8 @@ def _database(
     # The page process reads its settings from the environment at the edge (pages/common.py).
     monkeypatch.setenv("INFERBOARD_DB_PATH", str(settings.db_path.with_name("pages.duckdb")))
     monkeypatch.setenv("INFERBOARD_SEED_PATH", str(settings.seed_path))
+    # the process runtime also starts the submission worker: keep its files out of the project
+    monkeypatch.setenv("INFERBOARD_STORAGE_DIR", str(settings.db_path.with_name("submissions")))
 
 
 def _page(path: str, **params: str) -> AppTest:
