@@ -7,7 +7,7 @@ import pytest
 
 from hardware import CPU_ONLY, catalogue, identify, normalise, parse_accelerators, unknown_names
 
-SEED_CSV = Path("/work/shared/data/mlperf_inference_results.csv")
+SEED_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "mlperf_inference_results.csv"
 
 
 def published_names() -> list[str]:

@@ -115,7 +115,7 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-BUNDLES = Path("/work/shared/data/bundles")
+BUNDLES = ROOT.parent / "shared" / "data" / "bundles"  # CI has ../shared beside the checkout
 
 
 def zip_bundle(
