@@ -4,12 +4,17 @@ Model: LiteLlama-460M-1T's shape (24 layers, hidden 1024, MLP 4096, 16 heads, vo
 with random weights, since no hub is reachable. For each dtype (fp32, bf16) and batch size
 (1, 8) it times, side by side in the same process:
 
-* runner: ``HFBackend.generate`` on the whole batch (what the LoadGen driver calls);
+* runner: ``HFBackend.generate`` on the whole batch: transformers' continuous-batching engine
+  with ``batch_size`` rows, what the LoadGen driver feeds query by query;
+* static: one left-padded ``model.generate`` call on the whole batch (the runner's old path,
+  still used for a model spread over several GPUs);
 * plain: a loop calling ``model.generate`` once per prompt (the naive harness).
 
-and prints medians over ``--repeats`` after one warm-up, the runner/plain ratio, and the
-fraction of the memory-bandwidth limit reached: decoding reads every weight once per step,
-so tokens/s <= batch * bandwidth / weight bytes, with bandwidth measured here by a NumPy copy.
+The three run interleaved within each repeat (the machine is shared: load moves all of them
+alike), after one warm-up each; it prints medians over ``--repeats``, the runner/plain ratio,
+the load average before and after, and the fraction of the memory-bandwidth limit reached:
+decoding reads every weight once per step, so tokens/s <= batch * bandwidth / weight bytes,
+with bandwidth measured here by a NumPy copy.
 
     .venv/bin/python bench/runner_bench.py [--repeats 3] [--prompt-tokens 128] [--new-tokens 32]
 """
@@ -17,6 +22,7 @@ so tokens/s <= batch * bandwidth / weight bytes, with bandwidth measured here by
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -82,10 +88,12 @@ def main() -> int:
     from reference_runner.codecs import HFCodec
 
     bandwidth = memory_bandwidth_gbs()
+    print("load average (1, 5, 15 min) before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"torch threads: {torch.get_num_threads()}, copy bandwidth: {bandwidth:.1f} GB/s")
     print(f"prompt {args.prompt_tokens} tokens, {args.new_tokens} new tokens, greedy")
     print(
-        f"{'dtype':<5} {'batch':>5} {'runner tok/s':>13} {'plain tok/s':>12} {'ratio':>6} "
+        f"{'dtype':<5} {'batch':>5} {'runner tok/s':>13} {'static tok/s':>13} {'plain tok/s':>12} "
+        f"{'ratio':>6} "
         f"{'bw limit tok/s':>15} {'runner % of limit':>18}"
     )
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,7 +101,13 @@ def main() -> int:
         build(model_dir)
         codec = HFCodec(str(model_dir))
         for dtype in args.dtypes.split(","):
-            backend = HFBackend(str(model_dir), codec, dtype=dtype, max_new_tokens=args.new_tokens)
+            backend = HFBackend(
+                str(model_dir),
+                codec,
+                dtype=dtype,
+                max_new_tokens=args.new_tokens,
+                batch_size=max(int(b) for b in args.batches.split(",")),
+            )
             model = backend._model  # the same weights for the plain loop
             n_params = sum(p.numel() for p in model.parameters())
             weight_bytes = n_params * (2 if dtype in ("bf16", "fp16") else 4)
@@ -104,6 +118,9 @@ def main() -> int:
 
                 def runner(prompt_lists: list[list[int]] = prompt_lists, backend=backend) -> int:
                     return sum(len(o) for o in backend.generate(prompt_lists))
+
+                def static(prompt_lists: list[list[int]] = prompt_lists, backend=backend) -> int:
+                    return sum(len(o) for o in backend._generate_static(prompt_lists))
 
                 def plain(prompts: torch.Tensor = prompts, model=model) -> int:
                     produced = 0
@@ -119,22 +136,25 @@ def main() -> int:
                             produced += out.shape[1] - prompts.shape[1]
                     return produced
 
-                rates = {}
-                for name, fn in (("runner", runner), ("plain", plain)):
+                methods = (("runner", runner), ("static", static), ("plain", plain))
+                samples: dict[str, list[float]] = {name: [] for name, _ in methods}
+                for _, fn in methods:
                     fn()  # warm-up: the first run after start can be 3x slower
-                    samples = []
-                    for _ in range(args.repeats):
+                for _ in range(args.repeats):
+                    for name, fn in methods:
                         start = time.perf_counter()
                         tokens = fn()
-                        samples.append(tokens / (time.perf_counter() - start))
-                    rates[name] = statistics.median(samples)
+                        samples[name].append(tokens / (time.perf_counter() - start))
+                rates = {name: statistics.median(values) for name, values in samples.items()}
                 limit = batch * bandwidth * 1e9 / weight_bytes
                 print(
-                    f"{dtype:<5} {batch:>5} {rates['runner']:>13.1f} {rates['plain']:>12.1f} "
+                    f"{dtype:<5} {batch:>5} {rates['runner']:>13.1f} {rates['static']:>13.1f} "
+                    f"{rates['plain']:>12.1f} "
                     f"{rates['runner'] / rates['plain']:>6.2f} {limit:>15.1f} "
                     f"{100 * rates['runner'] / limit:>17.1f}%",
                     flush=True,
                 )
+    print("load average (1, 5, 15 min) after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 0
 
 
