@@ -5,7 +5,9 @@ Measures, with warm-up and medians (the first runs after start are slower):
   2. on about 1,000,000 synthetic results (the seed replicated under new ids);
   3. first full render of /leaderboard in headless Chromium (goto -> first Plotly chart):
      cold server (new DB: the launcher opens and seeds it first), warm server with a fresh
-     browser context, and a returning browser (its cache warm).
+     browser context, and a returning browser (its cache warm); side by side with the same
+     render of a bare Streamlit page (a title, a 200-row table and one Plotly bar chart, no
+     database), the floor this framework sets on this machine.
 Targets (issue 3): under 50 ms, under 300 ms, under 3 s.
 
 Usage: .venv/bin/python bench/leaderboard_bench.py [--repeats N] [--no-browser]
@@ -16,9 +18,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +32,21 @@ from leaderboard import figures, queries  # noqa: E402
 from leaderboard.db import open_store  # noqa: E402
 from leaderboard.filters import Filters  # noqa: E402
 from leaderboard.settings import LeaderboardSettings  # noqa: E402
-from tests.support.portal import chromium, running_portal  # noqa: E402
+from tests.support.portal import chromium, free_port, running_portal  # noqa: E402
+
+BARE_PAGE = """
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+st.set_page_config(layout="wide")
+st.title("Leaderboard")
+rng = np.random.default_rng(0)
+frame = pd.DataFrame({"system": [f"system {i}" for i in range(200)], "value": rng.random(200)})
+st.plotly_chart(go.Figure(go.Bar(x=frame["system"][:20], y=frame["value"][:20])))
+st.dataframe(frame)
+"""
 
 FILTER_CHANGES = (
     Filters(),
@@ -90,13 +108,13 @@ def replicate(cursor, copies: int) -> int:
     return cursor.execute("SELECT count(*) FROM results").fetchall()[0][0]
 
 
-def _render(browser, base: str, context=None) -> float:
-    """Seconds from navigation to the first drawn Plotly chart of /leaderboard."""
+def _render(browser, base: str, context=None, path: str = "/leaderboard") -> float:
+    """Seconds from navigation to the first drawn Plotly chart of ``path``."""
     own = context is None
     context = context or browser.new_context()
     page = context.new_page()
     start = time.perf_counter()
-    page.goto(f"{base}/leaderboard")
+    page.goto(f"{base}{path}")
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
     took = time.perf_counter() - start
     page.close()
@@ -127,6 +145,47 @@ def first_render(runs: int) -> dict[str, list[float]]:
                 _render(browser, base, context)
                 out["returning"].append(_render(browser, base, context))
                 context.close()
+    return out
+
+
+def _answers(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
+            return reply.status == 200
+    except OSError:
+        return False
+
+
+def bare_render(runs: int) -> dict[str, list[float]]:
+    """The baseline: the same measurement on a bare Streamlit page served by `streamlit run`."""
+    out: dict[str, list[float]] = {"warm": [], "returning": []}
+    with tempfile.TemporaryDirectory() as tmp, chromium() as browser:
+        script = Path(tmp) / "bare.py"
+        script.write_text(BARE_PAGE)
+        port = free_port()
+        with (Path(tmp) / "log").open("wb") as log:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", str(script),
+                 "--server.headless", "true", "--server.address", "127.0.0.1",
+                 "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+                cwd=tmp, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while not _answers(base) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            _render(browser, base, path="/")  # starts the server's script runner
+            for _ in range(runs):
+                out["warm"].append(_render(browser, base, path="/"))
+            for _ in range(runs):
+                context = browser.new_context()
+                _render(browser, base, context, path="/")
+                out["returning"].append(_render(browser, base, context, path="/"))
+                context.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
     return out
 
 
@@ -186,6 +245,13 @@ def main() -> int:
         report("first render, cold server (first visitor)", renders["cold"], 3, "s")
         report("first render, warm server, fresh browser", renders["warm"], 3, "s")
         report("first render, warm server, returning browser", renders["returning"], 3, "s")
+        bare = bare_render(max(3, args.repeats))
+        for kind in ("warm", "returning"):
+            ours, floor = statistics.median(renders[kind]), statistics.median(bare[kind])
+            print(
+                f"baseline, bare Streamlit page ({kind}): median {floor:.1f} s;"
+                f" leaderboard / bare = {ours / floor:.2f}"
+            )
     return 0
 
 
