@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +31,7 @@ from leaderboard import figures, queries  # noqa: E402
 from leaderboard.db import open_store  # noqa: E402
 from leaderboard.filters import Filters  # noqa: E402
 from leaderboard.settings import LeaderboardSettings  # noqa: E402
-from tests.support.portal import chromium, free_port, running_portal  # noqa: E402
+from tests.support.portal import chromium, free_port, is_healthy, running_portal, stop_process  # noqa: E402
 
 BARE_PAGE = """
 import numpy as np
@@ -148,14 +147,6 @@ def first_render(runs: int) -> dict[str, list[float]]:
     return out
 
 
-def _answers(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
-            return reply.status == 200
-    except OSError:
-        return False
-
-
 def bare_render(runs: int) -> dict[str, list[float]]:
     """The baseline: the same measurement on a bare Streamlit page served by `streamlit run`."""
     out: dict[str, list[float]] = {"warm": [], "returning": []}
@@ -173,7 +164,7 @@ def bare_render(runs: int) -> dict[str, list[float]]:
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60
-            while not _answers(base) and time.monotonic() < deadline:
+            while not is_healthy(base) and time.monotonic() < deadline:
                 time.sleep(0.2)
             _render(browser, base, path="/")  # starts the server's script runner
             for _ in range(runs):
@@ -184,8 +175,7 @@ def bare_render(runs: int) -> dict[str, list[float]]:
                 out["returning"].append(_render(browser, base, context, path="/"))
                 context.close()
         finally:
-            server.terminate()
-            server.wait(timeout=20)
+            stop_process(server)
     return out
 
 

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,7 @@ from submissions.service import SubmissionService
 from submissions.settings import SubmissionSettings
 from submissions.worker import STATUS_FILE
 from tests.submissions.conftest import bundle_tree, zip_tree
-from tests.support.portal import free_port
+from tests.support.portal import free_port, is_healthy, stop_process
 
 MAINTAINER = Principal("https://idp#maint", "maint@example.org", "Maya", Role.MAINTAINER)
 VENDOR = Principal("https://idp#vendor", "vendor@example.org", "Vic", Role.SUBMITTER)
@@ -73,23 +72,6 @@ def _wait_for_status(
             return status
         time.sleep(0.02)
     pytest.fail(f"the portal's worker never reported {wanted!r} in {storage / STATUS_FILE}")
-
-
-def _healthy(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
-            return reply.status == 200
-    except OSError:
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=20)
 
 
 @pytest.mark.slow  # two portal start-ups and a replicated bundle: about 20 s on 2 cores
@@ -141,13 +123,13 @@ def test_sigkill_of_the_portal_while_validating_resumes_on_the_next_start(
     second, base = _start(env, log)
     try:
         deadline = time.monotonic() + 60
-        while not _healthy(base):
+        while not is_healthy(base):
             assert second.poll() is None, log.read_text(errors="replace")[-2000:]
             assert time.monotonic() < deadline, "the restarted portal never answered"
             time.sleep(0.3)
         _wait_for_status(storage, second.pid, None)
     finally:
-        _stop(second)
+        stop_process(second)
 
     with open_store(db) as store:
         service = SubmissionService(store, settings)

@@ -72,7 +72,7 @@ def running_portal(env: dict[str, str], timeout_s: float = 60) -> Iterator[str]:
         )  # fmt: skip
         try:
             deadline = time.monotonic() + timeout_s
-            while not _healthy(base):
+            while not is_healthy(base):
                 if process.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     output = log.read().decode(errors="replace")
@@ -80,10 +80,11 @@ def running_portal(env: dict[str, str], timeout_s: float = 60) -> Iterator[str]:
                 time.sleep(0.3)
             yield base
         finally:
-            _stop(process)
+            stop_process(process)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server politely, then by force after 20 s."""
     process.terminate()
     try:
         process.wait(timeout=20)
@@ -92,7 +93,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=20)
 
 
-def _healthy(base: str) -> bool:
+def is_healthy(base: str) -> bool:
+    """Whether the Streamlit server at ``base`` answers its health check."""
     try:
         with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
             return reply.status == 200
