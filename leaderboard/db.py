@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from dataclasses import dataclass
 
 import duckdb
 
@@ -68,18 +69,43 @@ def _connect(settings: LeaderboardSettings) -> duckdb.DuckDBPyConnection:
         raise LeaderboardError("db.open", f"cannot open {path}: {exc}") from exc
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the migrations this file has not seen yet, each in its own transaction."""
-    con.execute(sql.CREATE_MIGRATIONS_TABLE)
-    applied = {row[0] for row in con.execute(sql.APPLIED_VERSIONS).fetchall()}
+@dataclass(frozen=True)
+class MigrationLedger:
+    """The table that records which migrations a file has seen, as its three statements.
+
+    The leaderboard and the submissions workflow each keep their own ledger table in the one
+    file (so their version numbers never collide) but apply migrations the same way.
+    """
+
+    create: str
+    applied_versions: str
+    record: str
+
+
+SCHEMA_LEDGER = MigrationLedger(
+    sql.CREATE_MIGRATIONS_TABLE, sql.APPLIED_VERSIONS, sql.RECORD_MIGRATION
+)
+Migrations = tuple[tuple[int, str, tuple[str, ...]], ...]
+
+
+def migrate(
+    con: duckdb.DuckDBPyConnection,
+    migrations: Migrations = sql.MIGRATIONS,
+    ledger: MigrationLedger = SCHEMA_LEDGER,
+) -> list[int]:
+    """Apply the migrations this file has not seen yet, each in its own transaction together
+    with its ledger row; returns the versions applied now. The defaults are the leaderboard's
+    own; the workflow passes its migrations and ledger table."""
+    con.execute(ledger.create)
+    applied = {row[0] for row in con.execute(ledger.applied_versions).fetchall()}
     newly: list[int] = []
-    for version, description, statements in sql.MIGRATIONS:
+    for version, description, statements in migrations:
         if version in applied:
             continue
         with transaction(con):
             for statement in statements:
                 con.execute(statement)
-            con.execute(sql.RECORD_MIGRATION, {"version": version, "description": description})
+            con.execute(ledger.record, {"version": version, "description": description})
         newly.append(version)
     return newly
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from leaderboard.db import Store
+from leaderboard.db import MigrationLedger, Store, migrate
 from leaderboard.transactions import transaction
 from submissions import audit, sql
 from submissions.errors import InvalidTransitionError, NotFoundError
@@ -31,6 +31,8 @@ from submissions.states import WORK_STATES, State, check_transition
 from submissions.storage import Storage
 
 AUDIT_HEAD_FILE = "audit-head.json"
+# The workflow's own migrations ledger, applied by the leaderboard's migrate().
+WORKFLOW_LEDGER = MigrationLedger(sql.CREATE_LEDGER, sql.APPLIED_VERSIONS, sql.RECORD_MIGRATION)
 
 
 def utc_now() -> datetime:
@@ -146,17 +148,7 @@ class Ledger:
     # =========================================================================== internals
     def _migrate(self) -> None:
         with self._lock, self._reading() as con:
-            con.execute(sql.CREATE_LEDGER)
-            applied = {row[0] for row in con.execute(sql.APPLIED_VERSIONS).fetchall()}
-            for version, description, statements in sql.MIGRATIONS:
-                if version in applied:
-                    continue
-                with transaction(con):
-                    for statement in statements:
-                        con.execute(statement)
-                    con.execute(
-                        sql.RECORD_MIGRATION, {"version": version, "description": description}
-                    )
+            migrate(con, sql.MIGRATIONS, WORKFLOW_LEDGER)
 
     @contextmanager
     def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
