@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
+
+from leaderboard.errors import LeaderboardError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PREFIX = "INFERBOARD_"
+_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 @dataclass(frozen=True)
@@ -34,13 +39,57 @@ class LeaderboardSettings:
     @classmethod
     def from_mapping(cls, values: Mapping[str, str]) -> LeaderboardSettings:
         """Build from ``INFERBOARD_DB_PATH``-style keys; the caller reads the environment."""
-        kwargs: dict[str, object] = {}
-        for spec in fields(cls):
-            raw = values.get(f"INFERBOARD_{spec.name.upper()}")
-            if raw is None:
-                continue
-            if spec.type in ("bool", bool):
-                kwargs[spec.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
-            else:
-                kwargs[spec.name] = Path(raw)
-        return cls(**kwargs)  # type: ignore[arg-type]
+        return cls(**fields_from_mapping(cls, values))
+
+
+def fields_from_mapping(
+    cls: type,
+    values: Mapping[str, str],
+    *,
+    error: Callable[[str, str], Exception] = LeaderboardError,
+) -> dict[str, Any]:
+    """Constructor arguments for the settings dataclass ``cls`` from ``INFERBOARD_<FIELD>`` keys.
+
+    One converter for every layer's settings (leaderboard, submissions, portal), so a value
+    means the same wherever it is read. Fields whose key is absent keep their default. Types:
+    ``bool`` (1/true/yes/on, anything else is false), ``int``, ``float``, ``str``, ``Path``,
+    ``tuple[str, ...]`` (comma-separated, blanks dropped), and ``X | None`` (empty: None).
+    A value that does not parse raises ``error(code, message)`` naming the key and the fix, so
+    each layer raises its own error type.
+    """
+    kwargs: dict[str, Any] = {}
+    for spec in fields(cls):
+        key = f"{PREFIX}{spec.name.upper()}"
+        raw = values.get(key)
+        if raw is None:
+            continue
+        type_name = spec.type if isinstance(spec.type, str) else spec.type.__name__
+        try:
+            kwargs[spec.name] = _convert(type_name, str(raw).strip())
+        except ValueError as exc:
+            raise error(
+                "settings.invalid", f"{key}={raw!r} is not a valid {type_name}; fix or unset it"
+            ) from exc
+        except TypeError as exc:
+            raise error("settings.invalid", f"{key}: unsupported setting type {type_name}") from exc
+    return kwargs
+
+
+def _convert(type_name: str, text: str) -> object:
+    """``text`` as a value of the annotated type (a string under ``from __future__``)."""
+    base = type_name.removesuffix(" | None")
+    if base != type_name and not text:
+        return None
+    if base == "bool":
+        return text.lower() in _TRUE
+    if base == "int":
+        return int(text)
+    if base == "float":
+        return float(text)
+    if base == "str":
+        return text
+    if base == "Path":
+        return Path(text)
+    if base.startswith("tuple"):
+        return tuple(part.strip() for part in text.split(",") if part.strip())
+    raise TypeError(type_name)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from leaderboard.settings import PREFIX, fields_from_mapping
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-PREFIX = "INFERBOARD_"
 
 
 @dataclass(frozen=True)
@@ -59,23 +60,7 @@ class PortalSettings:
     @classmethod
     def from_mapping(cls, values: Mapping[str, str]) -> PortalSettings:
         """Build from ``INFERBOARD_<FIELD>`` keys; the caller supplies the mapping."""
-        kwargs: dict[str, object] = {}
-        for spec in fields(cls):
-            raw = values.get(PREFIX + spec.name.upper())
-            if raw is None:
-                continue
-            kind = str(spec.type)
-            if "bool" in kind:
-                kwargs[spec.name] = str(raw).strip().lower() in {"1", "true", "yes", "on"}
-            elif kind == "int":
-                kwargs[spec.name] = int(raw)
-            elif kind == "float":
-                kwargs[spec.name] = float(raw)
-            elif "Path" in kind:
-                kwargs[spec.name] = Path(raw)
-            else:
-                kwargs[spec.name] = str(raw) or None
-        return cls(**kwargs)  # type: ignore[arg-type]
+        return cls(**fields_from_mapping(cls, values))
 
 
 def read_secrets(path: Path) -> dict[str, object]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from leaderboard.settings import fields_from_mapping
 from submissions.errors import SubmissionError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -124,36 +125,9 @@ class SubmissionSettings:
 
         A value that does not parse raises :class:`SubmissionError` naming the key and the fix.
         """
-        kwargs: dict[str, object] = {}
-        for spec in fields(cls):
-            key = f"INFERBOARD_{spec.name.upper()}"
-            raw = values.get(key)
-            if raw is None:
-                continue
-            kwargs[spec.name] = _parse(key, str(spec.type), raw)
-        return cls(**kwargs)  # type: ignore[arg-type]
+        return cls(**fields_from_mapping(cls, values, error=SubmissionError))
 
     @classmethod
     def help_texts(cls) -> dict[str, str]:
         """Field name -> help text, for docs, the CLI and the documentation test."""
         return {spec.name: spec.metadata["help"] for spec in fields(cls)}
-
-
-def _parse(key: str, type_name: str, raw: str) -> object:
-    text = raw.strip()
-    try:
-        if type_name == "Path":
-            return Path(text)
-        if type_name == "int":
-            return int(text)
-        if type_name == "float":
-            return float(text)
-        if type_name.startswith("tuple"):
-            return tuple(part.strip() for part in text.split(",") if part.strip())
-        if type_name == "str | None":
-            return text or None
-    except ValueError as exc:
-        raise SubmissionError(
-            "settings.invalid", f"{key}={raw!r} is not a valid {type_name}; fix or unset it"
-        ) from exc
-    raise SubmissionError("settings.invalid", f"{key}: unsupported setting type {type_name}")
