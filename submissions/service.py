@@ -88,7 +88,7 @@ class SubmissionService(Ledger):
         reason = reason.strip() or "no reason given"
         with self._writing() as con:
             row = self._visible(con, principal, submission_id)
-            done = self._move(
+            done = self._decide(
                 con,
                 row,
                 State.WITHDRAWN,
@@ -96,8 +96,6 @@ class SubmissionService(Ledger):
                 action="withdrawn",
                 reason=reason,
                 progress="withdrawn",
-                decision_reason=reason,
-                decided_by=principal.label,
             )
         self.storage.remove_work_dir(submission_id)
         return done
@@ -150,7 +148,7 @@ class SubmissionService(Ledger):
             progress = f"accepted: {added} results added to the leaderboard" + (
                 f" ({already} were already there)" if already else ""
             )
-            done = self._move(
+            done = self._decide(
                 con,
                 row,
                 State.ACCEPTED,
@@ -158,8 +156,6 @@ class SubmissionService(Ledger):
                 action="accepted",
                 reason=reason,
                 progress=progress,
-                decision_reason=reason,
-                decided_by=principal.label,
             )
         with self._reading() as con:
             refresh_hardware(con)  # catalogue names for new accelerators; its own transaction
@@ -172,7 +168,7 @@ class SubmissionService(Ledger):
         reason = _required_reason(reason)
         with self._writing() as con:
             row = self._existing(con, submission_id)
-            done = self._move(
+            done = self._decide(
                 con,
                 row,
                 State.REJECTED,
@@ -180,8 +176,6 @@ class SubmissionService(Ledger):
                 action="rejected",
                 reason=reason,
                 progress="rejected by a maintainer",
-                decision_reason=reason,
-                decided_by=principal.label,
             )
         self.storage.remove_work_dir(submission_id)
         return done
@@ -202,6 +196,31 @@ class SubmissionService(Ledger):
         head = (int(stored["sequence"]), str(stored["entry_hash"])) if stored else None
         with self._reading() as con:
             return audit.verify_chain(con, head)
+
+    def _decide(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        row: Row,
+        target: State,
+        principal: Principal,
+        *,
+        action: str,
+        reason: str,
+        progress: str,
+    ) -> Submission:
+        """Accept, reject or withdraw: every decision records who made it and why, on the row
+        as well as in the audit entry, so the status page can show it without the log."""
+        return self._move(
+            con,
+            row,
+            target,
+            principal,
+            action=action,
+            reason=reason,
+            progress=progress,
+            decision_reason=reason,
+            decided_by=principal.label,
+        )
 
     def _check_rate_limit(self, con: duckdb.DuckDBPyConnection, principal: Principal) -> None:
         window = timedelta(seconds=self.settings.rate_limit_window_s)
