@@ -24,10 +24,11 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 
-from reference_runner.backends.base import Backend, RequestQueue, StreamingBackend, streaming
+from reference_runner.backends.base import Backend, StreamingBackend, streaming
 from reference_runner.datasets import Sample
 from reference_runner.errors import RunnerError
 from reference_runner.rounds import RoundSettings
@@ -85,7 +86,49 @@ def user_conf_text(scenario: str, total_samples: int, overrides: LoadgenOverride
     return "\n".join(lines) + "\n"
 
 
-class _BatchingSUT:
+_Item = TypeVar("_Item")
+
+
+class _WorkerSUT(Generic[_Item]):
+    """What both SUTs share: one worker thread reading a queue that None closes.
+
+    LoadGen's thread only puts work on ``_queue``; the worker runs the backend, and a failure
+    there is kept in ``failure`` and re-raised after LoadGen has finished.
+    """
+
+    def __init__(
+        self,
+        lg: object,
+        samples: Sequence[Sample],
+        token_dtype: str,
+        report_first_token: bool,
+        on_done: Callable[[int], None],
+        worker_name: str,
+    ) -> None:
+        self._lg = lg
+        self._samples = samples
+        self._dtype = np.dtype(token_dtype)
+        self._first = report_first_token
+        self._on_done = on_done
+        self._queue: queue.Queue[_Item | None] = queue.Queue()
+        self._worker = threading.Thread(target=self._serve, name=worker_name, daemon=True)
+        self.failure: BaseException | None = None
+
+    def start(self) -> None:
+        self._worker.start()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._worker.join()
+
+    def flush(self) -> None:
+        """Nothing is held back, so there is nothing to flush."""
+
+    def _serve(self) -> None:
+        raise NotImplementedError
+
+
+class _BatchingSUT(_WorkerSUT[tuple[int, int]]):
     """Queue of issued samples served by one worker thread in batches of up to ``batch_size``.
 
     Offline receives everything at once and is cut into full batches; Server receives queries
@@ -102,30 +145,13 @@ class _BatchingSUT:
         report_first_token: bool,
         on_done: Callable[[int], None],
     ) -> None:
-        self._lg = lg
+        super().__init__(lg, samples, token_dtype, report_first_token, on_done, "sut-worker")
         self._backend = backend
-        self._samples = samples
         self._batch_size = batch_size
-        self._dtype = np.dtype(token_dtype)
-        self._first = report_first_token
-        self._on_done = on_done
-        self._queue: queue.Queue[tuple[int, int] | None] = queue.Queue()
-        self._worker = threading.Thread(target=self._serve, name="sut-worker", daemon=True)
-        self.failure: BaseException | None = None
-
-    def start(self) -> None:
-        self._worker.start()
-
-    def stop(self) -> None:
-        self._queue.put(None)
-        self._worker.join()
 
     def issue(self, query_samples: list) -> None:  # called on LoadGen's thread
         for qs in query_samples:
             self._queue.put((qs.id, qs.index))
-
-    def flush(self) -> None:
-        """Nothing is held back, so there is nothing to flush."""
 
     def _next_batch(self) -> list[tuple[int, int]] | None:
         first = self._queue.get()
@@ -178,12 +204,12 @@ class _BatchingSUT:
         self._on_done(len(batch))
 
 
-class _StreamingSUT:
+class _StreamingSUT(_WorkerSUT[tuple[int, Sequence[int]]]):
     """Every issued query goes straight to the backend's engine, which keeps its batch full.
 
-    Responses go back one by one as rows finish. If the backend fails, every query still
-    outstanding (and every later one) is answered with two EOS tokens so LoadGen can finish;
-    the failure is re-raised after the run.
+    ``_queue`` is the engine's ``RequestQueue``. Responses go back one by one as rows finish.
+    If the backend fails, every query still outstanding (and every later one) is answered with
+    two EOS tokens so LoadGen can finish; the failure is re-raised after the run.
     """
 
     def __init__(
@@ -195,25 +221,11 @@ class _StreamingSUT:
         report_first_token: bool,
         on_done: Callable[[int], None],
     ) -> None:
-        self._lg = lg
+        super().__init__(lg, samples, token_dtype, report_first_token, on_done, "sut-engine")
         self._backend = backend
-        self._samples = samples
-        self._dtype = np.dtype(token_dtype)
-        self._first = report_first_token
-        self._on_done = on_done
-        self._requests: RequestQueue = queue.Queue()
         self._outstanding: set[int] = set()
         self._lock = threading.Lock()
         self._first_buffers: dict[int, np.ndarray] = {}
-        self._worker = threading.Thread(target=self._serve, name="sut-engine", daemon=True)
-        self.failure: BaseException | None = None
-
-    def start(self) -> None:
-        self._worker.start()
-
-    def stop(self) -> None:
-        self._requests.put(None)
-        self._worker.join()
 
     def issue(self, query_samples: list) -> None:  # called on LoadGen's thread
         with self._lock:
@@ -224,10 +236,7 @@ class _StreamingSUT:
             if failed:
                 self._respond(qs.id, [self._backend.eos_token_id] * 2)
             else:
-                self._requests.put((qs.id, self._samples[qs.index].tok_input))
-
-    def flush(self) -> None:
-        """Nothing is held back, so there is nothing to flush."""
+                self._queue.put((qs.id, self._samples[qs.index].tok_input))
 
     def _first_token(self, query_id: int, token: int) -> None:
         buf = np.array([token], dtype=self._dtype)
@@ -251,7 +260,7 @@ class _StreamingSUT:
     def _serve(self) -> None:
         try:
             self._backend.serve(
-                self._requests, self._first_token if self._first else None, self._complete
+                self._queue, self._first_token if self._first else None, self._complete
             )
         except BaseException as err:  # recorded and re-raised after LoadGen has finished
             with self._lock:

@@ -76,6 +76,33 @@ def streaming(backend: object) -> StreamingBackend | None:
     return None
 
 
+class RequestIntake:
+    """Reads a ``RequestQueue`` for an engine that adds requests between its own steps.
+
+    ``take`` drains what has arrived without blocking while work is in flight; with ``wait``
+    (nothing in flight) it blocks for the first request only. The closing None sets ``closed``,
+    after which nothing more is read.
+    """
+
+    def __init__(self, requests: RequestQueue) -> None:
+        self._requests = requests
+        self.closed = False
+
+    def take(self, *, wait: bool) -> list[tuple[int, Sequence[int]]]:
+        """The requests that have arrived, in arrival order (empty once closed)."""
+        arrived: list[tuple[int, Sequence[int]]] = []
+        while not self.closed:
+            try:
+                item = self._requests.get(block=wait and not arrived)
+            except queue.Empty:
+                break
+            if item is None:
+                self.closed = True
+            else:
+                arrived.append(item)
+        return arrived
+
+
 def generate_by_serving(
     backend: StreamingBackend,
     prompts: Sequence[Sequence[int]],

@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import logging
 import math
-import queue
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from reference_runner.backends.base import CompletionCallback, FirstTokenCallback, RequestQueue
+from reference_runner.backends.base import (
+    CompletionCallback,
+    FirstTokenCallback,
+    RequestIntake,
+    RequestQueue,
+)
 from reference_runner.errors import RunnerError
 
 # The engine's KV cache is paged; small pages waste less memory on short CPU runs.
@@ -124,18 +128,10 @@ class ContinuousEngine:
     ) -> None:
         pending: dict[str, tuple[int, Sequence[int]]] = {}
         reported: set[str] = set()
-        closed = False
-        while not closed or pending:
+        intake = RequestIntake(requests)
+        while not intake.closed or pending:
             # Hand over everything that has arrived; block only when nothing is in flight.
-            while not closed:
-                try:
-                    item = requests.get(block=not pending)
-                except queue.Empty:
-                    break
-                if item is None:
-                    closed = True
-                    break
-                key, prompt = item
+            for key, prompt in intake.take(wait=not pending):
                 self._check_prompt(prompt)
                 request_id = f"q{key}"
                 manager.add_request(

@@ -9,15 +9,14 @@ keeps the batch full (continuous batching, ``max_num_seqs`` = ``--batch-size``),
 every ``engine.step()`` a request's first token is reported at once, so Server/Interactive
 TTFT is measured, not bounded by the batch's end.
 
-vLLM is not installed on the machines this was written on: ``serve_engine`` is tested with a
-fake engine that behaves like ``LLMEngine`` (add_request / step / has_unfinished_requests,
-cumulative ``token_ids``); the real engine is untested here.
+vLLM is not installed on the machines this was written on: ``EngineBackend`` and
+``serve_engine`` are tested with a fake engine that behaves like ``LLMEngine`` (add_request /
+step / has_unfinished_requests, cumulative ``token_ids``); the real engine is untested here.
 """
 
 from __future__ import annotations
 
-import queue
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import Any
 
@@ -25,6 +24,7 @@ from reference_runner.backends.base import (
     BackendInfo,
     CompletionCallback,
     FirstTokenCallback,
+    RequestIntake,
     RequestQueue,
     generate_by_serving,
 )
@@ -48,17 +48,9 @@ def serve_engine(
     """
     keys: dict[str, int] = {}
     reported: set[str] = set()
-    closed = False
-    while not closed or keys:
-        while not closed:
-            try:
-                item = requests.get(block=not keys)
-            except queue.Empty:
-                break
-            if item is None:
-                closed = True
-                break
-            key, prompt = item
+    intake = RequestIntake(requests)
+    while not intake.closed or keys:
+        for key, prompt in intake.take(wait=not keys):
             request_id = f"q{key}"
             engine.add_request(request_id, {"prompt_token_ids": list(prompt)}, params)
             keys[request_id] = key
@@ -78,10 +70,47 @@ def serve_engine(
                 on_complete(key, [int(t) for t in tokens])
 
 
-class VLLMBackend:
-    """Greedy generation with vLLM's ``LLMEngine`` (temperature 0, min_tokens 1; spec §5)."""
+def greedy_sampling(make_params: Callable[..., Any], max_new_tokens: int) -> Any:
+    """MLPerf's sampling settings (temperature 0, min_tokens 1; spec §5) in vLLM's terms."""
+    return make_params(temperature=0.0, max_tokens=max_new_tokens, min_tokens=1)
+
+
+class EngineBackend:
+    """The backend around an ``LLMEngine``-shaped engine: serving, batches and provenance.
+
+    ``VLLMBackend`` puts vLLM's real engine inside; the tests put a fake one, so everything
+    here but the engine itself is what they exercise.
+    """
 
     can_serve = True
+
+    def __init__(self, engine: Any, params: Any, *, eos_token_id: int, info: BackendInfo) -> None:
+        self._engine = engine
+        self._params = params
+        self._info = info
+        self.eos_token_id = eos_token_id
+
+    def info(self) -> BackendInfo:
+        return self._info
+
+    def serve(
+        self,
+        requests: RequestQueue,
+        on_first_token: FirstTokenCallback | None,
+        on_complete: CompletionCallback,
+    ) -> None:
+        serve_engine(self._engine, self._params, requests, on_first_token, on_complete)
+
+    def generate(
+        self,
+        prompts: Sequence[Sequence[int]],
+        on_first_token: FirstTokenCallback | None = None,
+    ) -> list[list[int]]:
+        return generate_by_serving(self, prompts, on_first_token)
+
+
+class VLLMBackend(EngineBackend):
+    """Greedy generation with vLLM's ``LLMEngine`` (temperature 0, min_tokens 1; spec §5)."""
 
     def __init__(
         self,
@@ -103,41 +132,26 @@ class VLLMBackend:
             ) from err
         if device != "cuda":
             raise RunnerError("The vllm backend runs on GPUs only; pass --device cuda.")
-        self._dtype = dtype or "bf16"
-        self._model_id = model
-        self._engine = vllm.LLMEngine.from_engine_args(
+        dtype = dtype or "bf16"
+        engine = vllm.LLMEngine.from_engine_args(
             vllm.EngineArgs(
                 model=model,
-                dtype=_DTYPES[self._dtype],
+                dtype=_DTYPES[dtype],
                 tensor_parallel_size=max(1, torch.cuda.device_count()),
                 max_num_seqs=batch_size,
             )
         )
-        self._params = vllm.SamplingParams(temperature=0.0, max_tokens=max_new_tokens, min_tokens=1)
-        eos = self._engine.get_tokenizer().eos_token_id
-        self.eos_token_id = int(eos) if eos is not None else LLAMA_EOS
-
-    def info(self) -> BackendInfo:
-        return BackendInfo(
-            backend="vllm",
-            model_id=self._model_id,
-            model_revision="unknown",
-            framework=f"vllm {metadata.version('vllm')}",
-            dtype=self._dtype,
-            device="cuda",
+        eos = engine.get_tokenizer().eos_token_id
+        super().__init__(
+            engine,
+            greedy_sampling(vllm.SamplingParams, max_new_tokens),
+            eos_token_id=int(eos) if eos is not None else LLAMA_EOS,
+            info=BackendInfo(
+                backend="vllm",
+                model_id=model,
+                model_revision="unknown",
+                framework=f"vllm {metadata.version('vllm')}",
+                dtype=dtype,
+                device="cuda",
+            ),
         )
-
-    def serve(
-        self,
-        requests: RequestQueue,
-        on_first_token: FirstTokenCallback | None,
-        on_complete: CompletionCallback,
-    ) -> None:
-        serve_engine(self._engine, self._params, requests, on_first_token, on_complete)
-
-    def generate(
-        self,
-        prompts: Sequence[Sequence[int]],
-        on_first_token: FirstTokenCallback | None = None,
-    ) -> list[list[int]]:
-        return generate_by_serving(self, prompts, on_first_token)

@@ -15,14 +15,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from reference_runner.backends.base import (
-    BackendInfo,
-    CompletionCallback,
-    FirstTokenCallback,
-    RequestQueue,
-    generate_by_serving,
-)
-from reference_runner.backends.vllm_backend import serve_engine
+from reference_runner.backends.base import BackendInfo
+from reference_runner.backends.vllm_backend import EngineBackend, greedy_sampling
 
 EOS = 2
 
@@ -85,30 +79,13 @@ class FakeLLMEngine:
         return outputs
 
 
-class FakeVLLMBackend:
-    """``VLLMBackend`` with the fake engine inside: the same ``serve_engine`` loop."""
-
-    can_serve = True
-    eos_token_id = EOS
+class FakeVLLMBackend(EngineBackend):
+    """``VLLMBackend`` with the fake engine inside: only the engine is fake, the rest is ours."""
 
     def __init__(self, engine: FakeLLMEngine, max_new_tokens: int = 1024) -> None:
-        self.engine = engine
-        self.params = SimpleNamespace(temperature=0.0, max_tokens=max_new_tokens, min_tokens=1)
-
-    def info(self) -> BackendInfo:
-        return BackendInfo("vllm", "fake-engine", "1", "fake vLLM engine", "none", "cpu")
-
-    def serve(
-        self,
-        requests: RequestQueue,
-        on_first_token: FirstTokenCallback | None,
-        on_complete: CompletionCallback,
-    ) -> None:
-        serve_engine(self.engine, self.params, requests, on_first_token, on_complete)
-
-    def generate(
-        self,
-        prompts: Sequence[Sequence[int]],
-        on_first_token: FirstTokenCallback | None = None,
-    ) -> list[list[int]]:
-        return generate_by_serving(self, prompts, on_first_token)
+        super().__init__(
+            engine,
+            greedy_sampling(SimpleNamespace, max_new_tokens),
+            eos_token_id=EOS,
+            info=BackendInfo("vllm", "fake-engine", "1", "fake vLLM engine", "none", "cpu"),
+        )
