@@ -190,7 +190,7 @@ def reproduce(
     else:
         data["spot_check"] = {
             "status": "not configured",
-            "message": "spot check not configured: no reference model in the settings "
+            "message": "no reference model in the settings "
             "(reference_backend, reference_model, reference_dataset); only the log-level "
             "recomputation ran",
         }

@@ -39,7 +39,7 @@ def test_the_worker_takes_a_real_bundle_to_review(service: SubmissionService, re
     reproduction = service.reproduction(ALICE, reviewed)
     assert [c["status"] for c in reproduction["log_checks"]] == ["truncated", "truncated"]
     assert reproduction["spot_check"]["status"] == "not configured"
-    assert "spot check not configured" in reproduction["spot_check"]["message"]
+    assert "no reference model in the settings" in reproduction["spot_check"]["message"]
     actions = [
         (e.action, e.to_state and e.to_state.value) for e in service.audit_log(ALICE, reviewed)
     ]
