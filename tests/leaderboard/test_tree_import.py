@@ -11,28 +11,13 @@ import pytest
 from leaderboard.db import open_store
 from leaderboard.errors import LeaderboardError
 from leaderboard.importers import import_path
+from tests.support.bundles import PUBLISHED_SYSTEM, completed_intel_tree
 
-BUNDLE = Path(__file__).resolve().parents[2].parent / "shared/data/bundles/v6.0/closed/Intel"
-SYSTEM = "1-node-4x-BMG-B70"
+SYSTEM = PUBLISHED_SYSTEM
 
 
 def complete_tree(tmp_path: Path, system: str = SYSTEM) -> Path:
-    """The published extract plus the two pieces it omits (src/ and calibration.md)."""
-    if not BUNDLE.is_dir():
-        pytest.fail(f"{BUNDLE} is missing: CI and developers have ../shared beside the checkout")
-    root = tmp_path / "tree"
-    submitter = root / "closed" / "Intel"
-    shutil.copytree(BUNDLE, submitter)
-    for path in submitter.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    (submitter / "src").mkdir()
-    (submitter / "src" / "README.md").write_text("implementation\n")
-    (submitter / "documentation").mkdir()
-    (submitter / "documentation" / "calibration.md").write_text("calibration\n")
-    if system != SYSTEM:
-        (submitter / "results" / SYSTEM).rename(submitter / "results" / system)
-        (submitter / "systems" / f"{SYSTEM}.json").rename(submitter / "systems" / f"{system}.json")
-    return root
+    return completed_intel_tree(tmp_path / "tree", system)
 
 
 def test_tree_import_adds_validated_results_once(fresh_settings, tmp_path: Path) -> None:

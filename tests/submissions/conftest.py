@@ -3,7 +3,6 @@ each role, and zips of the real v6.0 Intel bundle (../shared) built by the tests
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,10 +15,9 @@ from leaderboard.settings import PROJECT_ROOT, LeaderboardSettings
 from submissions.roles import Principal, Role
 from submissions.service import SubmissionService
 from submissions.settings import SubmissionSettings
+from tests.support.bundles import completed_intel_tree
 
 SEED = PROJECT_ROOT / "data" / "mlperf_results_seed.parquet"
-BUNDLE = PROJECT_ROOT.parent / "shared" / "data" / "bundles" / "v6.0" / "closed" / "Intel"
-PUBLISHED_SYSTEM = "1-node-4x-BMG-B70"
 MAINTAINER_EMAIL = "maintainer@example.org"
 
 ALICE = Principal("https://idp#alice", "alice@example.org", "Alice", Role.SUBMITTER)
@@ -60,21 +58,7 @@ def service(store: Store, settings: SubmissionSettings) -> SubmissionService:
 def bundle_tree(dest: Path, system: str) -> Path:
     """The published v6.0 Intel extract, completed (src/, calibration.md) and renamed to a
     system the seed does not hold, as a submission root ``dest/closed/Intel``."""
-    if not BUNDLE.is_dir():
-        pytest.fail(f"{BUNDLE} is missing: CI and developers have ../shared beside the checkout")
-    submitter = dest / "closed" / "Intel"
-    shutil.copytree(BUNDLE, submitter)
-    for path in submitter.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    (submitter / "src").mkdir()
-    (submitter / "src" / "README.md").write_text("implementation\n")
-    (submitter / "documentation").mkdir()
-    (submitter / "documentation" / "calibration.md").write_text("calibration\n")
-    (submitter / "results" / PUBLISHED_SYSTEM).rename(submitter / "results" / system)
-    (submitter / "systems" / f"{PUBLISHED_SYSTEM}.json").rename(
-        submitter / "systems" / f"{system}.json"
-    )
-    return dest
+    return completed_intel_tree(dest, system)
 
 
 def zip_tree(root: Path, archive: Path) -> Path:
