@@ -220,6 +220,11 @@ def data_version(cursor: duckdb.DuckDBPyConnection) -> str:
     return f"{imports_count}:{last_import}:{results_count}"
 
 
+def existing_results(cursor: duckdb.DuckDBPyConnection, result_ids: list[str]) -> pl.DataFrame:
+    """The given result ids that are already on the leaderboard, with how each was verified."""
+    return cursor.sql(sql.EXISTING_RESULT_IDS, params={"result_ids": list(result_ids)}).pl()
+
+
 def imports(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Provenance of what is in the database (seed and every import)."""
     return _frame(cursor, sql.IMPORTS, {})

@@ -125,6 +125,13 @@ RECORD_MIGRATION: Final = (
 
 # --------------------------------------------------------------------------- writes
 COUNT_RESULTS: Final = "SELECT count(*) FROM results"
+# which of these result ids the leaderboard already holds (a submission repeating them adds
+# nothing for them when accepted)
+EXISTING_RESULT_IDS: Final = """
+    SELECT result_id, verification FROM results
+    WHERE list_contains($result_ids, result_id)
+    ORDER BY result_id
+"""
 IMPORT_EXISTS: Final = "SELECT count(*) FROM imports WHERE import_id = $import_id"
 RECORD_IMPORT: Final = """
 INSERT INTO imports VALUES ($import_id, $kind, $source, $rows_added, current_timestamp)

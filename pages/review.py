@@ -44,6 +44,7 @@ if chosen is not None:
     views.report_view(rt.service.report(principal, chosen), chosen)
     views.reproduction_view(rt.service.reproduction(principal, chosen), submission)
     if submission.state is State.AWAITING_REVIEW:
+        views.overlap_warning(rt.service.leaderboard_overlap(principal, chosen), submission)
         with st.form("decision"):
             reason = st.text_area("Reason (required; the submitter and the audit log see it)")
             accept, reject = st.columns(2)

@@ -219,6 +219,24 @@ def reproduction_view(reproduction: Mapping[str, Any] | None, submission: Submis
         st.json(dict(reproduction), expanded=2)
 
 
+def overlap_warning(overlap: Sequence[Mapping[str, str]], submission: Submission) -> None:
+    """Before a decision: results the leaderboard already holds are not added again."""
+    if not overlap:
+        return
+    st.warning(
+        f"{len(overlap)} of the {submission.valid_result_count} valid results are already on "
+        "the leaderboard (published, or accepted before); accepting adds only the others.",
+        icon=":material/content_copy:",
+    )
+    st.dataframe(
+        [
+            {"result": row["result_id"], "on the leaderboard as": row["verification"]}
+            for row in overlap
+        ],
+        hide_index=True,
+    )
+
+
 def audit_table(entries: Sequence[AuditEntry]) -> None:
     st.dataframe(
         [

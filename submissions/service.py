@@ -19,6 +19,7 @@ import duckdb
 from leaderboard.errors import LeaderboardError
 from leaderboard.importers import submission_rows
 from leaderboard.ingest import insert_rows, refresh_hardware
+from leaderboard.queries import existing_results
 from submissions import audit, sql
 from submissions.acceptance import read_summary_records
 from submissions.errors import InvalidTransitionError, RateLimitedError, SubmissionError
@@ -161,6 +162,20 @@ class SubmissionService(Ledger):
             refresh_hardware(con)  # catalogue names for new accelerators; its own transaction
         self.storage.remove_work_dir(submission_id)
         return done
+
+    def leaderboard_overlap(self, principal: Principal, submission_id: int) -> list[dict[str, str]]:
+        """The submission's valid results that the leaderboard already holds (published in the
+        seed or accepted before), with how each was verified: accepting adds only the others,
+        so the reviewer sees this before deciding. Empty until the validator has run."""
+        require(principal, Role.MAINTAINER, "review submissions")
+        with self._reading() as con:
+            row = self._existing(con, submission_id)
+            try:
+                records = read_summary_records(self.summary_path(submission_id))
+            except SubmissionError:
+                return []  # not validated yet, or nothing valid: nothing would be added
+            ids = submission_rows(records, submission_id, row["filename"])["result_id"].to_list()
+            return existing_results(con, ids).to_dicts()
 
     def reject(self, principal: Principal, submission_id: int, reason: str) -> Submission:
         """Reject with a reason; the bundle and its reports are kept."""

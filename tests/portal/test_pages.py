@@ -281,3 +281,24 @@ def test_replacement_upload_is_linked_to_the_old_submission(rt: runtime.PortalRu
     assert rt.service.get(bob, new).replaces == old
     assert rt.service.get(bob, old).replaced_by == new
     assert rt.service.get(bob, old).state.value == "withdrawn"
+
+
+def test_review_page_warns_when_the_results_are_already_published(
+    rt: runtime.PortalRuntime,
+) -> None:
+    try:
+        data = zip_bundle("v5.1/closed/AMD", complete=True)  # the published system, as is
+    except PortalError as exc:
+        pytest.fail(str(exc))
+    sid = _upload(rt, ALICE, "amd-published.zip", data)
+    rt.worker.run_until_idle()
+    at = _app(MIA, "pages/review.py", id=str(sid))
+    assert not at.exception, at.exception
+    warning = next(w.value for w in at.warning if "already on the leaderboard" in w.value)
+    assert warning.startswith("3 of the 3 valid results are already on the leaderboard")
+    listed = next(f.value for f in at.dataframe if "on the leaderboard as" in f.value.columns)
+    assert len(listed) == 3
+    assert all(
+        text.startswith("published MLPerf result (shared seed table)")
+        for text in listed["on the leaderboard as"]
+    )

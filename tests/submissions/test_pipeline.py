@@ -10,10 +10,10 @@ import pytest
 
 from leaderboard import queries
 from leaderboard.filters import Filters
-from submissions.errors import InvalidTransitionError, SubmissionError
+from submissions.errors import InvalidTransitionError, PermissionDeniedError, SubmissionError
 from submissions.service import SubmissionService
 from submissions.worker import Worker
-from tests.submissions.conftest import ALICE, MAINTAINER
+from tests.submissions.conftest import ALICE, BOB, MAINTAINER
 
 NEW_SYSTEM = "NEW-1-node-4x-BMG-B70"
 
@@ -163,3 +163,21 @@ def test_a_failure_after_the_insert_rolls_the_results_back(
     monkeypatch.setattr(audit, "append", real_append)
     assert service.accept(MAINTAINER, reviewed, "checked").state.value == "accepted"
     assert store.cursor().sql(count).fetchall()[0][0] == before[0][0] + 2
+
+
+def test_the_reviewer_sees_which_results_are_already_on_the_leaderboard(
+    service: SubmissionService, reviewed: int, make_bundle_zip
+) -> None:
+    assert service.leaderboard_overlap(MAINTAINER, reviewed) == []
+    with pytest.raises(PermissionDeniedError):
+        service.leaderboard_overlap(ALICE, reviewed)
+    service.accept(MAINTAINER, reviewed, "checked")
+    # the same bytes from another submitter: a new submission repeating accepted results
+    with make_bundle_zip(NEW_SYSTEM).open("rb") as stream:
+        again = service.receive(BOB, stream, "copy.zip").submission_id
+    assert Worker(service, service.settings).run_until_idle() == 1
+    overlap = service.leaderboard_overlap(MAINTAINER, again)
+    assert [row["verification"] for row in overlap] == [f"accepted submission {reviewed}"] * 2
+    assert all(NEW_SYSTEM in row["result_id"] for row in overlap)
+    done = service.accept(MAINTAINER, again, "nothing new, recorded anyway")
+    assert done.progress == "accepted: 0 results added to the leaderboard (2 were already there)"
