@@ -11,9 +11,11 @@ rejected (validation) or sent to review with the failure written down (reproduct
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -44,10 +46,19 @@ class ChildResult:
     output: str
 
 
+def kill_child_group(pid: int) -> None:
+    """Kill a child started by :func:`run_child` and everything in its process group."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
 def run_child(
     command: list[str], timeout_s: float, on_start: ChildStarted, stop_requested: Callable[[], bool]
 ) -> ChildResult:
-    """Run a child process with a time limit, reporting its pid (status file, stop)."""
+    """Run a child process with a time limit, reporting its pid (status file, stop).
+
+    The child leads a process group of its own, so a time limit or the worker's stop kills it
+    together with whatever it started (:func:`kill_child_group`)."""
     process = subprocess.Popen(  # our own interpreter and modules, no shell
         command,
         cwd=PROJECT_ROOT,
@@ -55,12 +66,13 @@ def run_child(
         stderr=subprocess.STDOUT,
         text=True,
         errors="replace",
+        start_new_session=True,
     )
     on_start(process.pid)
     try:
         output, _ = process.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
-        process.kill()
+        kill_child_group(process.pid)
         output, _ = process.communicate()
         return ChildResult(None, output or "")
     finally:
@@ -244,6 +256,12 @@ def _spot_check(
     report_path = service.storage.submission_dir(submission_id) / "spot_check.json"
     report_path.unlink(missing_ok=True)
     command = [
+        sys.executable,
+        "-m",
+        "submissions.child_guard",  # the spot check ends if the portal is killed
+        "--parent-pid",
+        str(os.getpid()),
+        "--",
         sys.executable,
         "-m",
         "reference_runner",

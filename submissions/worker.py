@@ -10,10 +10,8 @@ idempotent, see :mod:`submissions.pipeline`). What it is doing right now is writ
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import signal
 import threading
 from datetime import UTC, datetime
 
@@ -62,8 +60,7 @@ class Worker:
         self._wake.set()
         child = self._current.get("child_pid")
         if isinstance(child, int):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGKILL)
+            pipeline.kill_child_group(child)
         if self._thread is not None:
             self._thread.join(timeout_s)
 

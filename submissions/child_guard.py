@@ -1,0 +1,54 @@
+"""Run a command that must not outlive the worker that started it.
+
+``python -m submissions.child_guard --parent-pid P -- COMMAND ...`` runs COMMAND as its child
+and kills it (and itself) as soon as process P is gone. The worker starts every child in a new
+process group (:func:`submissions.pipeline.run_child`), so stopping the worker or a time limit
+kills guard and command together; this guard covers the case nobody can handle from outside:
+the portal killed with SIGKILL while a reference-runner spot check runs (issue 5, "killing the
+server ... loses nothing"; the work itself resumes at the next start).
+The validator child watches its parent itself (``submissions.validate_child``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+EXIT_PARENT_GONE = 3
+
+
+def _parent_alive(parent: int) -> bool:
+    return os.getppid() == parent
+
+
+def run(command: list[str], parent: int, interval_s: float = 0.2) -> int:
+    """Run ``command`` until it ends or ``parent`` is gone; returns the exit status."""
+    child = subprocess.Popen(command)  # same process group: one killpg reaches both
+    while True:
+        try:
+            return child.wait(timeout=interval_s)
+        except subprocess.TimeoutExpired:
+            if not _parent_alive(parent):
+                child.kill()
+                child.wait()
+                return EXIT_PARENT_GONE
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m submissions.child_guard")
+    parser.add_argument("--parent-pid", type=int, required=True, help="the worker's pid")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="-- then the command")
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("give the command after --")
+    # a polite stop (SIGTERM) reaches the command too
+    signal.signal(signal.SIGTERM, lambda *_: os.killpg(os.getpgid(0), signal.SIGKILL))
+    return run(command, args.parent_pid)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
