@@ -4,8 +4,8 @@ Model: LiteLlama-460M-1T's shape (24 layers, hidden 1024, MLP 4096, 16 heads, vo
 with random weights, since no hub is reachable. For each dtype (fp32, bf16) and batch size
 (1, 8) it times, side by side in the same process:
 
-* runner: ``HFBackend.generate`` on the whole batch: transformers' continuous-batching engine
-  with ``batch_size`` rows, what the LoadGen driver feeds query by query;
+* runner: ``HFBackend.generate`` on the whole batch with ``--batch-size`` = the batch:
+  transformers' continuous-batching engine for 8, plain ``model.generate`` per query for 1;
 * static: one left-padded ``model.generate`` call on the whole batch (the runner's old path,
   still used for a model spread over several GPUs);
 * plain: a loop calling ``model.generate`` once per prompt (the naive harness).
@@ -101,18 +101,19 @@ def main() -> int:
         build(model_dir)
         codec = HFCodec(str(model_dir))
         for dtype in args.dtypes.split(","):
-            backend = HFBackend(
-                str(model_dir),
-                codec,
-                dtype=dtype,
-                max_new_tokens=args.new_tokens,
-                batch_size=max(int(b) for b in args.batches.split(",")),
-            )
-            model = backend._model  # the same weights for the plain loop
-            n_params = sum(p.numel() for p in model.parameters())
-            weight_bytes = n_params * (2 if dtype in ("bf16", "fp16") else 4)
             generator = torch.Generator().manual_seed(1)
             for batch in (int(b) for b in args.batches.split(",")):
+                # --batch-size equal to the batch, as a run would use (1 takes the serial path)
+                backend = HFBackend(
+                    str(model_dir),
+                    codec,
+                    dtype=dtype,
+                    max_new_tokens=args.new_tokens,
+                    batch_size=batch,
+                )
+                model = backend._model  # the same weights for the plain loop
+                n_params = sum(p.numel() for p in model.parameters())
+                weight_bytes = n_params * (2 if dtype in ("bf16", "fp16") else 4)
                 prompts = torch.randint(3, 50304, (batch, args.prompt_tokens), generator=generator)
                 prompt_lists = [row.tolist() for row in prompts]
 

@@ -139,8 +139,11 @@ class HFBackend:
         pad = tokenizer.pad_token_id
         self._pad = int(pad) if pad is not None else self.eos_token_id or LLAMA_EOS
         self._input_device = next(self._model.parameters()).device
-        self._engine = self._continuous_engine(batch_size)
-        self.can_serve = self._engine is not None
+        # One row per step gains nothing from the engine and its paged cache costs ~30 % in bf16
+        # on CPU (docs/reference_runner.md, "Speed"): batch size 1 serves with plain generate.
+        self._serial = batch_size == 1
+        self._engine = None if self._serial else self._continuous_engine(batch_size)
+        self.can_serve = self._serial or self._engine is not None
 
     def _continuous_engine(self, batch_size: int) -> Any:
         """The continuous-batching engine, or None for a model spread over several devices."""
@@ -189,6 +192,9 @@ class HFBackend:
         on_complete: CompletionCallback,
     ) -> None:
         """Continuous batching over a stream of requests (see ``StreamingBackend``)."""
+        if self._serial:
+            self._serve_serially(requests, on_first_token, on_complete)
+            return
         if self._engine is None:
             raise RunnerError(
                 "This model is spread over several GPUs; the runner uses static batches for it.",
@@ -201,9 +207,21 @@ class HFBackend:
         prompts: Sequence[Sequence[int]],
         on_first_token: FirstTokenCallback | None = None,
     ) -> list[list[int]]:
-        if self._engine is not None:
+        if self._engine is not None or self._serial:
             return generate_by_serving(self, prompts, on_first_token)
         return self._generate_static(prompts, on_first_token)
+
+    def _serve_serially(
+        self,
+        requests: RequestQueue,
+        on_first_token: FirstTokenCallback | None,
+        on_complete: CompletionCallback,
+    ) -> None:
+        """Batch size 1: each request in turn through ``model.generate`` (the plain loop)."""
+        while (item := requests.get()) is not None:
+            key, prompt = item
+            report = _keyed(on_first_token, key) if on_first_token is not None else None
+            on_complete(key, self._generate_static([prompt], report)[0])
 
     def _generate_static(
         self,
@@ -227,6 +245,15 @@ class HFBackend:
             )
         new_tokens = output[:, ids.shape[1] :].tolist()
         return [_until_eos(row, self.eos_token_id) for row in new_tokens]
+
+
+def _keyed(callback: FirstTokenCallback, key: int) -> FirstTokenCallback:
+    """A first-token callback for a one-row batch that reports row 0 under the query's key."""
+
+    def report(_position: int, token: int) -> None:
+        callback(key, token)
+
+    return report
 
 
 def _until_eos(tokens: list[int], eos: int) -> list[int]:
