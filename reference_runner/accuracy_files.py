@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reference_runner.codecs import TextCodec
 from reference_runner.errors import RunnerError
-from scoring.accuracy_log import TokenDtype, read_accuracy_log, sha256_of_file
+from scoring.accuracy_log import AccuracyEntry, TokenDtype, read_accuracy_log_with_digest
 from scoring.errors import ScoringError
 from scoring.llama2 import Llama2Accuracy, evaluate_llama2, format_accuracy_txt
 from scoring.punkt_data import SentenceSplitter, load_sentence_splitter
@@ -38,17 +38,24 @@ def batch_decoder(codec: TextCodec) -> object:
     return decode
 
 
-def score_log(
-    full_log: Path,
+def score_entries(
+    entries: Sequence[AccuracyEntry],
     references: Sequence[str],
     codec: TextCodec,
     dtype: TokenDtype,
     split: SentenceSplitter,
 ) -> Llama2Accuracy:
-    """The llama2 metrics of an untruncated accuracy log against the dataset's references."""
+    """The llama2 metrics of an untruncated accuracy log's entries against the references."""
     try:
-        entries = read_accuracy_log(full_log)
         return evaluate_llama2(entries, references, batch_decoder(codec), dtype, split)  # type: ignore[arg-type]
+    except ScoringError as err:
+        raise RunnerError(str(err), code=err.code) from err
+
+
+def _read_full_log(full_log: Path) -> tuple[list[AccuracyEntry], str]:
+    """The untruncated log's entries and sha256 from one read (the runner's error type)."""
+    try:
+        return read_accuracy_log_with_digest(full_log)
     except ScoringError as err:
         raise RunnerError(str(err), code=err.code) from err
 
@@ -61,5 +68,5 @@ def accuracy_txt(
     split: SentenceSplitter,
 ) -> str:
     """The text of accuracy.txt, ending with the ``hash=`` of ``full_log`` (spec §6)."""
-    result = score_log(full_log, references, codec, dtype, split)
-    return format_accuracy_txt(result, sha256_of_file(full_log))
+    entries, digest = _read_full_log(full_log)
+    return format_accuracy_txt(score_entries(entries, references, codec, dtype, split), digest)

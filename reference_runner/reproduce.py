@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from reference_runner.accuracy_files import score_log, sentence_splitter
+from reference_runner.accuracy_files import score_entries, sentence_splitter
 from reference_runner.codecs import TextCodec
 from reference_runner.config import DEFAULT_CPU_MODEL, DEFAULT_GPU_MODEL
 from reference_runner.datasets import load_dataset
@@ -39,7 +39,7 @@ from scoring.accuracy_log import (
     decode_tokens,
     first_entry_per_sample,
     guess_dtype,
-    read_accuracy_log,
+    read_accuracy_log_with_digest,
     sha256_of_file,
 )
 from scoring.llama2 import parse_accuracy_txt
@@ -95,8 +95,11 @@ def _accuracy_dirs(bundle: Path, scenario: str | None) -> list[Path]:
     return dirs
 
 
-def find_untruncated_log(bundle: Path, accuracy_dir: Path, explicit: Path | None) -> Path:
-    """The whole accuracy log for ``accuracy_dir`` (see module docstring for the search order)."""
+def find_untruncated_log(
+    bundle: Path, accuracy_dir: Path, explicit: Path | None
+) -> tuple[Path, list[AccuracyEntry], str]:
+    """The whole accuracy log for ``accuracy_dir`` (see module docstring for the search order),
+    with its entries and sha256 from the one read that proved it whole."""
     relative = (accuracy_dir / "mlperf_log_accuracy.json").relative_to(bundle)
     candidates = [
         bundle / relative,
@@ -108,10 +111,10 @@ def find_untruncated_log(bundle: Path, accuracy_dir: Path, explicit: Path | None
         if not candidate.is_file():
             continue
         try:
-            read_accuracy_log(candidate)
+            entries, digest = read_accuracy_log_with_digest(candidate)
         except AccuracyLogError:
             continue
-        return candidate
+        return candidate, entries, digest
     raise RunnerError(
         f"{bundle / relative}: no untruncated accuracy log found (looked at "
         f"{', '.join(str(c) for c in candidates)}). Pass it with --accuracy-log; the published "
@@ -195,12 +198,12 @@ def reproduce(config: ReproduceConfig) -> dict[str, Any]:
     scenarios = []
     inputs: dict[str, Any] = {"accuracy_logs": {}, "accuracy_txt": {}}
     for accuracy_dir in _accuracy_dirs(bundle, config.scenario):
-        log_path = find_untruncated_log(bundle, accuracy_dir, config.accuracy_log)
-        entries = read_accuracy_log(log_path)
+        log_path, entries, log_hash = find_untruncated_log(
+            bundle, accuracy_dir, config.accuracy_log
+        )
         dtype = config.token_dtype or guess_dtype(entries)
         max_qsl = max((e.qsl_idx for e in entries), default=0)
         dataset = load_dataset(config.dataset, codec, max_qsl + 1)
-        log_hash = sha256_of_file(log_path)
         txt_path = accuracy_dir / "accuracy.txt"
         claimed = (
             parse_accuracy_txt(txt_path.read_text(encoding="utf-8")) if txt_path.is_file() else {}
@@ -223,8 +226,8 @@ def reproduce(config: ReproduceConfig) -> dict[str, Any]:
             compare_sample(e.qsl_idx, s, r, f1, tol)
             for e, s, r, f1 in zip(chosen, submitted, regenerated, rouge_l, strict=True)
         ]
-        recomputed = score_log(
-            log_path, [s.reference for s in dataset.samples], codec, dtype, split
+        recomputed = score_entries(
+            entries, [s.reference for s in dataset.samples], codec, dtype, split
         )
         pass_fraction = sum(s["passed"] for s in samples) / max(len(samples), 1)
         scenarios.append(

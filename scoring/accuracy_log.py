@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ TokenDtype = Literal["int32", "int64"]
 TRUNCATION_MARKER = "\n\n...\n\n"
 TRUNCATED_PART_CHARS = 4096
 TRUNCATED_SIZE = 2 * TRUNCATED_PART_CHARS + len(TRUNCATION_MARKER)  # 8199 characters
+TOKENS_PER_SAMPLE_TOLERANCE = 0.05  # half of accuracy.txt's last printed digit
 
 _HEX_RE = re.compile(r"[0-9A-Fa-f]*")
 _WORD_HEX_CHARS = 8  # one int32 token: 4 bytes, 8 hex characters
@@ -105,6 +107,13 @@ def read_accuracy_log(path: Path) -> list[AccuracyEntry]:
 
     An empty array (what a performance run leaves behind) is valid and gives ``[]``.
     """
+    return read_accuracy_log_with_digest(path)[0]
+
+
+def read_accuracy_log_with_digest(path: Path) -> tuple[list[AccuracyEntry], str]:
+    """The parsed log and the sha256 of its bytes (accuracy.txt's ``hash=``, spec §6), from
+    one read of the file: full logs are ~60 MB, and every caller that verifies a log needs
+    both."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -116,6 +125,7 @@ def read_accuracy_log(path: Path) -> list[AccuracyEntry]:
         raise AccuracyLogError(
             "accuracy_log.missing", path, f"cannot read the file ({err.strerror})."
         ) from err
+    digest = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -124,7 +134,13 @@ def read_accuracy_log(path: Path) -> list[AccuracyEntry]:
             path,
             f"not a text file (invalid UTF-8 at byte {err.start}); {_FIX_REGENERATE}.",
         ) from err
-    return parse_accuracy_log(text, path)
+    return parse_accuracy_log(text, path), digest
+
+
+def tokens_per_sample_agree(recounted: float, claimed: float) -> bool:
+    """accuracy.txt prints tokens_per_sample to one decimal (spec §3), so a recount agrees
+    with the claim within half of that last digit."""
+    return math.isclose(recounted, claimed, abs_tol=TOKENS_PER_SAMPLE_TOLERANCE)
 
 
 def parse_accuracy_log(text: str, path: Path | str | None = None) -> list[AccuracyEntry]:

@@ -16,14 +16,11 @@ from typing import Any
 from scoring.accuracy_log import (
     AccuracyLogError,
     guess_dtype,
-    read_accuracy_log,
-    sha256_of_file,
+    read_accuracy_log_with_digest,
     token_statistics,
+    tokens_per_sample_agree,
 )
 from scoring.llama2 import parse_accuracy_txt
-
-# accuracy.txt prints tokens_per_sample rounded to one decimal (spec §3).
-TOKENS_PER_SAMPLE_TOLERANCE = 0.051
 
 
 def recompute_logs(tree: Path) -> list[dict[str, Any]]:
@@ -48,9 +45,8 @@ def _check_folder(folder: Path, where: str) -> dict[str, Any]:
     log = folder / "mlperf_log_accuracy.json"
     if not log.is_file():
         return {**entry, "status": "missing_log", "message": "no mlperf_log_accuracy.json here"}
-    entry["log_sha256"] = sha256_of_file(log)
     try:
-        samples = read_accuracy_log(log)
+        samples, entry["log_sha256"] = read_accuracy_log_with_digest(log)
         stats = token_statistics(samples, guess_dtype(samples))
     except AccuracyLogError as exc:
         if exc.code == "accuracy_log.truncated":
@@ -67,7 +63,7 @@ def _check_folder(folder: Path, where: str) -> dict[str, Any]:
     claimed_tps = claimed.get("tokens_per_sample")
     if not isinstance(claimed_tps, float | int):
         problems.append("accuracy.txt states no tokens_per_sample")
-    elif abs(recount - float(claimed_tps)) > TOKENS_PER_SAMPLE_TOLERANCE:
+    elif not tokens_per_sample_agree(stats.tokens_per_sample, float(claimed_tps)):
         problems.append(
             f"the log holds {recount} tokens per sample, accuracy.txt claims {claimed_tps}"
         )

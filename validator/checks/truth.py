@@ -7,7 +7,6 @@ the numbers of a bundle with each other and with physics.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +20,9 @@ from scoring.accuracy_log import (
     guess_dtype,
     looks_truncated,
     read_accuracy_log,
-    sha256_of_file,
+    read_accuracy_log_with_digest,
     token_statistics,
+    tokens_per_sample_agree,
 )
 from validator.checks.compliance import compliance_root
 from validator.checks.context import ResultContext
@@ -120,12 +120,11 @@ def check_untruncated_accuracy_log(ctx: ResultContext) -> Iterator[Finding]:
         yield ctx.found("truth.accuracy_log_truncated", path, "only the truncated log is present")
         return
     try:
-        entries = read_accuracy_log(path)
+        entries, digest = read_accuracy_log_with_digest(path)
     except AccuracyLogError as exc:
         yield ctx.found("truth.accuracy_log_unreadable", path, str(exc))
         return
     problems = 0
-    digest = sha256_of_file(path)
     if text.hash_value and digest != text.hash_value:
         problems += 1
         yield ctx.found(
@@ -148,7 +147,7 @@ def check_untruncated_accuracy_log(ctx: ResultContext) -> Iterator[Finding]:
             f"{len(stats.duplicate_qsl_idx)} logged more than once, {extra} out of range",
         )
     claimed = text.metrics.get("TOKENS_PER_SAMPLE")
-    if claimed is not None and not math.isclose(stats.tokens_per_sample, claimed, abs_tol=0.05):
+    if claimed is not None and not tokens_per_sample_agree(stats.tokens_per_sample, claimed):
         problems += 1
         yield ctx.found(
             "truth.accuracy_log_tokens_per_sample",
