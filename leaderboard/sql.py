@@ -111,17 +111,25 @@ MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
     ),
 )
 
-CREATE_MIGRATIONS_TABLE: Final = """
-CREATE TABLE IF NOT EXISTS schema_migrations (
+
+def ledger_statements(table: str) -> tuple[str, str, str]:
+    """CREATE, applied-versions SELECT and INSERT of a migrations ledger table. Each library
+    keeps its own ledger in the one file; ``table`` is a name written in code, never input."""
+    if not table.isidentifier():
+        raise ValueError(f"not a table name: {table!r}")
+    create = f"""
+CREATE TABLE IF NOT EXISTS {table} (
     version     INTEGER PRIMARY KEY,
     description VARCHAR NOT NULL,
     applied_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
 )
 """
-APPLIED_VERSIONS: Final = "SELECT version FROM schema_migrations ORDER BY version"
-RECORD_MIGRATION: Final = (
-    "INSERT INTO schema_migrations (version, description) VALUES ($version, $description)"
-)
+    applied = f"SELECT version FROM {table} ORDER BY version"
+    record = f"INSERT INTO {table} (version, description) VALUES ($version, $description)"
+    return create, applied, record
+
+
+CREATE_MIGRATIONS_TABLE, APPLIED_VERSIONS, RECORD_MIGRATION = ledger_statements("schema_migrations")
 
 # --------------------------------------------------------------------------- writes
 COUNT_RESULTS: Final = "SELECT count(*) FROM results"

@@ -1,6 +1,7 @@
 """Every SQL statement of the workflow, in one place (house style §8).
 
-Values are always bound as ``$name`` parameters; nothing is ever spliced into a statement.
+Values are always bound as ``$name`` parameters; nothing is ever spliced into a statement
+(the ledger's table name is a constant written here).
 The workflow keeps its own migrations ledger (``workflow_migrations``) beside the
 leaderboard's, in the same DuckDB file, so either package can evolve its schema alone.
 ``audit_log`` is append-only: this module has INSERT and SELECT statements for it and no
@@ -11,17 +12,10 @@ from __future__ import annotations
 
 from typing import Final
 
-CREATE_LEDGER: Final = """
-CREATE TABLE IF NOT EXISTS workflow_migrations (
-    version     INTEGER PRIMARY KEY,
-    description VARCHAR NOT NULL,
-    applied_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
-)
-"""
-APPLIED_VERSIONS: Final = "SELECT version FROM workflow_migrations ORDER BY version"
-RECORD_MIGRATION: Final = (
-    "INSERT INTO workflow_migrations (version, description) VALUES ($version, $description)"
-)
+from leaderboard.sql import ledger_statements
+
+# the workflow's own migrations ledger, beside the leaderboard's schema_migrations
+CREATE_LEDGER, APPLIED_VERSIONS, RECORD_MIGRATION = ledger_statements("workflow_migrations")
 
 # Numbered and append-only: a released migration never changes; a change is a new entry.
 MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
