@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
+from errors import InferboardError
 
-class LeaderboardError(Exception):
+
+class LeaderboardError(InferboardError):
     """A problem a user or maintainer can act on: ``code`` is stable, ``message`` says the fix.
 
     The portal shows ``message``; the CLI prints it and exits non-zero; neither shows a
     traceback.
     """
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return f"{self.message} [{self.code}]"

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from errors import InferboardError
 
-class SubmissionError(Exception):
+
+class SubmissionError(InferboardError):
     """Something the user asked for cannot be done; ``message`` says why and what to do."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 class PermissionDeniedError(SubmissionError):
@@ -26,8 +23,10 @@ class RateLimitedError(SubmissionError):
     """The user has sent too many submissions in the current window; ``retry_at`` (UTC) is
     when the next upload will be allowed."""
 
-    def __init__(self, code: str, message: str, *, retry_at: datetime | None = None) -> None:
-        super().__init__(code, message)
+    def __init__(
+        self, code: str, message: str, hint: str = "", *, retry_at: datetime | None = None
+    ) -> None:
+        super().__init__(code, message, hint)
         self.retry_at = retry_at
 
 

@@ -22,6 +22,8 @@ BELOW_ALL = {
 }  # fmt: skip
 LIBRARY_FORBIDDEN = {"streamlit", "torch", "transformers", "submissions", "portal"}
 FORBIDDEN: dict[str, set[str]] = {
+    # the one error shape sits below everything: it imports nothing of the project
+    "errors": BELOW_ALL | {"scoring", "hardware"},
     "scoring": BELOW_ALL,
     "hardware": BELOW_ALL,
     "validator": LIBRARY_FORBIDDEN | {"leaderboard", "reference_runner"},

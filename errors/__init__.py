@@ -1,0 +1,42 @@
+"""The one error shape of the whole project (house style §12), below every other package.
+
+Every library's error type derives from :class:`InferboardError`: a stable dotted ``code``
+(documented, never reused for another meaning), a ``message`` a person can act on (naming the
+file or value concerned, never a server path), and an optional ``hint`` saying what to do.
+The portal shows message, hint and code and logs the traceback on the server; a CLI prints
+one line and exits non-zero. This package imports nothing of the project, so any package may
+import it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["InferboardError", "UNEXPECTED_CODE", "UNEXPECTED_MESSAGE"]
+
+# What a visitor sees for an error no library anticipated (the server log keeps the trace).
+UNEXPECTED_CODE = "internal.unexpected"
+UNEXPECTED_MESSAGE = (
+    "Something went wrong on our side while showing this page; it has been logged. Try again, "
+    "or go back to the previous page."
+)
+
+
+class InferboardError(Exception):
+    """A problem a user or operator can act on.
+
+    ``code`` is stable and machine-readable, ``message`` says what is wrong, ``hint`` (may be
+    empty) says what to do about it. ``str(error)`` is the message followed by the code.
+    """
+
+    def __init__(self, code: str, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} [{self.code}]"
+
+    def one_line(self) -> str:
+        """Message, hint and code on one line, for command lines and logs."""
+        hint = f" {self.hint}" if self.hint else ""
+        return f"{self.message}{hint} [{self.code}]"
