@@ -33,6 +33,11 @@ class InferboardError(Exception):
         self.message = message
         self.hint = hint
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:
+        # crosses a process pool (or any pickle) intact: Exception's default pickling
+        # would call the class with the message alone
+        return (type(self), (self.code, self.message, self.hint))
+
     def __str__(self) -> str:
         return f"{self.message} [{self.code}]"
 
