@@ -67,7 +67,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     use_demo = settings.demo_login and not has_real_auth(secrets)
 
     # heavy (streamlit, duckdb, the workflow): imported once the settings are known to be sane
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
     from portal import runtime
@@ -87,16 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Inferboard demo login at {issuer}: one-click users {names}", flush=True)
         elif not has_real_auth(secrets):
             print("Inferboard: no [auth] section and the demo login is off: browse only")
-        # app.py routes every page; without this a fresh server treats pages/ as a legacy
-        # multipage folder until st.navigation has run once, and runs a page file unrouted
-        PagesManager.uses_pages_directory = False
         built = runtime.build_runtime(values, demo=demo)
         runtime.install(built)
         stack.callback(runtime.install, None)
         stack.callback(built.close)
-        # the leaderboard's one-off first-visit costs (imports, query plans), paid before serving;
-        # imported here, at the top of the stack, because pages sit above this package
-        from pages.common import warm_up
+        # the leaderboard's one-off first-visit costs (imports, query plans), paid before serving
+        from portal.leaderboard_views import warm_up
 
         warm_up(built.store)
         try:

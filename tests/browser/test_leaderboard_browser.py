@@ -76,12 +76,12 @@ def test_leaderboard_filter_permalink_and_download(
     )
     page = context.new_page()
     # A fresh server's first request: the sidebar must show the router's pages from the start,
-    # never Streamlit's legacy list of every pages/*.py file (app, common, ...).
+    # never Streamlit's legacy list of page files (what a pages/ folder beside app.py gives).
     page.goto(f"{portal}/leaderboard", wait_until="commit")
     navs = _nav_until_chart(page)
     page.screenshot(path=str(SHOTS / "00-sidebar-after-navigation.png"))
     assert navs, "the sidebar never showed a navigation"
-    assert all("Leaderboard" in nav and "common" not in nav for nav in navs), navs
+    assert all("Leaderboard" in nav and "Compare" in nav and "app" not in nav for nav in navs), navs
     before = _bars(page)
     assert before, "the best-per-family chart has no bars"
     page.screenshot(path=str(SHOTS / "01-leaderboard.png"), full_page=True)

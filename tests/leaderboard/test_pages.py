@@ -16,7 +16,7 @@ APP = str(PROJECT_ROOT / "app.py")
 def _database(
     monkeypatch: pytest.MonkeyPatch, settings: LeaderboardSettings, store: object
 ) -> None:
-    # The page process reads its settings from the environment at the edge (pages/common.py).
+    # The page process reads its settings from the environment at the edge (portal.runtime).
     monkeypatch.setenv("INFERBOARD_DB_PATH", str(settings.db_path.with_name("pages.duckdb")))
     monkeypatch.setenv("INFERBOARD_SEED_PATH", str(settings.seed_path))
     # the process runtime also starts the submission worker: keep its files out of the project
@@ -33,7 +33,7 @@ def _page(path: str, **params: str) -> AppTest:
 
 
 def test_leaderboard_defaults_to_llama2_offline() -> None:
-    at = _page("pages/leaderboard.py")
+    at = _page("app_pages/leaderboard.py")
     assert not at.exception
     assert at.selectbox(key="lb_benchmark").value == "llama2-70b-99"
     assert at.selectbox(key="lb_scenario").value == "Offline"
@@ -47,20 +47,26 @@ def test_leaderboard_defaults_to_llama2_offline() -> None:
 
 
 def test_a_page_opened_first_still_goes_through_the_router() -> None:
-    """Streamlit's legacy pages/ mode would run the page file alone (no app.py, every
-    pages/*.py in the sidebar); the page switches it off and reruns through app.py."""
+    """Streamlit treats a ``pages/`` folder beside ``app.py`` as a legacy multipage app and
+    runs a page file alone (no app.py, every file in the sidebar); the pages live in
+    ``app_pages/`` (Streamlit's guidance), so nothing needs patching."""
     from streamlit.runtime.pages_manager import PagesManager
 
+    legacy = PROJECT_ROOT / "pages"
+    assert not legacy.exists(), (
+        f"remove {legacy}: even a stale __pycache__ there makes Streamlit run page files "
+        "without the router (the pages live in app_pages/)"
+    )
     at = AppTest.from_file(APP, default_timeout=30)
-    at.switch_page("pages/leaderboard.py")
-    at.run()  # AppTest starts each app in the legacy mode, as a fresh server does
+    at.switch_page("app_pages/leaderboard.py")
+    at.run()
     assert not at.exception
     assert PagesManager.uses_pages_directory is False
     assert at.title[0].value == "MLPerf Inference leaderboard"
 
 
 def test_large_views_show_one_page_of_rows() -> None:
-    at = _page("pages/leaderboard.py", benchmark="resnet")
+    at = _page("app_pages/leaderboard.py", benchmark="resnet")
     assert not at.exception
     total = int(at.subheader[0].value.split("·")[-1].split()[0])
     assert total > 400
@@ -71,13 +77,13 @@ def test_large_views_show_one_page_of_rows() -> None:
 
 
 def test_leaderboard_filter_goes_to_the_url_and_back() -> None:
-    at = _page("pages/leaderboard.py")
+    at = _page("app_pages/leaderboard.py")
     at.multiselect(key="lb_rounds").set_value(["v5.1"]).run()
     assert not at.exception
     assert at.query_params["rounds"] in ("v5.1", ["v5.1"])
     shown = at.dataframe[0].value
     assert set(shown["round"]) == {"v5.1"}
-    restored = _page("pages/leaderboard.py", rounds="v5.1", normalisation="per_accelerator")
+    restored = _page("app_pages/leaderboard.py", rounds="v5.1", normalisation="per_accelerator")
     assert restored.multiselect(key="lb_rounds").value == ["v5.1"]
     assert restored.radio(key="lb_norm").value == "per_accelerator"
     assert any("derived, not an official MLPerf result" in c.value for c in restored.caption)
@@ -85,7 +91,7 @@ def test_leaderboard_filter_goes_to_the_url_and_back() -> None:
 
 def test_system_page_shows_every_result_of_a_permalinked_system() -> None:
     uid = "v5.1/closed/AMD/8xMI300X_2xEPYC_9575F"
-    at = _page("pages/system.py", system=uid)
+    at = _page("app_pages/system.py", system=uid)
     assert not at.exception
     assert any(uid in c.value for c in at.caption)
     results = at.dataframe[-1].value
@@ -94,14 +100,14 @@ def test_system_page_shows_every_result_of_a_permalinked_system() -> None:
 
 
 def test_system_page_unknown_id_is_a_message_not_a_traceback() -> None:
-    at = _page("pages/system.py", system="v9.9/closed/Nobody/nothing")
+    at = _page("app_pages/system.py", system="v9.9/closed/Nobody/nothing")
     assert not at.exception
     assert "no system" in at.error[0].value
 
 
 def test_compare_warns_when_rounds_differ() -> None:
     at = _page(
-        "pages/compare.py",
+        "app_pages/compare.py",
         systems="v5.1/closed/AMD/8xMI300X_2xEPYC_9575F,v4.1/closed/NVIDIA/H200-SXM-141GBx8_TRT",
     )
     assert not at.exception
@@ -113,7 +119,7 @@ def test_compare_warns_when_rounds_differ() -> None:
 
 def test_compare_per_accelerator_is_labelled_derived_and_kept_in_the_url() -> None:
     systems = "v5.1/closed/AMD/8xMI300X_2xEPYC_9575F,v4.1/closed/NVIDIA/H200-SXM-141GBx8_TRT"
-    at = _page("pages/compare.py", systems=systems, normalisation="per_accelerator")
+    at = _page("app_pages/compare.py", systems=systems, normalisation="per_accelerator")
     assert not at.exception
     assert at.radio(key="cmp_norm").value == "per_accelerator"
     assert any("derived, not an official MLPerf result" in c.value for c in at.caption)
@@ -129,13 +135,13 @@ def test_app_router_starts_on_home() -> None:
 
 
 def test_warm_up_runs_the_default_view_outside_a_script_run(store) -> None:
-    from pages.common import warm_up
+    from portal.leaderboard_views import warm_up
 
     assert warm_up(store) == 152  # llama2-70b-99 Offline, every round
 
 
 def test_filters_in_the_popover_still_apply_and_are_named() -> None:
-    at = _page("pages/leaderboard.py", vendors="AMD")
+    at = _page("app_pages/leaderboard.py", vendors="AMD")
     assert not at.exception
     assert at.multiselect(key="lb_vendors").value == ["AMD"]
     assert set(at.dataframe[0].value["accelerator"].str.contains("Instinct")) == {True}
@@ -143,7 +149,7 @@ def test_filters_in_the_popover_still_apply_and_are_named() -> None:
 
 
 def test_page_number_is_clamped_when_a_filter_leaves_fewer_pages() -> None:
-    at = _page("pages/leaderboard.py", benchmark="resnet")
+    at = _page("app_pages/leaderboard.py", benchmark="resnet")
     last = int(at.number_input(key="lb_page").max)
     at.number_input(key="lb_page").set_value(last).run()
     at.multiselect(key="lb_rounds").set_value(["v5.1"]).run()  # fewer pages, still several
@@ -171,7 +177,7 @@ def test_a_new_import_shows_at_once_despite_the_caches(tmp_path) -> None:
     built = runtime.build_runtime(values, start_worker=False)
     runtime.install(built)
     try:
-        at = _page("pages/leaderboard.py")
+        at = _page("app_pages/leaderboard.py")
         assert "llama2-70b-99 · Offline · 152 results" in [s.value for s in at.subheader]
         at.run()  # a cached rerun: same answer
         assert "llama2-70b-99 · Offline · 152 results" in [s.value for s in at.subheader]

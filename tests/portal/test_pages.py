@@ -104,10 +104,15 @@ def _unreachable(at: AppTest, page: str) -> bool:
 
 
 def test_anonymous_sees_no_submit_or_review_pages(rt: runtime.PortalRuntime) -> None:
-    for page in ("pages/submit.py", "pages/my_submissions.py", "pages/review.py", "pages/audit.py"):
+    for page in (
+        "app_pages/submit.py",
+        "app_pages/my_submissions.py",
+        "app_pages/review.py",
+        "app_pages/audit.py",
+    ):
         assert _unreachable(_app(ANONYMOUS), page), f"{page} is in the anonymous navigation"
     at = _app(ANONYMOUS)
-    assert not _unreachable(at, "pages/leaderboard.py")  # browsing needs no account
+    assert not _unreachable(at, "app_pages/leaderboard.py")  # browsing needs no account
     assert any(b.label == "Log in" for b in at.sidebar.button) or "Login is not configured" in (
         _texts(at)
     )
@@ -119,9 +124,9 @@ def test_submitter_gets_submit_pages_but_not_review(rt: runtime.PortalRuntime) -
     first = _app(ALICE)
     assert "alice@example.org" in "\n".join(t.value for t in first.sidebar.text)
     assert any(b.label == "Log out" for b in first.sidebar.button)
-    assert _unreachable(_app(ALICE), "pages/review.py")
-    assert _unreachable(_app(ALICE), "pages/audit.py")
-    at = _app(ALICE, "pages/submit.py")
+    assert _unreachable(_app(ALICE), "app_pages/review.py")
+    assert _unreachable(_app(ALICE), "app_pages/audit.py")
+    at = _app(ALICE, "app_pages/submit.py")
     assert at.file_uploader, "the submit page has no upload widget"
 
 
@@ -129,7 +134,7 @@ def test_review_page_run_directly_is_refused_by_the_service(rt: runtime.PortalRu
     """Bypassing the navigation (running the page file itself) still gets nothing."""
     target = _upload(rt, BOB, "bob-direct.zip", b"PK direct call")
     for user, code in ((ANONYMOUS, "auth.login_required"), (ALICE, "auth.maintainers_only")):
-        at = AppTest.from_file(str(ROOT / "pages" / "review.py"), default_timeout=60)
+        at = AppTest.from_file(str(ROOT / "app_pages" / "review.py"), default_timeout=60)
         at.user = dict(user)
         at.query_params["id"] = str(target)
         at.run()
@@ -146,29 +151,29 @@ def test_review_page_run_directly_is_refused_by_the_service(rt: runtime.PortalRu
 def test_submitter_sees_only_their_own_submissions(rt: runtime.PortalRuntime) -> None:
     mine = _upload(rt, ALICE, "alice-bundle.zip", b"PK alice")
     theirs = _upload(rt, BOB, "bob-bundle.zip", b"PK bob")
-    listing = _texts(_app(ALICE, "pages/my_submissions.py"))
+    listing = _texts(_app(ALICE, "app_pages/my_submissions.py"))
     assert "alice-bundle.zip" in listing
     assert "bob-bundle.zip" not in listing
 
-    own = _app(ALICE, "pages/my_submissions.py", id=str(mine))
+    own = _app(ALICE, "app_pages/my_submissions.py", id=str(mine))
     assert "alice-bundle.zip" in _texts(own)
     assert any(b.label == "Withdraw this submission" for b in own.button)
 
-    other = _app(ALICE, "pages/my_submissions.py", id=str(theirs))
+    other = _app(ALICE, "app_pages/my_submissions.py", id=str(theirs))
     assert "submission.not_found" in other.error[0].value
     assert "bob-bundle.zip" not in _texts(other)
-    missing = _app(ALICE, "pages/my_submissions.py", id="999999")
+    missing = _app(ALICE, "app_pages/my_submissions.py", id="999999")
     assert missing.error[0].value == other.error[0].value.replace(str(theirs), "999999")
 
 
 def test_maintainer_sees_the_queue_and_the_audit_log(rt: runtime.PortalRuntime) -> None:
     first = _upload(rt, ALICE, "queue-a.zip", b"PK queue a")
     second = _upload(rt, BOB, "queue-b.zip", b"PK queue b")
-    review = _app(MIA, "pages/review.py")
+    review = _app(MIA, "app_pages/review.py")
     queue = review.dataframe[0].value
     assert {first, second} <= set(queue["id"].tolist())
     assert {"queue-a.zip", "queue-b.zip"} <= set(queue["file"].tolist())
-    audit = _app(MIA, "pages/audit.py")
+    audit = _app(MIA, "app_pages/audit.py")
     actions = audit.dataframe[0].value
     assert {first, second} <= set(actions["submission"].dropna().astype(int).tolist())
     audit.button[0].click().run()
@@ -180,11 +185,11 @@ def test_user_text_is_shown_literally(rt: runtime.PortalRuntime) -> None:
     sid = _upload(rt, ALICE, name, b"PK markup in the name")
     reason = "**not bold** [link](http://evil.test) <script>alert(1)</script>"
     rt.service.withdraw(_principal(ALICE), sid, reason)
-    at = _app(ALICE, "pages/my_submissions.py", id=str(sid))
+    at = _app(ALICE, "app_pages/my_submissions.py", id=str(sid))
     facts = at.dataframe[0].value
     values = dict(zip(facts["field"], facts["value"], strict=True))
     assert values["file"] == name
-    listing = _app(ALICE, "pages/my_submissions.py")
+    listing = _app(ALICE, "app_pages/my_submissions.py")
     assert name in listing.dataframe[0].value["file"].tolist()
     # nothing user-supplied reached markdown unescaped
     for element in (*at.markdown, *listing.markdown):
@@ -200,7 +205,7 @@ def test_upload_through_the_page_gives_a_receipt_and_rejects_bad_names(
         data = zip_bundle("v6.0/closed/Intel")
     except PortalError as exc:
         pytest.fail(str(exc))
-    at = _app(BOB, "pages/submit.py")
+    at = _app(BOB, "app_pages/submit.py")
     at.file_uploader[0].upload("intel-v6.zip", data, "application/zip")
     at.button[0].click().run()
     assert not at.exception, at.exception
@@ -222,7 +227,7 @@ def test_status_page_shows_the_report_after_the_worker_ran(rt: runtime.PortalRun
         pytest.fail(str(exc))
     sid = _upload(rt, ALICE, "nvidia-v41.zip", data)
     assert rt.worker.run_until_idle() >= 1
-    at = _app(ALICE, "pages/my_submissions.py", id=str(sid))
+    at = _app(ALICE, "app_pages/my_submissions.py", id=str(sid))
     submission = rt.service.get(_principal(ALICE), sid)
     assert submission.state.value == "awaiting_review"
     texts = _texts(at)
@@ -250,7 +255,7 @@ def test_maintainer_decides_on_the_review_page_with_a_required_reason(
     rt.worker.run_until_idle()
     assert rt.service.get(_principal(MIA), sid).state.value == "awaiting_review"
 
-    at = _app(MIA, "pages/review.py", id=str(sid))
+    at = _app(MIA, "app_pages/review.py", id=str(sid))
     accept = next(b for b in at.button if b.label == "Accept")
     accept.click().run()  # no reason given
     assert "review.reason_required" in at.error[0].value
@@ -271,7 +276,7 @@ def test_maintainer_decides_on_the_review_page_with_a_required_reason(
 
 def test_replacement_upload_is_linked_to_the_old_submission(rt: runtime.PortalRuntime) -> None:
     old = _upload(rt, BOB, "first-try.zip", b"PK first try")
-    at = _app(BOB, "pages/submit.py", replaces=str(old))
+    at = _app(BOB, "app_pages/submit.py", replaces=str(old))
     assert f"replaces submission {old}" in at.info[0].value
     at.file_uploader[0].upload("second-try.zip", b"PK second try", "application/zip")
     at.button[0].click().run()
@@ -292,7 +297,7 @@ def test_review_page_warns_when_the_results_are_already_published(
         pytest.fail(str(exc))
     sid = _upload(rt, ALICE, "amd-published.zip", data)
     rt.worker.run_until_idle()
-    at = _app(MIA, "pages/review.py", id=str(sid))
+    at = _app(MIA, "app_pages/review.py", id=str(sid))
     assert not at.exception, at.exception
     warning = next(w.value for w in at.warning if "already on the leaderboard" in w.value)
     assert warning.startswith("3 of the 3 valid results are already on the leaderboard")

@@ -20,7 +20,7 @@ from leaderboard.export import FORMATS, MIME, export_rows, footnote
 from leaderboard.filters import DERIVED_NOTE, MAX_ACCELERATORS, NORMALISATIONS, Filters
 from leaderboard.sql import SORT_COLUMNS
 from leaderboard.table import PAGE_SIZE, ordered_columns, page_count, table_page
-from pages.common import (
+from portal.leaderboard_views import (
     CHARTS,
     benchmark_scenarios,
     cursor,
@@ -29,10 +29,8 @@ from pages.common import (
     leaderboard_figure,
     leaderboard_view,
     selected_system,
-    through_router,
 )
 
-through_router()
 cur = cursor()
 version = data_version(cur)
 url = Filters.from_query_params(st.query_params.to_dict())
@@ -155,7 +153,7 @@ figure = leaderboard_figure(cur, chart, filters, version)
 event = st.plotly_chart(figure, key="chart", on_select="rerun", selection_mode="points")
 uid = selected_system(event)
 if uid:
-    st.switch_page("pages/system.py", query_params={"system": uid})
+    st.switch_page("app_pages/system.py", query_params={"system": uid})
 
 with table_area:
     pages = page_count(rows.height)

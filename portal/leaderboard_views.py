@@ -1,4 +1,4 @@
-"""UI-edge helpers shared by the leaderboard pages (not a page itself).
+"""UI-edge helpers shared by the leaderboard pages: cached reads, the chart choice, the cursor.
 
 The one :class:`~leaderboard.db.Store` of this web process comes from :mod:`portal.runtime`
 (created by the launcher, or once through ``st.cache_resource``), shared with the submission
@@ -56,22 +56,6 @@ def warm_up(store: Store) -> int:
     figures.best_by_family(view.rows, view.filters.normalisation).to_plotly_json()
     dataframe_util.convert_anything_to_arrow_bytes(table_page(view.rows, ()))
     return view.rows.height
-
-
-def through_router() -> None:
-    """Make sure ``app.py`` routes this run, even on a fresh server's first request.
-
-    Streamlit 1.67 treats a ``pages/`` folder beside the main script as a legacy multipage
-    app until ``st.navigation`` has run once in the process: the first request runs the page
-    file directly (no router, no page config, every ``pages/*.py`` listed in the sidebar).
-    Switching that mode off and rerunning sends the run through ``app.py``. A launcher that
-    sets ``PagesManager.uses_pages_directory = False`` before serving avoids even this rerun.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
 
 
 def data_version(cur: duckdb.DuckDBPyConnection) -> str:

@@ -2,10 +2,6 @@
 
 import streamlit as st
 
-from pages.common import through_router
-
-through_router()
-
 st.title("Inferboard")
 st.write(
     "An open portal and leaderboard for MLPerf-Inference-style LLM results: bundles are "

@@ -11,9 +11,8 @@ import streamlit as st
 from leaderboard import figures
 from leaderboard.errors import LeaderboardError
 from leaderboard.filters import DERIVED_NOTE, NORMALISATIONS
-from pages.common import comparison, cursor, data_version, system_choices, through_router
+from portal.leaderboard_views import comparison, cursor, data_version, system_choices
 
-through_router()
 cur = cursor()
 version = data_version(cur)
 st.title("Compare systems")

@@ -11,9 +11,8 @@ import streamlit as st
 
 from leaderboard import queries
 from leaderboard.errors import LeaderboardError
-from pages.common import cursor, through_router
+from portal.leaderboard_views import cursor
 
-through_router()
 cur = cursor()
 uid = st.query_params.get("system", "")
 st.title("System")
