@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scoring import accuracy_text
 from scoring.accuracy_log import (
     AccuracyEntry,
     TokenDtype,
@@ -23,25 +24,25 @@ from scoring.accuracy_log import (
     first_entry_per_sample,
     token_statistics,
 )
+from scoring.accuracy_text import latest_round
 from scoring.errors import ScoringError
 from scoring.punkt_data import SentenceSplitter
 from scoring.rouge import score_fast
 
 Decoder = Callable[[list[list[int]]], list[str]]
 
-# The v5.1 checker's patterns (spec §4.3.1); v6.0 bundles quote the ROUGE values ('44.77').
-_METRIC_PATTERNS: dict[str, re.Pattern[str]] = {
-    "rouge1": re.compile(r".*'rouge1':\s+'?([\d.]+)'?.*"),
-    "rouge2": re.compile(r".*'rouge2':\s+'?([\d.]+)'?.*"),
-    "rougeL": re.compile(r".*'rougeL':\s+'?([\d.]+)'?.*"),
-    "tokens_per_sample": re.compile(r".*'tokens_per_sample':\s([\d.]+).*"),
-    # Not read by the checker, same shape, kept for cross-checks.
-    "rougeLsum": re.compile(r".*'rougeLsum':\s+'?([\d.]+)'?.*"),
-    "gen_len": re.compile(r".*'gen_len':\s+'?(\d+)'?.*"),
-    "gen_num": re.compile(r".*'gen_num':\s+'?(\d+)'?.*"),
-    "gen_tok_len": re.compile(r".*'gen_tok_len':\s+'?(\d+)'?.*"),
+# accuracy.txt keys as evaluate-accuracy.py prints them -> the official table's metric names
+# (scoring/accuracy_patterns.yaml, read by scoring.accuracy_text for every consumer)
+_METRIC_NAMES = {
+    "rouge1": "ROUGE1",
+    "rouge2": "ROUGE2",
+    "rougeL": "ROUGEL",
+    "rougeLsum": "ROUGELSUM",
+    "gen_len": "GEN_LEN",
+    "gen_num": "GEN_NUM",
+    "gen_tok_len": "GEN_TOK_LEN",
+    "tokens_per_sample": "TOKENS_PER_SAMPLE",
 }
-_HASH_PATTERN = re.compile(r"^hash=([\w\d]+)$")
 _INTEGER_KEYS = frozenset({"gen_len", "gen_num", "gen_tok_len"})
 
 
@@ -152,27 +153,28 @@ def format_accuracy_txt(result: Llama2Accuracy, hash_hex: str | None = None) -> 
     return text
 
 
-def parse_accuracy_txt(text: str) -> dict[str, float | int | str]:
-    """Values of an ``accuracy.txt`` as the official checker reads them (spec §4.3.1).
+def parse_accuracy_txt(text: str, round_name: str | None = None) -> dict[str, float | int | str]:
+    """Values of an ``accuracy.txt`` (spec §4.3.1), read by :mod:`scoring.accuracy_text` with
+    the official patterns of ``round_name`` (default: the newest round).
 
-    Every line is ``re.match``-ed against each pattern and a later match wins, as in the
-    checker. Keys present only when found: ``rouge1``, ``rouge2``, ``rougeL``,
-    ``tokens_per_sample`` (what the checker uses), ``rougeLsum``, ``gen_len``, ``gen_num``,
-    ``gen_tok_len`` (ints for the last three) and ``hash`` (a string). A value the pattern
-    captures but that is not a number (``'44.5.1'``) is left out, so a caller reports it as
-    missing rather than crashing as the checker would.
+    Where several lines match, the last one's value is kept (the value a reader of the file
+    sees last; the validator applies the checker's every-line rule to the same parse). Keys
+    present only when found: ``rouge1``, ``rouge2``, ``rougeL``, ``rougeLsum``,
+    ``tokens_per_sample`` (floats), ``gen_len``, ``gen_num``, ``gen_tok_len`` (ints) and
+    ``hash`` (a string). A value the pattern captures but that is not a number (``'44.5.1'``)
+    is left out, so a caller reports it as missing rather than crashing as the checker would.
     """
+    parsed = accuracy_text.parse(text, accuracy_text.pattern_table(round_name or latest_round()))
     found: dict[str, float | int | str] = {}
-    for line in text.splitlines():
-        for key, pattern in _METRIC_PATTERNS.items():
-            match = pattern.match(line)
-            if not match:
-                continue
-            try:
-                found[key] = int(match.group(1)) if key in _INTEGER_KEYS else float(match.group(1))
-            except ValueError:
-                found.pop(key, None)
-        hash_match = _HASH_PATTERN.match(line)
-        if hash_match:
-            found["hash"] = hash_match.group(1)
+    for key, name in _METRIC_NAMES.items():
+        last = parsed.last(name)
+        if last is None or last.number is None:
+            continue
+        if key in _INTEGER_KEYS:
+            if last.number.is_integer():
+                found[key] = int(last.number)
+        else:
+            found[key] = last.number
+    if parsed.hash_value:
+        found["hash"] = parsed.hash_value
     return found
