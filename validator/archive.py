@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -18,6 +19,12 @@ from validator.findings import Finding, finding
 
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
 COPY_CHUNK = 1 << 20
+SUPPORTED_ZIP_METHODS = (
+    zipfile.ZIP_STORED,
+    zipfile.ZIP_DEFLATED,
+    zipfile.ZIP_BZIP2,
+    zipfile.ZIP_LZMA,
+)
 
 
 @dataclass(frozen=True)
@@ -41,9 +48,21 @@ def extract_archive(path: Path, dest: Path, limits: ArchiveLimits | None = None)
             return _extract_zip(path, dest, limits)
         if name.lower().endswith((".tar.gz", ".tgz")):
             return _extract_tar(path, dest, limits)
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError) as exc:
-        return [finding("archive.corrupt", name, f"{name} cannot be read: {exc}")]
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, ValueError) as exc:
+        return [finding("archive.corrupt", name, f"{name} cannot be read: {_reason(exc)}")]
+    except NotImplementedError as exc:  # a compression method zipfile lacks
+        return [finding("archive.unsupported", name, f"{name}: {_reason(exc)}")]
+    except OSError as exc:
+        # never the exception's text: it names the extraction folder on this server
+        reason = exc.strerror or type(exc).__name__
+        return [finding("archive.corrupt", name, f"{name} cannot be unpacked here: {reason}")]
     return [finding("archive.unsupported", name, f"{name} is not a .zip, .tar.gz or .tgz file")]
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason without any path of this server."""
+    text = str(exc).split(": '/")[0].split(" '/")[0]
+    return text[:200] or type(exc).__name__
 
 
 def _member_problem(raw_name: str, archive: str) -> Finding | None:
@@ -73,13 +92,28 @@ def _extract_zip(path: Path, dest: Path, limits: ArchiveLimits) -> list[Finding]
     archive = path.name
     with zipfile.ZipFile(path) as zf:
         infos = zf.infolist()
-        problems = _vet_counts(archive, len(infos), sum(i.file_size for i in infos), limits)
+        total = sum(i.file_size for i in infos)
+        problems = _vet_counts(archive, len(infos), total, limits)
+        whole = _whole_ratio(archive, total, path.stat().st_size, limits)
         for info in infos:
             name = _zip_name(info)
             problem = _member_problem(name, archive)
             mode = info.external_attr >> 16
             if problem is None and (mode & 0o170000) == 0o120000:
                 problem = finding("archive.link", archive, f"member {name!r} is a symbolic link")
+            if problem is None and info.flag_bits & 0x1:
+                problem = finding(
+                    "archive.unsupported",
+                    archive,
+                    f"member {name!r} is encrypted; upload it unencrypted",
+                )
+            if problem is None and info.compress_type not in SUPPORTED_ZIP_METHODS:
+                problem = finding(
+                    "archive.unsupported",
+                    archive,
+                    f"member {name!r} uses compression method {info.compress_type}; "
+                    "use ordinary deflate (any zip tool's default)",
+                )
             if problem is None and _is_bomb(info, limits):
                 problem = finding(
                     "archive.compression_ratio",
@@ -88,6 +122,8 @@ def _extract_zip(path: Path, dest: Path, limits: ArchiveLimits) -> list[Finding]
                 )
             if problem:
                 problems.append(problem)
+        if not any(p.code == "archive.compression_ratio" for p in problems):
+            problems += whole  # many small members can add up to a bomb too
         if problems:
             return problems
         written = 0
@@ -127,15 +163,7 @@ def _extract_tar(path: Path, dest: Path, limits: ArchiveLimits) -> list[Finding]
         members = tf.getmembers()  # reads the whole stream: a truncated archive fails here
         total = sum(m.size for m in members if m.isfile())
         problems = _vet_counts(archive, len(members), total, limits)
-        compressed = path.stat().st_size
-        if (
-            total > limits.ratio_floor_bytes
-            and compressed
-            and total / compressed > limits.max_ratio
-        ):
-            problems.append(
-                finding("archive.compression_ratio", archive, f"expands {total / compressed:.0f}x")
-            )
+        problems += _whole_ratio(archive, total, path.stat().st_size, limits)
         for m in members:
             name = m.name
             if any(0xDC80 <= ord(c) <= 0xDCFF for c in name):
@@ -163,6 +191,20 @@ def _extract_tar(path: Path, dest: Path, limits: ArchiveLimits) -> list[Finding]
             with source, target.open("wb") as sink:
                 while chunk := source.read(COPY_CHUNK):
                     sink.write(chunk)
+    return []
+
+
+def _whole_ratio(archive: str, total: int, compressed: int, limits: ArchiveLimits) -> list[Finding]:
+    """The whole archive's expansion (many small members that each stay under the per-member
+    ratio, such as 1,800 files of 1 MiB of zeros, add up to a bomb too)."""
+    if total > limits.ratio_floor_bytes and compressed and total / compressed > limits.max_ratio:
+        return [
+            finding(
+                "archive.compression_ratio",
+                archive,
+                f"unpacks to {total / compressed:.0f} times its size ({total / 1024**2:.0f} MiB)",
+            )
+        ]
     return []
 
 
