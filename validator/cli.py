@@ -1,16 +1,29 @@
-"""``python -m validator PATH`` — exit 0 without errors, 1 with errors, 2 if PATH is unreadable."""
+"""``python -m validator PATH``.
+
+Exit status: 0 when the verdict (Inferboard's by default, ``--verdict official`` for the
+round's checker) is "accepted", 1 when it is "rejected", 2 when PATH cannot be read or an
+option is wrong, 3 on an unexpected failure (one line on stderr naming the input; the
+traceback only with ``INFERBOARD_DEBUG=1``). Output is text or strict JSON; ``--summary-csv``
+writes the official checker's summary CSV for the officially valid results.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from pathlib import Path
 
-from validator.api import InputError, validate_path
+from errors import InferboardError
+from validator.api import validate_path
 from validator.codes import CODES
 from validator.options import Options
-from validator.report import write_summary_csv
-from validator.rules import UnknownRoundError, available_rounds
+from validator.report import Report
+from validator.rules import available_rounds, load_round
+from validator.summary_csv import write_summary_csv
+
+EXIT_ACCEPTED, EXIT_REJECTED, EXIT_INPUT, EXIT_UNEXPECTED = 0, 1, 2, 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--format", choices=["text", "json"], default="text")
     parser.add_argument(
-        "--summary-csv", type=Path, help="write valid results as the official summary CSV"
+        "--summary-csv",
+        type=Path,
+        help="write the official checker's summary CSV (officially valid results) to this file",
+    )
+    parser.add_argument(
+        "--verdict",
+        choices=["inferboard", "official"],
+        default="inferboard",
+        help="which verdict sets the exit status (default: inferboard = official + truth)",
     )
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for result checks")
     parser.add_argument(
@@ -35,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--skip-compliance", action="store_true", help="do not check compliance tests"
+    )
+    parser.add_argument(
+        "--skip-power-check", action="store_true", help="do not run the Power WG's PTD log checks"
     )
     parser.add_argument(
         "--submission-exceptions",
@@ -50,30 +74,71 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _options(args: argparse.Namespace) -> Options:
+    return Options(
+        round=args.round,
+        jobs=max(1, min(args.jobs, 64)),
+        skip_code_check=args.skip_code_check,
+        skip_calibration_check=args.skip_calibration_check,
+        skip_compliance=args.skip_compliance,
+        skip_power_check=args.skip_power_check,
+        submission_exceptions=args.submission_exceptions,
+    )
+
+
+def _write_csv(report: Report, target: Path, source: str) -> str | None:
+    """Write the summary CSV; a one-line problem when it cannot be written."""
+    if target.is_dir():
+        return f"--summary-csv {target.name}: that is a folder; give a file name"
+    if report.round is None:
+        return "--summary-csv: no round could be determined, so there is no official summary"
+    style = load_round(report.round).checker.csv_style
+    try:
+        write_summary_csv(report, target, style, location_prefix=source)
+    except OSError as exc:
+        return f"--summary-csv {target.name}: cannot write it ({exc.strerror or 'I/O error'})"
+    return None
+
+
+def _print(text: str) -> None:
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `python -m validator ... | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.list_codes:
         for code, info in CODES.items():
-            origin = "official" if info.official else "truth"
-            print(f"{code:45} {info.severity:8} {origin:9} {info.title}")
-        return 0
+            _print(f"{code:45} {info.severity:8} {info.verdict:10} {info.title}")
+        return EXIT_ACCEPTED
     if args.path is None:
         print("error: PATH is required (a submission folder or archive)", file=sys.stderr)
-        return 2
-    options = Options(
-        round=args.round,
-        jobs=max(1, args.jobs),
-        skip_code_check=args.skip_code_check,
-        skip_calibration_check=args.skip_calibration_check,
-        skip_compliance=args.skip_compliance,
-        submission_exceptions=args.submission_exceptions,
-    )
+        return EXIT_INPUT
     try:
-        report = validate_path(args.path, options)
-    except (InputError, UnknownRoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(report.to_json() if args.format == "json" else report.to_text(show_info=args.show_info))
+        report = validate_path(args.path, _options(args))
+    except InferboardError as exc:
+        print(f"error: {exc.one_line()}", file=sys.stderr)
+        return EXIT_INPUT
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        if os.environ.get("INFERBOARD_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"error: unexpected failure while validating {args.path.name}: "
+            f"{type(exc).__name__} (please report it; INFERBOARD_DEBUG=1 shows details)",
+            file=sys.stderr,
+        )
+        return EXIT_UNEXPECTED
+    _print(report.to_json() if args.format == "json" else report.to_text(show_info=args.show_info))
     if args.summary_csv:
-        write_summary_csv(report, args.summary_csv)
-    return 0 if report.accepted else 1
+        problem = _write_csv(report, args.summary_csv, str(args.path).rstrip("/") or ".")
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return EXIT_INPUT
+    accepted = report.officially_accepted if args.verdict == "official" else report.accepted
+    return EXIT_ACCEPTED if accepted else EXIT_REJECTED
