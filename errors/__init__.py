@@ -10,7 +10,7 @@ import it.
 
 from __future__ import annotations
 
-__all__ = ["InferboardError", "UNEXPECTED_CODE", "UNEXPECTED_MESSAGE"]
+__all__ = ["UNEXPECTED_CODE", "UNEXPECTED_MESSAGE", "InferboardError"]
 
 # What a visitor sees for an error no library anticipated (the server log keeps the trace).
 UNEXPECTED_CODE = "internal.unexpected"

@@ -50,7 +50,7 @@ def load_round(name: str) -> RoundSettings:
         name=name,
         seeds=Seeds(*rules.seeds.as_tuple()),
         merged_layout=rules.layout == "merged",
-        needs_mlperf_conf=rules.requires_mlperf_conf_in_measurements,
+        needs_mlperf_conf=rules.checker.mlperf_conf_required,
         has_interactive_dir=rules.interactive == "scenario",
         token_dtype=_TEST06_DTYPE.get(name, "int32"),
     )

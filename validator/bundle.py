@@ -5,14 +5,20 @@ under ``<division>/<submitter>/``, code in ``code/``. Merged (v6.0): measurement
 ``TEST0x`` folders live inside ``results/<sys>/<bench>/<scenario>/``, code in ``src/``.
 Discovery only needs ``results/``, which both layouts share, so the round can be detected
 from the logs before the layout is chosen.
+
+Listings never follow a link out of a folder and never fail: an unreadable folder lists as
+empty (the checks then report what is missing).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from validator.rules import CommonRules
+
+MAX_WALK_ENTRIES = 500_000  # a real submitter tree holds a few thousand
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,19 @@ class ScenarioDirs:
     def results(self) -> Path:
         return self.submitter_dir / "results" / self.system / self.benchmark / self.scenario_dir
 
+    @property
+    def location(self) -> str:
+        return "/".join(
+            (
+                self.division,
+                self.submitter,
+                "results",
+                self.system,
+                self.benchmark,
+                self.scenario_dir,
+            )
+        )
+
     def measurements(self, layout: str) -> Path:
         if layout == "merged":
             return self.results
@@ -55,19 +74,90 @@ class ScenarioDirs:
         return path.relative_to(self.root).as_posix()
 
 
-def list_dirs(path: Path) -> list[str]:
-    """Sub-folder names, sorted (the official checker's order is unsorted listdir)."""
+def _entries(path: Path) -> list[os.DirEntry[str]]:
     try:
-        return sorted(p.name for p in path.iterdir() if p.is_dir() and not p.is_symlink())
-    except OSError:
+        with os.scandir(path) as listing:
+            return list(listing)
+    except (OSError, ValueError):
         return []
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows links, as os.path.isdir does
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def list_dirs(path: Path) -> list[str]:
+    """Sub-folder names (links to folders included, as ``os.path.isdir``), sorted."""
+    return sorted(e.name for e in _entries(path) if _is_dir(e))
 
 
 def list_files(path: Path) -> list[str]:
+    """File names (links to files included, as ``os.path.isfile``), sorted."""
+    return sorted(e.name for e in _entries(path) if _is_file(e))
+
+
+def list_names(path: Path) -> list[str]:
+    """Everything in a folder that is not a folder (files, links, FIFOs ...), sorted."""
+    return sorted(e.name for e in _entries(path) if not _is_dir(e))
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """One entry of a submitter tree as ``os.walk`` classifies it (links are not followed)."""
+
+    rel: str  # relative to the bundle root
+    is_dir: bool
+    is_link: bool
+    size: int  # of what a link points to; 0 for folders and broken links
+    link_target_exists: bool  # the official checker's test: exists(readlink(f)) from the root
+    is_empty_dir: bool = False
+
+
+def walk(root: Path, top: str) -> tuple[TreeEntry, ...]:
+    """Every folder (``top`` included) and file under ``root/top``, as ``os.walk`` would list
+    them without following links to folders."""
+    out: list[TreeEntry] = []
+    pending = [top]
+    while pending and len(out) < MAX_WALK_ENTRIES:
+        rel_dir = pending.pop()
+        entries = _entries(root / rel_dir)
+        out.append(TreeEntry(rel_dir, True, (root / rel_dir).is_symlink(), 0, True, not entries))
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}"
+            if _is_dir(entry):
+                if entry.is_symlink():
+                    continue  # os.walk lists it among the folders but does not enter it
+                pending.append(rel)
+                continue
+            out.append(_file_entry(root, rel, entry))
+    return tuple(out)
+
+
+def _file_entry(root: Path, rel: str, entry: os.DirEntry[str]) -> TreeEntry:
+    is_link = entry.is_symlink()
+    exists = True
+    if is_link:
+        try:
+            target = Path(entry.path).readlink()
+            # the checker runs in the tree root: a relative target is read from there
+            exists = (target if target.is_absolute() else root / target).exists()
+        except (OSError, ValueError):
+            exists = False
     try:
-        return sorted(p.name for p in path.iterdir() if p.is_file() or p.is_symlink())
+        size = entry.stat().st_size if exists or not is_link else 0
     except OSError:
-        return []
+        size = 0
+    return TreeEntry(rel, False, is_link, size, exists)
 
 
 def discover_results(root: Path, common: CommonRules) -> list[ScenarioDirs]:

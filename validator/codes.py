@@ -1,14 +1,25 @@
-"""Every finding code, its severity, title and default fix hint: the one registry.
+"""Every finding code, its severity, verdict, title and default fix hint: the one registry.
 
-Codes never change meaning. A new check adds its code here (a test fails if a check emits an
-unregistered code, or if a code is missing from docs/validator.md). ``official`` says whether
-the MLPerf submission checker enforces the same rule (spec §4) or whether it is one of our
-truth checks, which the official checker does not make.
+Codes never change meaning. A new check adds its code here and declares it in its
+``@check(codes=...)`` (a test fails if a check emits an undeclared or unregistered code, or if
+a code is missing from docs/validator.md). ``verdict`` says which verdict a finding of this
+code counts against by default: ``official`` when the round's MLPerf checker enforces the rule
+(spec §4), ``inferboard`` for our truth and hygiene checks. A check may report an official
+code under the Inferboard verdict in a round whose checker does not run that rule.
+
+Hints speak to a person fixing a bundle in the browser; command-line options are named in
+docs/validator.md, never in a hint.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    OFFICIAL = "official"  # what the round's official checker would say
+    INFERBOARD = "inferboard"  # ours: official plus the truth checks
 
 
 @dataclass(frozen=True)
@@ -16,11 +27,15 @@ class CodeInfo:
     severity: str
     title: str
     hint: str
-    official: bool = True
+    verdict: Verdict = Verdict.OFFICIAL
+
+    @property
+    def official(self) -> bool:
+        return self.verdict is Verdict.OFFICIAL
 
 
 def _c(severity: str, title: str, hint: str, official: bool = True) -> CodeInfo:
-    return CodeInfo(severity, title, hint, official)
+    return CodeInfo(severity, title, hint, Verdict.OFFICIAL if official else Verdict.INFERBOARD)
 
 
 E, W, I = "error", "warning", "info"  # noqa: E741
@@ -94,7 +109,7 @@ CODES: dict[str, CodeInfo] = {
     "round.unknown": _c(
         E,
         "The round cannot be determined",
-        "Pass --round vX.Y, or use the LoadGen seeds of a published round.",
+        "Run LoadGen with the seeds of a published round (its mlperf.conf sets them).",
     ),
     "round.mixed": _c(
         W,
@@ -137,7 +152,7 @@ CODES: dict[str, CodeInfo] = {
     "structure.calibration_missing": _c(
         E,
         "calibration.md is missing",
-        "Add <submitter>/documentation/calibration.md (or use --skip-calibration-check for a partial bundle).",
+        "Add <submitter>/documentation/calibration.md describing how the model was calibrated or quantised.",
     ),
     "structure.system_description_missing": _c(
         E, "systems/<system>.json is missing", "Add the system description JSON."
@@ -161,7 +176,7 @@ CODES: dict[str, CodeInfo] = {
     "structure.code_missing": _c(
         E,
         "The code folder for the benchmark is missing",
-        "Add code/<benchmark>/<implementation> (src/ from v6.0), or use --skip-code-check for a partial bundle.",
+        "Add the implementation under code/<benchmark>/ (src/ from v6.0).",
     ),
     "structure.measurements_missing": _c(
         E,
@@ -471,6 +486,97 @@ CODES: dict[str, CodeInfo] = {
         I,
         "Accelerator not in the hardware catalogue: physical bound not checked",
         "Maintainers can add it to hardware/accelerators.yaml.",
+        False,
+    ),
+    # --- added with the exact official emulation (issues 9 and 10) ---------------------------
+    "accuracy.text_unreadable": _c(
+        E, "accuracy.txt cannot be read", "Submit accuracy.txt as the accuracy script printed it."
+    ),
+    "accuracy.value_not_a_number": _c(
+        E,
+        "A metric in accuracy.txt is not a number",
+        "Submit the unmodified printout of the accuracy script.",
+    ),
+    "accuracy.line_refused": _c(
+        W,
+        "An accuracy.txt line repeats a metric name too often to be searched",
+        "Submit the unmodified printout of the accuracy script.",
+    ),
+    "accuracy.log_unreadable": _c(
+        E,
+        "The accuracy run's detail log cannot be read",
+        "Submit accuracy/mlperf_log_detail.txt exactly as LoadGen wrote it.",
+    ),
+    "accuracy.extra_files_missing": _c(
+        E,
+        "Sample outputs the round requires are missing (SDXL images)",
+        "Add accuracy/images/ with the images the round lists for review.",
+    ),
+    "perf.result_value_unavailable": _c(
+        E,
+        "The result cannot be read from the performance log",
+        "Submit mlperf_log_detail.txt exactly as LoadGen wrote it.",
+    ),
+    "perf.result_zero": _c(
+        E, "The result is 0", "A run that measured nothing is not a result; run it again."
+    ),
+    "measurements.power_file_missing": _c(
+        E,
+        "A power measurement description file is missing",
+        "Add analyzer_table.* and power_settings.* to the measurements folders.",
+    ),
+    "compliance.file_missing": _c(
+        E,
+        "A compliance test's verify file or log is missing",
+        "Add the files the audit test's verification script writes.",
+    ),
+    "compliance.performance_failed": _c(
+        E,
+        "A compliance test's performance run fails the round's rules",
+        "Re-run the audit test with the round's settings and submit its output unchanged.",
+    ),
+    "compliance.log_unreadable": _c(
+        E,
+        "A compliance test's detail log cannot be read",
+        "Submit the audit run's mlperf_log_detail.txt as LoadGen wrote it.",
+    ),
+    "power.file_list_mismatch": _c(
+        E,
+        "Missing or unexpected power files",
+        "Keep exactly the files of the power run: spl.txt in run_1 and ranging, the PTD logs in power/.",
+    ),
+    "power.logs_failed": _c(
+        E,
+        "The Power WG's checks of the power logs fail",
+        "Submit the PTD client and server logs of the measured run unchanged.",
+    ),
+    "power.metric_unavailable": _c(
+        E,
+        "The power metric cannot be computed",
+        "spl.txt must hold samples between power_begin and power_end of the run.",
+    ),
+    "truth.accuracy_detail_from_performance_run": _c(
+        E,
+        "The accuracy folder holds a performance run's log",
+        "Put the accuracy run's mlperf_log_detail.txt in accuracy/.",
+        False,
+    ),
+    "truth.accuracy_log_empty": _c(
+        E,
+        "The accuracy log holds no sample, yet accuracy.txt states scores",
+        "Submit the accuracy run's log (truncated for publication) beside its accuracy.txt.",
+        False,
+    ),
+    "truth.value_not_finite": _c(
+        E,
+        "A measured value is NaN or infinite",
+        "Submit the logs exactly as LoadGen wrote them.",
+        False,
+    ),
+    "truth.value_not_positive": _c(
+        E,
+        "A measured value is zero or negative",
+        "Submit the logs exactly as LoadGen wrote them.",
         False,
     ),
 }

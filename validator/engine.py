@@ -1,44 +1,34 @@
-"""Walk a submission tree, run every check, collect findings into one :class:`Report`.
+"""Walk a submission tree, run every registered check level by level, settle the verdicts.
 
-Order: folder structure, round detection, submitter layout, system descriptions, then each
-result (measurements, accuracy, performance, compliance, truth), in parallel with ``jobs > 1``;
-finally the per-benchmark scenario rules, which need every result's validity.
+Order: the tree, round detection, each submitter, each system description, then each result
+(in worker processes with ``jobs > 1``), then each benchmark's scenario set (which needs its
+results' outcomes). The engine holds no rule of its own: checks live in ``checks/``, their
+data in ``rules/``, and :func:`validator.report.settle` turns findings into validity.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from validator import parse, round_detection
 from validator.bundle import ScenarioDirs, discover_results
-from validator.checks import accuracy, compliance, measurements, performance, system, tree, truth
-from validator.checks.context import ResultContext
-from validator.findings import Finding, Severity, finding
+from validator.checks import registry
+from validator.checks.accuracy import reading
+from validator.checks.context import BenchmarkContext, ResultOutcome, SystemContext
+from validator.checks.registry import Level
+from validator.checks.scenarios import errors_counted, reached_performance
+from validator.codes import Verdict
+from validator.findings import Finding, finding
 from validator.options import Options
-from validator.parsing import ParseError
-from validator.parsing.documents import read_accuracy_text, read_json_object
-from validator.parsing.loadgen_log import DetailLog, read_detail_log, read_values
-from validator.report import Report, ResultEntry
-from validator.rules import (
-    CommonRules,
-    FileList,
-    RoundRules,
-    UnknownRoundError,
-    available_rounds,
-    load_common,
-    load_round,
-    round_for_seeds,
-)
+from validator.report import OfficialRow, PowerResult, Report, ResultEntry, json_safe, settle
+from validator.result_value import reported_value
+from validator.rules import CommonRules, RoundRules, load_common, load_round
 
-SEED_KEYS = (
-    "effective_qsl_rng_seed",
-    "effective_sample_index_rng_seed",
-    "effective_schedule_rng_seed",
-)
+JsonObject = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -48,162 +38,150 @@ class ResultTask:
     dirs: ScenarioDirs
     round: str
     options: Options
-    system: dict[str, Any]
+    system: JsonObject | None
     mlperf_benchmark: str
 
 
 def validate_tree(root: Path, options: Options, source: str = "") -> Report:
     common = load_common()
-    findings: list[Finding] = list(tree.check_root(root, common))
     scenarios = discover_results(root, common)
+    rules, found = _rules(root, scenarios, options, common)
+    found += registry.run(Level.TREE, parse.tree_context(root, common, options, rules))
     if not scenarios:
-        findings.append(
+        found.append(
             finding("structure.no_results", ".", "no <division>/<submitter>/results/ found")
         )
-        return Report(round=options.round, findings=findings, results=[], source=source)
-    round_name, round_findings = _resolve_round(scenarios, options)
-    findings += round_findings
-    if round_name is None:
-        return Report(round=None, findings=findings, results=[], source=source)
-    rules = load_round(round_name)
-
-    def check_submitter_trees() -> list[Finding]:
-        found: list[Finding] = []
-        for division, submitter in sorted({(s.division, s.submitter) for s in scenarios}):
-            found += tree.check_submitter_tree(root, division, submitter, common)
-            found += tree.check_submitter_layout(root, division, submitter, rules, options)
-        return found
-
-    systems, mappings = _load_systems_and_mappings(root, scenarios, common, findings)
-    tasks = []
-    for dirs in scenarios:
-        if (dirs.division, dirs.submitter, dirs.system) not in systems:
-            continue
-        mapped = mappings.get((dirs.division, dirs.submitter), {}).get(dirs.benchmark)
-        tasks.append(
-            ResultTask(
-                dirs=dirs,
-                round=round_name,
-                options=options,
-                system=systems[(dirs.division, dirs.submitter, dirs.system)],
-                mlperf_benchmark=rules.canonical_benchmark(mapped or dirs.benchmark),
-            )
+    if rules is None or not scenarios:
+        return settle(Report(round=rules.round if rules else None, findings=found, source=source))
+    systems, system_ok = _systems(root, scenarios, common, rules, options, found)
+    mappings = _model_mappings(root, scenarios, found)
+    tasks = [
+        ResultTask(
+            dirs=d,
+            round=rules.round,
+            options=options,
+            system=systems.get((d.division, d.submitter, d.system)),
+            mlperf_benchmark=rules.canonical_benchmark(
+                d.benchmark, mappings.get((d.division, d.submitter))
+            ),
         )
-    outcomes, tree_findings = _run_tasks(tasks, options.jobs, meanwhile=check_submitter_trees)
-    findings += tree_findings
-    results = []
-    for task, (entry, result_findings) in zip(tasks, outcomes, strict=True):
-        entry.system_description = task.system  # not sent back from the workers
-        entry.findings = list(result_findings)
-        results.append(entry)
-        findings += result_findings
-    findings += _check_scenario_sets(tasks, results, rules, common)
-    findings = list(dict.fromkeys(findings))  # a benchmark-level finding is met once per scenario
-    by_scope: dict[tuple[str, ...], list[Finding]] = {}
-    for f in findings:
-        by_scope.setdefault(f.scope, []).append(f)
-    for entry in results:
-        key = entry.key
-        entry.findings = [f for n in range(len(key) + 1) for f in by_scope.get(key[:n], [])]
-    return Report(round=round_name, findings=findings, results=results, source=source)
+        for d in scenarios
+    ]
+
+    def per_submitter() -> list[Finding]:
+        out: list[Finding] = []
+        for division, submitter in sorted({(s.division, s.submitter) for s in scenarios}):
+            ctx = parse.submitter_context(root, division, submitter, common, rules, options)
+            out += registry.run(Level.SUBMITTER, ctx)
+        return out
+
+    outcomes, submitter_findings = _run_tasks(tasks, options.jobs, meanwhile=per_submitter)
+    found += submitter_findings
+    entries = []
+    for _task, (entry, result_findings) in zip(tasks, outcomes, strict=True):
+        entries.append(entry)
+        found += result_findings
+    found += _benchmarks(root, tasks, outcomes, systems, system_ok, common, rules, options)
+    if rules.checker.style == "classic":
+        _count_errors(tasks, outcomes)
+    return settle(
+        Report(
+            round=rules.round,
+            checker_commit=rules.checker.commit,
+            source=source,
+            findings=list(dict.fromkeys(found)),
+            results=entries,
+        )
+    )
 
 
-def _resolve_round(
-    scenarios: list[ScenarioDirs], options: Options
-) -> tuple[str | None, list[Finding]]:
-    if options.round:
-        load_round(options.round)  # raises UnknownRoundError for a name with no table
-        return options.round, []
-    seen: Counter[str | None] = Counter()
-    for dirs in scenarios:
-        path = dirs.results / "performance" / "run_1" / "mlperf_log_detail.txt"
-        seeds = read_values(path, SEED_KEYS)
-        if seeds == (None, None, None):
-            continue
-        seen[round_for_seeds(seeds) if all(isinstance(s, int) for s in seeds) else None] += 1  # type: ignore[arg-type]
-    known = [(n, c) for n, c in seen.most_common() if n is not None]
-    if not known:
-        return None, [
-            finding(
-                "round.unknown",
-                ".",
-                "the performance logs' LoadGen seeds match no published round "
-                f"({', '.join(_round_names())})",
+def _count_errors(
+    tasks: list[ResultTask], outcomes: list[tuple[ResultEntry, list[Finding]]]
+) -> None:
+    """The classic CSV's ``errors`` column: each benchmark's running count of failed scenarios
+    before this one, in the order ``os.listdir`` gives them (as the checker walks them)."""
+    by_benchmark: dict[tuple[str, ...], dict[str, tuple[ResultEntry, list[Finding]]]] = {}
+    for task, outcome in zip(tasks, outcomes, strict=True):
+        by_benchmark.setdefault(task.dirs.key[:4], {})[task.dirs.scenario_dir] = outcome
+    for key, members in by_benchmark.items():
+        folder = tasks[0].dirs.root.joinpath(key[0], key[1], "results", key[2], key[3])
+        try:
+            order = [p.name for p in folder.iterdir() if p.name in members]  # listdir order
+        except OSError:
+            order = sorted(members)
+        running = 0
+        for name in order:
+            entry, result_findings = members[name]
+            entry.official_row.errors_before = running
+            errors = tuple(
+                f for f in result_findings if f.counts_against(Verdict.OFFICIAL) and f.voids
             )
-        ]
-    name = known[0][0]
-    extra = []
-    if len(seen) > 1:
-        extra.append(finding("round.mixed", ".", f"most logs are {name}; others: {dict(seen)}"))
-    return name, extra
+            accuracy_failed = any(f.code.startswith("accuracy.") for f in errors)
+            running += errors_counted(errors, accuracy_failed)
 
 
-def _round_names() -> list[str]:
-    return list(available_rounds())
+def _rules(
+    root: Path, scenarios: list[ScenarioDirs], options: Options, common: CommonRules
+) -> tuple[RoundRules | None, list[Finding]]:
+    if not scenarios:
+        return (load_round(options.round) if options.round else None), []
+    name, found = round_detection.resolve(scenarios, options)
+    return (load_round(name) if name else None), found
 
 
-def _load_systems_and_mappings(
+def _systems(
     root: Path,
     scenarios: list[ScenarioDirs],
     common: CommonRules,
-    findings: list[Finding],
-) -> tuple[dict[tuple[str, str, str], dict[str, Any]], dict[tuple[str, str], dict[str, str]]]:
-    systems: dict[tuple[str, str, str], dict[str, Any]] = {}
-    mappings: dict[tuple[str, str], dict[str, str]] = {}
+    rules: RoundRules,
+    options: Options,
+    found: list[Finding],
+) -> tuple[dict[tuple[str, str, str], JsonObject], dict[tuple[str, str, str], bool]]:
+    """Each system description, parsed and checked; which systems the checker goes on with."""
+    systems: dict[tuple[str, str, str], JsonObject] = {}
+    ok: dict[tuple[str, str, str], bool] = {}
+    for key in sorted({(s.division, s.submitter, s.system) for s in scenarios}):
+        ctx: SystemContext = parse.system_context(root, *key, common, rules, options)
+        system_findings = registry.run(Level.SYSTEM, ctx)
+        found += system_findings
+        if isinstance(ctx.description, dict):
+            systems[key] = ctx.description
+        ok[key] = isinstance(ctx.description, dict) and not any(
+            f.counts_against(Verdict.OFFICIAL) and f.voids for f in system_findings
+        )
+    return systems, ok
+
+
+def _model_mappings(
+    root: Path, scenarios: list[ScenarioDirs], found: list[Finding]
+) -> dict[tuple[str, str], dict[str, str]]:
+    """Open submitters' model_mapping.json (folder name -> the benchmark it counts for)."""
+    out: dict[tuple[str, str], dict[str, str]] = {}
     for division, submitter in sorted({(s.division, s.submitter) for s in scenarios}):
-        if division == "open":
-            mappings[(division, submitter)] = _read_model_mapping(
-                root, division, submitter, findings
-            )
-    for division, submitter, name in sorted(
-        {(s.division, s.submitter, s.system) for s in scenarios}
-    ):
-        path = root / division / submitter / "systems" / f"{name}.json"
-        rel = path.relative_to(root).as_posix()
-        scope = (division, submitter, name)
-        if not path.is_file():
-            findings.append(
+        path = root / division / submitter / "model_mapping.json"
+        if division != "open" or not path.exists():
+            continue
+        try:
+            data = parse.read_json_object(path, root)
+        except parse.ParseError as exc:
+            found.append(
                 finding(
-                    "structure.system_description_missing", rel, f"{name}.json missing", scope=scope
+                    "structure.model_mapping_invalid",
+                    f"{division}/{submitter}/model_mapping.json",
+                    exc.message + " (the official checker stops with an exception here)",
+                    scope=(),
                 )
             )
             continue
-        try:
-            data = read_json_object(path)
-        except ParseError as exc:
-            findings.append(finding("system.json_invalid", rel, str(exc), scope=scope))
-            continue
-        findings += system.check_system_description(data, rel, scope, division, submitter, common)
-        systems[(division, submitter, name)] = data
-    return systems, mappings
-
-
-def _read_model_mapping(
-    root: Path, division: str, submitter: str, findings: list[Finding]
-) -> dict[str, str]:
-    path = root / division / submitter / "model_mapping.json"
-    if not path.is_file():
-        return {}
-    try:
-        data = read_json_object(path)
-    except ParseError as exc:
-        findings.append(
-            finding(
-                "structure.model_mapping_invalid",
-                path.relative_to(root).as_posix(),
-                str(exc),
-                scope=(division, submitter),
-            )
-        )
-        return {}
-    return {str(k): str(v) for k, v in data.items()}
+        out[(division, submitter)] = {str(k): str(v) for k, v in data.items() if isinstance(v, str)}
+    return out
 
 
 def _run_tasks(
     tasks: list[ResultTask], jobs: int, meanwhile: Callable[[], list[Finding]]
 ) -> tuple[list[tuple[ResultEntry, list[Finding]]], list[Finding]]:
-    """Result checks, in worker processes when ``jobs > 1``; ``meanwhile`` (the tree walk,
-    which needs no result) runs in this process while the workers do."""
+    """Result checks, in worker processes when ``jobs > 1``; ``meanwhile`` (the submitter
+    walks, which need no result) runs in this process while the workers do."""
     if jobs <= 1 or len(tasks) < 2:
         return [check_result(task) for task in tasks], meanwhile()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -214,142 +192,23 @@ def _run_tasks(
 
 
 def check_result(task: ResultTask) -> tuple[ResultEntry, list[Finding]]:
-    """Every result-level check of one scenario folder."""
+    """Every result-level check of one scenario folder, and the entry it reports."""
     rules = load_round(task.round)
     common = load_common()
-    dirs = task.dirs
-    ctx = ResultContext(
-        dirs=dirs,
-        rules=rules,
-        common=common,
-        options=task.options,
-        system=task.system,
-        mlperf_benchmark=task.mlperf_benchmark,
-        bench=rules.benchmark(task.mlperf_benchmark),
+    ctx = parse.result_context(
+        task.dirs, rules, common, task.options, task.system, task.mlperf_benchmark
     )
-    found: list[Finding] = _check_known_benchmark(ctx)
-    if any(f.code == "structure.unknown_benchmark" for f in found):
-        return _entry(ctx), found  # nothing else can be judged without the benchmark's rules
-    found += measurements.check_measurements(ctx)
-    found += _read_accuracy(ctx)
-    found += _read_performance(ctx)
-    if ctx.perf_log is not None:
-        for perf_check in performance.CHECKS:
-            found += perf_check(ctx, ctx.perf_log)
-    if ctx.accuracy_text is not None:
-        for acc_check in accuracy.CHECKS:
-            found += acc_check(ctx)
-    for other in (*compliance.CHECKS, *truth.CHECKS):
-        found += other(ctx)
-    found = _forgive_open_accuracy(ctx, found)
-    entry = _entry(ctx)
-    return entry, found
+    if ctx.bench is None and ctx.is_closed_or_network:
+        # the benchmark-level check reports it; the checker judges nothing inside it
+        return _entry(ctx), []
+    found = registry.run(Level.RESULT, ctx)
+    return _entry(ctx), found
 
 
-def _check_known_benchmark(ctx: ResultContext) -> list[Finding]:
-    where = ctx.dirs.submitter_dir / "results" / ctx.dirs.system / ctx.dirs.benchmark
-    if not ctx.is_closed_or_network:
-        return []
-    if ctx.bench is None:
-        return [
-            ctx.found(
-                "structure.unknown_benchmark",
-                where,
-                f"{ctx.dirs.benchmark!r} is not a {ctx.rules.round} benchmark",
-            )
-        ]
-    table = ctx.bench.scenarios.get(_system_type(ctx.system, ctx.common) or "")
-    if table is None:
-        return [
-            ctx.found(
-                "structure.unknown_benchmark",
-                where,
-                f"{ctx.dirs.benchmark} has no scenarios for system_type "
-                f"{ctx.system.get('system_type')!r}",
-            )
-        ]
-    if ctx.dirs.scenario not in (*table.required, *table.optional):
-        return [
-            ctx.found(
-                "structure.scenario_not_allowed",
-                ctx.dirs.results,
-                f"{ctx.dirs.scenario_dir} is neither required nor optional "
-                f"for {ctx.dirs.benchmark}",
-            )
-        ]
-    return []
-
-
-def _system_type(system: dict[str, Any], common: CommonRules) -> str | None:
-    return common.system_types.get(str(system.get("system_type", "")))
-
-
-def _read_accuracy(ctx: ResultContext) -> list[Finding]:
-    txt = ctx.accuracy_dir / "accuracy.txt"
-    if not txt.is_file():
-        return [ctx.found("structure.accuracy_missing", txt, "accuracy/accuracy.txt is missing")]
-    found, ctx.accuracy_log = _read_run_folder(ctx, ctx.accuracy_dir, ctx.common.accuracy_files)
-    try:
-        ctx.accuracy_text = read_accuracy_text(
-            txt, ctx.common.accuracy_patterns, ctx.common.hash_pattern
-        )
-    except ParseError as exc:
-        found.append(ctx.found("accuracy.metric_missing", txt, str(exc)))
-    return found
-
-
-def _read_performance(ctx: ResultContext) -> list[Finding]:
-    if not ctx.perf_dir.is_dir():
-        return [
-            ctx.found("structure.performance_missing", ctx.perf_dir, "performance/run_1 missing")
-        ]
-    found, ctx.perf_log = _read_run_folder(ctx, ctx.perf_dir, ctx.common.performance_files)
-    return found
-
-
-def _read_run_folder(
-    ctx: ResultContext, folder: Path, files: FileList
-) -> tuple[list[Finding], DetailLog | None]:
-    """A LoadGen output folder: its exact file list, and its detail log parsed once."""
-    found = list(
-        tree.file_list_findings(
-            folder,
-            files.required,
-            files.optional,
-            ctx.common.ignorable_files,
-            ctx.rel(folder),
-            ctx.scope,
-        )
-    )
-    detail = folder / "mlperf_log_detail.txt"
-    if not detail.is_file():
-        return found, None
-    try:
-        return found, read_detail_log(detail)
-    except ParseError as exc:
-        found.append(ctx.found("perf.log_unreadable", detail, str(exc)))
-        return found, None
-
-
-def _forgive_open_accuracy(ctx: ResultContext, found: list[Finding]) -> list[Finding]:
-    """Open division takes a result whose accuracy.txt parsed, whatever its accuracy checks say
-    (the official checker's ``accuracy not valid but taken for open``, spec §4.3 item 3)."""
-    if ctx.is_closed_or_network or ctx.accuracy_text is None or not ctx.accuracy_text.metrics:
-        return found
-    return [
-        _downgrade(f) if f.code.startswith("accuracy.") and f.severity is Severity.ERROR else f
-        for f in found
-    ]
-
-
-def _downgrade(f: Finding) -> Finding:
-    return Finding(
-        f.code, Severity.WARNING, f.path, f.message + " (accepted in open)", f.hint, f.scope
-    )
-
-
-def _entry(ctx: ResultContext) -> ResultEntry:
+def _entry(ctx: parse.ResultContext) -> ResultEntry:
     dirs = ctx.dirs
+    value = reported_value(ctx)
+    read = reading(ctx)
     entry = ResultEntry(
         division=dirs.division,
         submitter=dirs.submitter,
@@ -358,68 +217,110 @@ def _entry(ctx: ResultContext) -> ResultEntry:
         mlperf_benchmark=ctx.mlperf_benchmark,
         scenario=dirs.scenario,
         scenario_dir=dirs.scenario_dir,
-        location=ctx.rel(dirs.results),
+        location=dirs.location,
         round=ctx.rules.round,
-        weight_data_types=ctx.weight_data_types,
+        value=value.finite,
+        units=value.units,
+        higher_is_better=value.higher_is_better,
+        summary_units=value.summary_units,
+        inferred=value.inferred,
+        official_row=OfficialRow(
+            result_text=value.official_text,
+            compliance=not ctx.is_closed_or_network or not ctx.options.skip_compliance,
+            inferred_column=value.inferred_column,
+            power_only=_power_only(ctx),
+        ),
+        system_description=json_safe(ctx.system or {}),  # type: ignore[arg-type]
+        weight_data_types=json_safe(ctx.implementation.get("weight_data_types"))
+        if isinstance(ctx.implementation, dict)
+        else None,
     )
-    if ctx.perf_log is not None:
-        value, units, inferred = performance.result_value(ctx, ctx.perf_log)
-        entry.value, entry.units, entry.inferred = value, units, inferred
-        entry.summary_units = (
-            ctx.common.units_by_scenario.get(dirs.scenario, units)
-            if ctx.rules.legacy_summary_format
-            else units
+    log = ctx.log
+    if log is not None:
+        entry.ttft_p99_ns = _finite(log.get("result_first_token_99.00_percentile_latency_ns"))
+        entry.tpot_p99_ns = _finite(log.get("result_time_per_output_token_99.00_percentile_ns"))
+    if read is not None:
+        entry.accuracy = {
+            name: number
+            for name, text in read.values.items()
+            if (number := _finite(_to_float(text))) is not None
+        }
+        entry.accuracy_summary = read.summary(
+            legacy=ctx.rules.checker.accuracy_column == "first_value"
         )
-        entry.ttft_p99_ns = ctx.perf_log.get("result_first_token_99.00_percentile_latency_ns")
-        entry.tpot_p99_ns = ctx.perf_log.get("result_time_per_output_token_99.00_percentile_ns")
-    if ctx.accuracy_text is not None:
-        entry.accuracy = dict(ctx.accuracy_text.metrics)
-        entry.accuracy_summary = accuracy.summary_accuracy(ctx)
+    if ctx.power is not None:
+        from validator.checks.power import power_metric
+
+        metric, _ = power_metric(ctx)
+        if metric is not None and _finite(metric) is not None:
+            units = ctx.common.power_units_by_scenario.get(dirs.scenario, "Watts")
+            entry.power = PowerResult(value=metric, units=units, official_text=str(metric))
     return entry
 
 
-def _check_scenario_sets(
-    tasks: list[ResultTask], results: list[ResultEntry], rules: RoundRules, common: CommonRules
+def _power_only(ctx: parse.ResultContext) -> bool:
+    """system_power_only (v5.0, v5.1): the power row replaces the performance row."""
+    if ctx.rules.checker.csv_style != "classic" or ctx.system is None:
+        return False
+    flag = ctx.system.get("system_power_only")
+    if isinstance(flag, str):
+        return flag.lower() == "true"
+    return bool(flag) if isinstance(flag, bool | int) else False
+
+
+def _to_float(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _finite(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _benchmarks(
+    root: Path,
+    tasks: list[ResultTask],
+    outcomes: list[tuple[ResultEntry, list[Finding]]],
+    systems: dict[tuple[str, str, str], JsonObject],
+    system_ok: dict[tuple[str, str, str], bool],
+    common: CommonRules,
+    rules: RoundRules,
+    options: Options,
 ) -> list[Finding]:
-    """Required scenarios need a valid result; v5.1+: Server or Interactive (spec §4.1 item 5)."""
-    found: list[Finding] = []
-    groups: dict[tuple[str, str, str, str], list[tuple[ResultTask, ResultEntry]]] = {}
-    for task, entry in zip(tasks, results, strict=True):
+    groups: dict[tuple[str, str, str, str], list[ResultOutcome]] = {}
+    mapped: dict[tuple[str, str, str, str], str] = {}
+    for task, (_, result_findings) in zip(tasks, outcomes, strict=True):
         d = task.dirs
-        groups.setdefault((d.division, d.submitter, d.system, d.benchmark), []).append(
-            (task, entry)
+        errors = tuple(f for f in result_findings if f.counts_against(Verdict.OFFICIAL) and f.voids)
+        key = (d.division, d.submitter, d.system, d.benchmark)
+        groups.setdefault(key, []).append(ResultOutcome(d, errors, reached_performance(errors)))
+        mapped[key] = task.mlperf_benchmark
+    found: list[Finding] = []
+    for key, members in groups.items():
+        system = systems.get(key[:3])
+        system_type = system.get("system_type") if system else None
+        ctx = BenchmarkContext(
+            root=root,
+            division=key[0],
+            submitter=key[1],
+            system=key[2],
+            benchmark=key[3],
+            mlperf_benchmark=mapped[key],
+            common=common,
+            rules=rules,
+            options=options,
+            system_type=system_type if isinstance(system_type, str) else None,
+            scenario_dirs=tuple(m.dirs.scenario_dir for m in members),
+            outcomes=tuple(members),
+            system_ok=system_ok.get(key[:3], False),
         )
-    for (division, submitter, system_name, benchmark), members in groups.items():
-        if division == "open":
-            continue
-        task = members[0][0]
-        bench = rules.benchmark(task.mlperf_benchmark)
-        table = bench.scenarios.get(_system_type(task.system, common) or "") if bench else None
-        if table is None:
-            continue
-        valid = {e.scenario for _, e in members if e.valid}
-        rel = f"{division}/{submitter}/results/{system_name}/{benchmark}"
-        scope = (division, submitter, system_name, benchmark)
-        missing = [s for s in table.required if s not in valid]
-        if missing:
-            found.append(
-                finding(
-                    "structure.required_scenario_missing",
-                    rel,
-                    f"no valid result for required scenario(s) {', '.join(missing)}",
-                    scope=scope,
-                )
-            )
-        if table.one_of and not valid.intersection(table.one_of):
-            found.append(
-                finding(
-                    "structure.server_or_interactive_missing",
-                    rel,
-                    f"one of {', '.join(table.one_of)} is required",
-                    scope=scope,
-                )
-            )
+        found += registry.run(Level.BENCHMARK, ctx)
     return found
 
 
-__all__ = ["ResultTask", "UnknownRoundError", "check_result", "validate_tree"]
+__all__ = ["ResultTask", "check_result", "validate_tree"]

@@ -1,18 +1,33 @@
 """Findings: what a check reports. Collected, never thrown (house style §5, §6).
 
-A finding carries a stable dotted ``code`` (documented in :mod:`validator.codes`), a severity
-taken from the code's registry entry, the file it concerns (relative to the bundle root), a
-message saying what is wrong and a hint saying how to fix it. ``scope`` says which results it
-voids: ``()`` is the whole bundle, ``(division, submitter)`` one submitter, and so on down to
-``(division, submitter, system, benchmark, scenario)``.
+A finding carries a stable dotted ``code`` (registered in :mod:`validator.codes`), a severity,
+the **verdict it counts against** and the file it concerns (relative to the bundle root), a
+message saying what is wrong and a hint saying how to fix it.
+
+Two verdicts, never mixed:
+
+- ``official``: what the round's official MLPerf checker reports (at the commit that judged the
+  round, recorded in the round's rules file). These findings alone decide ``official_valid``.
+- ``inferboard``: our truth and hygiene checks, which the official checker does not make. An
+  error here makes a result invalid for Inferboard while the official verdict stays as it is.
+
+``scope`` says which results a finding concerns: ``()`` is the whole bundle,
+``(division, submitter)`` one submitter, and so on down to
+``(division, submitter, system, benchmark, scenario_dir)``. ``voids`` says whether an error
+removes those results (the official checker writes no summary row for them) or only fails the
+bundle's verdict (the checker logs an error, exits 1, and still writes the rows; for example a
+missing calibration document in v5.1). ``caused_by`` names the findings (by ``ref``) that
+made this one happen, so a front end can show knock-on errors under their cause.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
 from enum import StrEnum
 
-from validator.codes import CODES
+from pydantic import BaseModel, ConfigDict
+
+from validator.codes import CODES, Verdict
 
 
 class Severity(StrEnum):
@@ -24,23 +39,38 @@ class Severity(StrEnum):
 Scope = tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(BaseModel):
+    """One thing a check found; frozen, hashable, and JSON round-trips."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     code: str
     severity: Severity
+    verdict: Verdict
     path: str
     message: str
     hint: str
-    scope: Scope = field(default=(), compare=False)
+    scope: Scope = ()
+    voids: bool = True
+    caused_by: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "code": self.code,
-            "severity": str(self.severity),
-            "path": self.path,
-            "message": self.message,
-            "hint": self.hint,
-        }
+    @property
+    def ref(self) -> str:
+        """A short stable reference to this finding (for ``caused_by``)."""
+        text = "\x1f".join((self.code, self.path, self.message, "/".join(self.scope)))
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def counts_against(self, verdict: Verdict) -> bool:
+        """An error of this verdict (official errors count against ours too)."""
+        return self.is_error and (verdict is Verdict.INFERBOARD or self.verdict is verdict)
+
+    def concerns(self, key: Scope) -> bool:
+        """True when this finding's scope covers the result ``key``."""
+        return key[: len(self.scope)] == self.scope
 
 
 def finding(
@@ -51,18 +81,30 @@ def finding(
     scope: Scope = (),
     hint: str | None = None,
     severity: Severity | None = None,
+    verdict: Verdict | None = None,
+    voids: bool = True,
+    caused_by: tuple[str, ...] = (),
 ) -> Finding:
-    """Build a finding for a registered code; the registry supplies severity and default hint."""
+    """Build a finding for a registered code; the registry supplies severity, verdict and the
+    default hint. A check overrides the verdict where the round's checker does not run the rule
+    (for example folder hygiene in v6.0) and ``voids`` where the checker keeps the rows."""
     info = CODES[code]
     return Finding(
         code=code,
         severity=severity or Severity(info.severity),
+        verdict=verdict or info.verdict,
         path=path,
         message=message,
         hint=hint if hint is not None else info.hint,
         scope=scope,
+        voids=voids,
+        caused_by=caused_by,
     )
 
 
-def has_errors(findings: list[Finding]) -> bool:
-    return any(f.severity is Severity.ERROR for f in findings)
+def with_changes(f: Finding, **changes: object) -> Finding:
+    """A copy of ``f`` with some fields changed (findings are frozen)."""
+    return f.model_copy(update=changes)
+
+
+__all__ = ["Finding", "Scope", "Severity", "Verdict", "finding", "with_changes"]

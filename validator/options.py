@@ -12,6 +12,7 @@ class Options:
     skip_code_check: bool = False
     skip_calibration_check: bool = False
     skip_compliance: bool = False
+    skip_power_check: bool = False  # the Power WG's PTD log checks (the checker's own flag)
     submission_exceptions: bool = False  # excuse "Loadgen built with uncommitted changes!"
     # truth checks: relative tolerance between tokens/s ÷ samples/s of the performance run and
     # tokens_per_sample of accuracy.txt (the real bundles agree within 0.3%, see docs/validator.md)

@@ -1,20 +1,67 @@
-"""The report is data (house style §7): one object, rendered as JSON and text for the CLI and
-as widgets by the portal, so every front end agrees by construction."""
+"""The report is data (house style §7): one typed object, from the validator to the portal, the
+CLI, acceptance and the leaderboard. It round-trips through JSON
+(``model_dump_json`` / ``model_validate_json``) and never holds NaN or Infinity, so its JSON is
+strict. Renderers (:mod:`validator.render`, :mod:`validator.summary_csv`) only read it.
+
+Validity is settled once, by :func:`settle`, from the findings attached to each result:
+
+- ``official_valid``: the result has a value and no official error that voids it, i.e. the
+  round's official checker writes its summary row;
+- ``valid``: ``official_valid`` and no Inferboard (truth) error concerns it.
+
+The report's ``official_verdict`` is "accepted" when the official checker would exit 0 (no
+official error at all, voiding or not); ``verdict`` adds our truth checks.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from dataclasses import dataclass, field
-from pathlib import Path
+from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, computed_field
+
+from validator.codes import Verdict
 from validator.findings import Finding, Severity
 
+REPORT_SCHEMA_VERSION = 2
 
-@dataclass
-class ResultEntry:
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+
+
+class Measured(_Model):
+    """A number as the result reports it: finite, with its unit and direction."""
+
+    value: float
+    units: str
+    higher_is_better: bool
+
+
+class PowerResult(_Model):
+    """The power row of a power result (spec §4.6): mean watts, or millijoules per query."""
+
+    value: float
+    units: str
+    official_text: str  # the Result column of the official power row
+
+
+class OfficialRow(_Model):
+    """What only the official summary CSV needs, exactly as the round's checker computes it."""
+
+    result_text: str = ""  # the Result column (Python's str of the float)
+    compliance: bool = True  # classic style: compliance checked and passed
+    errors_before: int = 0  # classic style: the checker's running error count of the benchmark
+    inferred_column: bool = False  # the inferred column as written (v6.0 quirks included)
+    power_only: bool = False  # power row without the performance row (system_power_only)
+
+
+class ResultEntry(_Model):
     """One division/submitter/system/benchmark/scenario result."""
 
     division: str
@@ -26,17 +73,22 @@ class ResultEntry:
     scenario_dir: str  # folder name as submitted
     location: str  # results/<sys>/<bench>/<scenario_dir>, relative to the bundle
     round: str
-    value: float | None = None
+    value: float | None = None  # finite; None when absent or not a finite number
     units: str = ""
+    higher_is_better: bool = True
     summary_units: str = ""  # the label the official summary CSV prints
+    official_row: OfficialRow = Field(default_factory=OfficialRow)
     inferred: bool = False
-    accuracy: dict[str, float] = field(default_factory=dict)
-    accuracy_summary: str = ""
+    accuracy: dict[str, float] = Field(default_factory=dict)
+    accuracy_summary: str = ""  # the official CSV's Accuracy column
     ttft_p99_ns: float | None = None
     tpot_p99_ns: float | None = None
-    weight_data_types: str | None = None
-    system_description: dict[str, Any] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
+    power: PowerResult | None = None
+    weight_data_types: JsonValue = None
+    system_description: dict[str, JsonValue] = Field(default_factory=dict)
+    official_valid: bool = False
+    valid: bool = False
+    findings: list[Finding] = Field(default_factory=list)
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
@@ -44,152 +96,97 @@ class ResultEntry:
         return (self.division, self.submitter, self.system, self.benchmark, self.scenario_dir)
 
     @property
-    def valid(self) -> bool:
-        return self.value is not None and not any(
-            f.severity is Severity.ERROR for f in self.findings
-        )
+    def tokens_per_sample(self) -> float | None:
+        return self.accuracy.get("TOKENS_PER_SAMPLE")
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "division": self.division,
-            "submitter": self.submitter,
-            "system": self.system,
-            "benchmark": self.benchmark,
-            "mlperf_benchmark": self.mlperf_benchmark,
-            "scenario": self.scenario,
-            "location": self.location,
-            "value": self.value,
-            "units": self.units,
-            "valid": self.valid,
-            "inferred": self.inferred,
-            "accuracy": self.accuracy,
-            "ttft_p99_ns": self.ttft_p99_ns,
-            "tpot_p99_ns": self.tpot_p99_ns,
-            "weight_data_types": self.weight_data_types,
-            "findings": [f.to_dict() for f in self.findings],
-        }
+    @property
+    def measured(self) -> Measured | None:
+        if self.value is None:
+            return None
+        return Measured(value=self.value, units=self.units, higher_is_better=self.higher_is_better)
+
+    def errors(self, verdict: Verdict) -> list[Finding]:
+        return [f for f in self.findings if f.counts_against(verdict) and f.voids]
 
 
-@dataclass
-class Report:
+class Report(_Model):
+    """Everything the validator found about one bundle."""
+
+    schema_version: int = REPORT_SCHEMA_VERSION
     round: str | None
-    findings: list[Finding]
-    results: list[ResultEntry]
+    checker_commit: str | None = None
     source: str = ""
+    official_verdict: Outcome = Outcome.REJECTED
+    verdict: Outcome = Outcome.REJECTED
+    findings: list[Finding] = Field(default_factory=list)
+    results: list[ResultEntry] = Field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
-        return bool(self.results) and not any(f.severity is Severity.ERROR for f in self.findings)
+        return self.verdict is Outcome.ACCEPTED
 
     @property
-    def verdict(self) -> str:
-        return "accepted" if self.accepted else "rejected"
+    def officially_accepted(self) -> bool:
+        return self.official_verdict is Outcome.ACCEPTED
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
     def counts(self) -> dict[str, int]:
+        """Findings by severity (serialised with the report for readers of its JSON)."""
         out = {str(s): 0 for s in Severity}
         for f in self.findings:
             out[str(f.severity)] += 1
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "verdict": self.verdict,
-            "round": self.round,
-            "source": self.source,
-            "counts": self.counts(),
-            "findings": [f.to_dict() for f in self.findings],
-            "results": [r.to_dict() for r in self.results],
-        }
+    def difference(self) -> list[Finding]:
+        """The Inferboard errors: what makes our verdict differ from the official one."""
+        return [f for f in self.findings if f.is_error and f.verdict is Verdict.INFERBOARD]
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
+        return self.model_dump_json(indent=2)
 
     def to_text(self, *, show_info: bool = False) -> str:
-        lines = [f"Inferboard validator: {self.source or 'bundle'} (round {self.round or '?'})"]
-        for r in self.results:
-            mark = "VALID  " if r.valid else "INVALID"
-            value = f"{r.value:g} {r.units}" if r.value is not None else "no value"
-            lines.append(f"  {mark} {r.location}: {value}")
-        shown = [f for f in self.findings if show_info or f.severity is not Severity.INFO]
-        if shown:
-            lines.append("")
-            lines.append("Findings:")
-        for f in shown:
-            lines.append(f"  {str(f.severity).upper():7} {f.code}  {f.path}")
-            lines.append(f"          {f.message}")
-            lines.append(f"          fix: {f.hint}")
-        c = self.counts()
-        lines.append("")
-        lines.append(
-            f"Verdict: {self.verdict.upper()} ({sum(r.valid for r in self.results)} of "
-            f"{len(self.results)} results valid; {c['error']} errors, {c['warning']} warnings, "
-            f"{c['info']} notes)"
-        )
-        return "\n".join(lines)
+        from validator.render import report_text
+
+        return report_text(self, show_info=show_info)
 
 
-SUMMARY_COLUMNS = [
-    "Organization", "Availability", "Division", "SystemType", "SystemName", "Platform",
-    "Model", "MlperfModel", "Scenario", "Result", "Accuracy", "number_of_nodes",
-    "host_processor_model_name", "host_processors_per_node", "host_processor_core_count",
-    "accelerator_model_name", "accelerators_per_node", "Location", "framework",
-    "operating_system", "notes", "compliance", "errors", "version", "inferred", "has_power",
-    "Units", "weight_data_types",
-]  # fmt: skip
+def settle(report: Report) -> Report:
+    """Attach findings to the results they concern and decide every validity and verdict."""
+    by_scope: dict[tuple[str, ...], list[Finding]] = {}
+    for f in report.findings:
+        by_scope.setdefault(f.scope, []).append(f)
+    for entry in report.results:
+        key = entry.key
+        entry.findings = [f for n in range(len(key) + 1) for f in by_scope.get(key[:n], [])]
+        has_value = entry.value is not None or bool(entry.official_row.result_text)
+        entry.official_valid = has_value and not entry.errors(Verdict.OFFICIAL)
+        entry.valid = entry.official_valid and entry.value is not None
+        entry.valid = entry.valid and not entry.errors(Verdict.INFERBOARD)
+    official_errors = [f for f in report.findings if f.counts_against(Verdict.OFFICIAL)]
+    our_errors = [f for f in report.findings if f.counts_against(Verdict.INFERBOARD)]
+    report.official_verdict = (
+        Outcome.ACCEPTED if report.results and not official_errors else Outcome.REJECTED
+    )
+    report.verdict = (
+        Outcome.ACCEPTED
+        if report.officially_accepted and not our_errors and any(r.valid for r in report.results)
+        else Outcome.REJECTED
+    )
+    return report
 
 
-def summary_rows(report: Report) -> list[dict[str, str]]:
-    """Valid results in the official checker's summary CSV columns (spec §4 "CSV")."""
-    rows = []
-    for r in report.results:
-        if not r.valid:
-            continue
-        s = r.system_description
-        notes = str(s.get("hw_notes", "") or "")
-        if s.get("sw_notes"):
-            notes = (notes + ". " if notes else "") + str(s["sw_notes"])
-        rows.append(
-            {
-                "Organization": r.submitter,
-                "Availability": str(s.get("status", "")).lower(),
-                "Division": r.division,
-                "SystemType": str(s.get("system_type", "")),
-                "SystemName": str(s.get("system_name", "")),
-                "Platform": r.system,
-                "Model": r.benchmark,
-                "MlperfModel": r.mlperf_benchmark,
-                "Scenario": r.scenario,
-                "Result": f"{r.value:g}" if r.value is not None else "",
-                "Accuracy": r.accuracy_summary,
-                "number_of_nodes": str(s.get("number_of_nodes", "")),
-                "host_processor_model_name": str(s.get("host_processor_model_name", "")),
-                "host_processors_per_node": str(s.get("host_processors_per_node", "")),
-                "host_processor_core_count": str(s.get("host_processor_core_count", "")),
-                "accelerator_model_name": str(s.get("accelerator_model_name", "")),
-                "accelerators_per_node": str(s.get("accelerators_per_node", "")),
-                "Location": r.location,
-                "framework": str(s.get("framework", "")),
-                "operating_system": str(s.get("operating_system", "")),
-                "notes": notes,
-                "compliance": "1" if r.division == "open" or _compliance_checked(r) else "0",
-                "errors": "0",
-                "version": r.round,
-                "inferred": "1" if r.inferred else "0",
-                "has_power": "False",
-                "Units": r.summary_units,
-                "weight_data_types": r.weight_data_types or "",
-            }
-        )
-    return rows
+def report_from_json(text: str | bytes) -> Report:
+    """The one way a consumer reads a stored report (raises pydantic's ValidationError)."""
+    return Report.model_validate_json(text)
 
 
-def _compliance_checked(result: ResultEntry) -> bool:
-    return not any(f.code.startswith("compliance.") for f in result.findings)
-
-
-def write_summary_csv(report: Report, path: Path) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(summary_rows(report))
-    path.write_text(buffer.getvalue(), encoding="utf-8")
+def json_safe(value: Any) -> JsonValue:
+    """A parsed JSON value with non-finite floats replaced by their text (strict JSON)."""
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else repr(value)
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    return value  # type: ignore[no-any-return]

@@ -1,106 +1,283 @@
-"""Accuracy checks on ``accuracy/`` (spec §4.3): thresholds from accuracy.txt, the hash line,
-the truncated log and the accuracy run's detail log."""
+"""Accuracy checks on ``accuracy/`` (spec §4.3): the folder's files, the thresholds read from
+accuracy.txt as the checker reads them, the hash line, the truncated log, the accuracy run's
+detail log and, for SDXL, the sample images.
+
+Open division takes a result whose accuracy misses its targets (spec §4.3 item 3): up to v5.1
+when accuracy.txt yielded any metric, in v6.0 always.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from typing import Any
 
+from scoring.accuracy_text import AccuracyText
 from validator.checks.context import ResultContext
+from validator.checks.registry import Level, check
+from validator.codes import Verdict
 from validator.findings import Finding, Severity
+from validator.official_accuracy import AccuracyReading, read_like_the_checker
+from validator.parsing import ParseError
+from validator.parsing.loadgen_log import DetailLog
+
+STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
 
-def check_thresholds(ctx: ResultContext) -> Iterator[Finding]:
-    """Every target metric present and >= its target; upper limits strictly respected.
-
-    Open division accepts failing accuracy (spec §4.3 item 3): reported as info there."""
+def reading(ctx: ResultContext) -> AccuracyReading | None:
     text = ctx.accuracy_text
-    if text is None or ctx.bench is None:
+    if not isinstance(text, AccuracyText) or ctx.bench is None:
+        return None
+    return read_like_the_checker(text, ctx.bench.accuracy_min, ctx.bench.accuracy_max)
+
+
+def forgiven(ctx: ResultContext, read: AccuracyReading | None) -> bool:
+    """Open division: failing accuracy is taken (the checker's "taken for open")."""
+    if ctx.is_closed_or_network:
+        return False
+    if ctx.rules.checker.open_accuracy_forgiven == "always":
+        return True
+    return read is not None and bool(read.values)
+
+
+def _classic(ctx: ResultContext) -> bool:
+    return ctx.rules.checker.style == "classic"
+
+
+def _stop_scope(ctx: ResultContext) -> dict[str, Any]:
+    return {"scope": ()}
+
+
+@check(
+    Level.RESULT,
+    codes=(
+        "structure.accuracy_missing",
+        "structure.file_list_mismatch",
+        "accuracy.text_unreadable",
+    ),
+)
+def check_accuracy_folder(ctx: ResultContext) -> Iterator[Finding]:
+    txt = ctx.accuracy_dir / "accuracy.txt"
+    if ctx.accuracy_text is None:
+        yield ctx.found("structure.accuracy_missing", txt, "accuracy/accuracy.txt is missing")
+        return
+    if isinstance(ctx.accuracy_text, ParseError):
+        yield ctx.found("accuracy.text_unreadable", txt, ctx.accuracy_text.message)
+    if ctx.rules.checker.run_folder_files != "exact" or ctx.accuracy_files is None:
+        return
+    required = set(ctx.common.accuracy_files.required)
+    difference = (set(ctx.accuracy_files) ^ required) - set(ctx.common.ignorable_files)
+    if difference:
+        missing = sorted(difference & required)
+        extra = sorted(difference - required)
+        parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
+            [f"unexpected {', '.join(extra)}"] if extra else []
+        )
+        yield ctx.found("structure.file_list_mismatch", ctx.accuracy_dir, "; ".join(parts))
+
+
+@check(
+    Level.RESULT,
+    codes=(
+        "accuracy.metric_missing",
+        "accuracy.below_target",
+        "accuracy.above_limit",
+        "accuracy.open_below_target",
+        "accuracy.hash_missing",
+        "accuracy.value_not_a_number",
+        "accuracy.line_refused",
+    ),
+)
+def check_thresholds(ctx: ResultContext) -> Iterator[Finding]:
+    """Every target metric at or above its target on every line that states it, upper limits
+    respected, a ``hash=`` line present (spec §4.3 items 1-2)."""
+    read = reading(ctx)
+    text = ctx.accuracy_text
+    if read is None or not isinstance(text, AccuracyText):
         return
     where = ctx.accuracy_dir / "accuracy.txt"
-    missing = [m for m in ctx.bench.accuracy_min if m not in text.metrics]
-    if missing:
-        forgiven = not ctx.is_closed_or_network and bool(text.metrics)
-        severity = Severity.WARNING if forgiven else None
+    for n in text.refused_lines:
+        yield ctx.found(
+            "accuracy.line_refused",
+            where,
+            f"line {n + 1} repeats a metric name too often to be searched; it is not read",
+            severity=Severity.WARNING,
+        )
+    if read.not_a_number:
+        metric, value, n = read.not_a_number
+        classic = _classic(ctx)
+        yield ctx.found(
+            "accuracy.value_not_a_number",
+            where,
+            f"{metric} on line {n + 1} is {value!r}, not a number" + (STOPS if classic else ""),
+            **(_stop_scope(ctx) if classic else {}),
+        )
+        return
+    open_ok = forgiven(ctx, read)
+    downgrade: dict[str, Any] = {"severity": Severity.WARNING} if open_ok else {}
+    if read.absent:
         yield ctx.found(
             "accuracy.metric_missing",
             where,
-            f"no value for {', '.join(missing)}",
-            severity=severity,
+            f"no value for {', '.join(read.absent)}" + (" (accepted in open)" if open_ok else ""),
+            **downgrade,
         )
-    closed = ctx.is_closed_or_network
-    for metric, target in ctx.bench.accuracy_min.items():
-        value = text.metrics.get(metric)
-        if value is not None and value < target:
-            yield ctx.found(
-                "accuracy.below_target" if closed else "accuracy.open_below_target",
-                where,
-                f"{metric} is {value}, target {target:.6g}",
-            )
-    for metric, limit in ctx.bench.accuracy_max.items():
-        value = text.metrics.get(metric)
-        if value is not None and value > limit:
-            yield ctx.found(
-                "accuracy.above_limit" if closed else "accuracy.open_below_target",
-                where,
-                f"{metric} is {value}, upper limit {limit:.6g}",
-            )
-
-
-def check_hash_line(ctx: ResultContext) -> Iterator[Finding]:
-    if ctx.accuracy_text is not None and not ctx.accuracy_text.hash_value:
+    for metric, value, n in read.below:
+        target = ctx.bench.accuracy_min[metric] if ctx.bench else 0.0
         yield ctx.found(
-            "accuracy.hash_missing", ctx.accuracy_dir / "accuracy.txt", "no 'hash=' line"
+            "accuracy.open_below_target" if open_ok else "accuracy.below_target",
+            where,
+            f"{metric} is {value} on line {n + 1}, target {target:.6g}",
+        )
+    for metric, value, n in read.above:
+        limit = ctx.bench.accuracy_max[metric] if ctx.bench else 0.0
+        yield ctx.found(
+            "accuracy.open_below_target" if open_ok else "accuracy.above_limit",
+            where,
+            f"{metric} is {value} on line {n + 1}, upper limit {limit:.6g}",
+        )
+    if not read.hash_value:
+        yield ctx.found(
+            "accuracy.hash_missing",
+            where,
+            "no 'hash=' line" + (" (accepted in open)" if open_ok else ""),
+            **downgrade,
         )
 
 
+@check(Level.RESULT, codes=("accuracy.log_missing", "accuracy.log_not_truncated"))
 def check_accuracy_log(ctx: ResultContext) -> Iterator[Finding]:
-    """Present and truncated (<= 10 KiB). An untruncated log is what the truth checks want,
-    so the portal keeps it, but a published bundle must carry the truncated form."""
+    """Present and truncated (<= 10 KiB). The untruncated log is uploaded beside the bundle;
+    a published bundle carries the truncated form."""
+    if ctx.accuracy_text is None:
+        return
     path = ctx.accuracy_dir / "mlperf_log_accuracy.json"
-    if not path.is_file():
+    if ctx.accuracy_log_size is None:
         yield ctx.found("accuracy.log_missing", path, "mlperf_log_accuracy.json is missing")
         return
-    size = path.stat().st_size
     limit = ctx.common.max_truncated_accuracy_log_bytes
-    if size > limit:
+    if ctx.accuracy_log_size > limit:
         yield ctx.found(
             "accuracy.log_not_truncated",
             path,
-            f"{size} bytes, more than {limit}: run truncate_accuracy_log.py before publishing",
+            f"{ctx.accuracy_log_size} bytes, more than {limit}: publish the truncated log and "
+            "upload the whole one beside the submission",
         )
 
 
-def check_accuracy_run_errors(ctx: ResultContext) -> Iterator[Finding]:
-    log = ctx.accuracy_log
-    if log is None:
+def _accuracy_log(ctx: ResultContext) -> DetailLog | None:
+    return ctx.accuracy_log if isinstance(ctx.accuracy_log, DetailLog) else None
+
+
+@check(
+    Level.RESULT,
+    codes=("accuracy.log_unreadable", "accuracy.loadgen_errors", "accuracy.dataset_not_covered"),
+)
+def check_accuracy_run(ctx: ResultContext) -> Iterator[Finding]:
+    """The accuracy run's detail log: readable, without errors, over the whole dataset."""
+    if ctx.accuracy_text is None:
         return
     where = ctx.accuracy_dir / "mlperf_log_detail.txt"
-    if log.num_errors > 0:
-        yield ctx.found("accuracy.loadgen_errors", where, f"{log.num_errors} LoadGen errors")
-    expected = ctx.bench.dataset_size if ctx.bench else None
-    found = log.get("qsl_reported_total_count")
-    if expected is not None and found != expected:
+    log = ctx.accuracy_log
+    classic = _classic(ctx)
+    if (
+        log is None
+        or isinstance(log, ParseError)
+        or log.malformed_lines
+        or (not classic and not log.first_line_is_marker)
+    ):
+        reason = (
+            "mlperf_log_detail.txt is missing"
+            if log is None
+            else log.message
+            if isinstance(log, ParseError)
+            else "the official parser refuses the log (a malformed ':::MLLOG' line)"
+        )
+        if classic and log is None:
+            return  # the file list check reports it; the checker never gets here
+        yield ctx.found("accuracy.log_unreadable", where, reason + STOPS, scope=())
+        return
+    if classic:
+        if log.official_has_error(counts_entries_only=False):
+            errors = log.errors
+            excused = ctx.options.submission_exceptions and all(
+                "Loadgen built with uncommitted changes!" in e for e in errors
+            )
+            if not excused or not errors:
+                # the checker's own error path refers to a variable it sets later: it stops
+                yield ctx.found(
+                    "accuracy.loadgen_errors",
+                    where,
+                    f"{log.num_errors} LoadGen errors" + STOPS,
+                    scope=(),
+                )
+    elif log.errors:
+        excused = ctx.options.submission_exceptions and all(
+            "Loadgen built with uncommitted changes!" in e for e in log.errors
+        )
+        if not excused:
+            yield ctx.found("accuracy.loadgen_errors", where, f"{len(log.errors)} LoadGen errors")
+    yield from _dataset(ctx, log, where)
+
+
+def _dataset(ctx: ResultContext, log: DetailLog, where: Any) -> Iterator[Finding]:
+    bench = ctx.bench
+    if bench is None or bench.dataset_size is None:
+        return
+    expected = bench.accuracy_sample_count or bench.dataset_size
+    key = "qsl_reported_total_count"
+    if not _classic(ctx) and log.has("effective_accuracy_sample_count"):
+        key = "effective_accuracy_sample_count"
+    found = log.get(key)
+    if found != expected:
+        fails = ctx.rules.checker.accuracy_dataset_check_fails
         yield ctx.found(
             "accuracy.dataset_not_covered",
             where,
-            f"qsl_reported_total_count is {found}, dataset size {expected}",
+            f"{key} is {found!r}, the dataset has {expected} samples",
+            severity=Severity.ERROR if fails else Severity.WARNING,
         )
 
 
-CHECKS: tuple[Callable[[ResultContext], Iterator[Finding]], ...] = (
-    check_thresholds,
-    check_hash_line,
-    check_accuracy_log,
-    check_accuracy_run_errors,
-)
+@check(Level.RESULT, codes=("accuracy.extra_files_missing",))
+def check_extra_files(ctx: ResultContext) -> Iterator[Finding]:
+    """SDXL: the listed sample images in accuracy/images (classic checkers, closed only)."""
+    bench = ctx.bench
+    if bench is None or not bench.accuracy_extra_files or not _classic(ctx):
+        return
+    if ctx.accuracy_text is None or not isinstance(ctx.accuracy_text, AccuracyText):
+        return
+    for folder, stems in bench.accuracy_extra_files.items():
+        listing = ctx.extra_accuracy_folders.get(folder)
+        present = {name.split(".")[0] for name in listing or ()}
+        missing = [s for s in stems if s not in present]
+        if listing is None or missing:
+            what = (
+                f"accuracy/{folder}/ is missing"
+                if listing is None
+                else (f"accuracy/{folder}/ lacks {', '.join(m + '.png' for m in missing)}")
+            )
+            open_ok = forgiven(ctx, reading(ctx))
+            yield ctx.found(
+                "accuracy.extra_files_missing",
+                ctx.accuracy_dir / folder,
+                what + (" (accepted in open)" if open_ok else ""),
+                **({"severity": Severity.WARNING} if open_ok else {}),
+            )
 
 
-def summary_accuracy(ctx: ResultContext) -> str:
-    """The checker's CSV ``Accuracy`` text: ``ROUGE1: 44.4465  ROUGE2: ...`` (spec §4)."""
-    text = ctx.accuracy_text
-    if text is None or ctx.bench is None:
-        return ""
-    names = [m for m in ctx.bench.accuracy_min if m in text.raw_metrics]
-    if ctx.rules.legacy_summary_format:
-        return text.raw_metrics[names[0]] if names else ""
-    return "  ".join(f"{name}: {text.raw_metrics[name]}" for name in names)
+@check(Level.RESULT, codes=("truth.accuracy_detail_from_performance_run",))
+def check_accuracy_run_mode(ctx: ResultContext) -> Iterator[Finding]:
+    """accuracy/mlperf_log_detail.txt must come from an accuracy run: seven published results
+    carry a PerformanceOnly log there, and both checkers accept them."""
+    log = _accuracy_log(ctx)
+    if log is None:
+        return
+    mode = log.get("effective_test_mode", log.get("requested_test_mode"))
+    if isinstance(mode, str) and mode.replace(" ", "").lower() == "performanceonly":
+        yield ctx.found(
+            "truth.accuracy_detail_from_performance_run",
+            ctx.accuracy_dir / "mlperf_log_detail.txt",
+            "the accuracy folder's detail log is from a PerformanceOnly run, so accuracy.txt "
+            "cannot come from it",
+            verdict=Verdict.INFERBOARD,
+        )

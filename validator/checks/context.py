@@ -1,4 +1,9 @@
-"""What a result-level check sees: the result's folders, its round's rules and parsed files."""
+"""What each level's checks see: the folders, the round's rules and the files already parsed.
+
+Contexts are built by :mod:`validator.parse` before any check runs and are never changed by a
+check, so checks cannot depend on each other's order. A file that could not be parsed is held
+as its :class:`~validator.parsing.ParseError`, so each check decides what that means for it.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +11,130 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from validator.bundle import ScenarioDirs
+from scoring.accuracy_text import AccuracyText
+from validator.bundle import ScenarioDirs, TreeEntry
+from validator.codes import Verdict
 from validator.findings import Finding, Scope, finding
 from validator.options import Options
-from validator.parsing.documents import AccuracyText
+from validator.parsing import ParseError
 from validator.parsing.loadgen_log import DetailLog
 from validator.rules import BenchmarkRules, CommonRules, RoundRules
 
+JsonObject = dict[str, Any]
 
-@dataclass
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+@dataclass(frozen=True)
+class TreeContext:
+    root: Path
+    common: CommonRules
+    options: Options
+    rules: RoundRules | None  # None when no round could be determined
+    root_files: tuple[str, ...]
+    root_dirs: tuple[str, ...]
+    division_files: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class SubmitterContext:
+    root: Path
+    division: str
+    submitter: str
+    common: CommonRules
+    rules: RoundRules
+    options: Options
+    walk: tuple[TreeEntry, ...]  # every entry under <division>/<submitter>, links not followed
+    results_systems: tuple[str, ...]
+    measurement_systems: tuple[str, ...]
+    system_files: tuple[str, ...]
+    has_results_folder: bool
+
+    @property
+    def scope(self) -> Scope:
+        return (self.division, self.submitter)
+
+    @property
+    def base(self) -> Path:
+        return self.root / self.division / self.submitter
+
+
+@dataclass(frozen=True)
+class SystemContext:
+    root: Path
+    division: str
+    submitter: str
+    system: str
+    common: CommonRules
+    rules: RoundRules
+    options: Options
+    description: JsonObject | ParseError | None  # None: the file is missing
+
+    @property
+    def scope(self) -> Scope:
+        return (self.division, self.submitter, self.system)
+
+    @property
+    def path(self) -> str:
+        return f"{self.division}/{self.submitter}/systems/{self.system}.json"
+
+
+@dataclass(frozen=True)
+class ComplianceTest:
+    """One TEST0x folder, read once: its verify files' lines and its run folders' listings."""
+
+    name: str
+    folder: Path
+    exists: bool
+    verify_lines: dict[str, tuple[str, ...] | ParseError] = field(default_factory=dict)
+    accuracy_files: tuple[str, ...] | None = None  # None: no accuracy/ folder
+    performance_files: tuple[str, ...] | None = None  # None: no performance/run_1 folder
+    performance_log: DetailLog | ParseError | None = None
+    accuracy_texts: dict[str, AccuracyText | ParseError] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PowerRun:
+    """``performance/power`` and ``ranging`` of a power result (spec §4.6)."""
+
+    power_files: tuple[str, ...]
+    ranging_files: tuple[str, ...] | None
+    ranging_log: DetailLog | ParseError | None
+    spl_lines: tuple[str, ...] | ParseError | None
+    measurement_files: tuple[str, ...]  # files of the measurements folder and 3 above it
+
+
+@dataclass(frozen=True)
 class ResultContext:
+    """One ``results/<system>/<benchmark>/<scenario>`` folder and everything parsed for it."""
+
     dirs: ScenarioDirs
     rules: RoundRules
     common: CommonRules
     options: Options
-    system: dict[str, Any]
-    mlperf_benchmark: str  # the benchmark it counts for (after model_mapping.json / aliases)
+    system: JsonObject | None  # None: missing or unreadable (its own findings say so)
+    mlperf_benchmark: str
     bench: BenchmarkRules | None
-    perf_log: DetailLog | None = None
-    accuracy_log: DetailLog | None = None
-    accuracy_text: AccuracyText | None = None
-    weight_data_types: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    perf_files: tuple[str, ...] | None  # None: no performance/run_1 folder
+    perf_log: DetailLog | ParseError | None
+    summary: dict[str, str] | ParseError | None
+    accuracy_files: tuple[str, ...] | None  # None: no accuracy/ folder
+    accuracy_log: DetailLog | ParseError | None
+    accuracy_text: AccuracyText | ParseError | None
+    accuracy_log_size: int | None
+    measurement_files: tuple[str, ...] | None  # None: no measurements folder
+    implementation_name: str | None
+    implementation: JsonObject | ParseError | None
+    code_ok: bool
+    compliance_exists: bool
+    compliance: dict[str, ComplianceTest]
+    power: PowerRun | None  # None: not a power result
+    extra_accuracy_folders: dict[str, tuple[str, ...] | None]
 
     @property
     def scope(self) -> Scope:
@@ -46,12 +153,56 @@ class ResultContext:
         return self.dirs.results / "accuracy"
 
     @property
-    def log_scenario(self) -> str:
-        """The scenario LoadGen ran: an Interactive folder holds a Server run (spec §1)."""
-        return "Server" if self.dirs.scenario == "Interactive" else self.dirs.scenario
+    def log(self) -> DetailLog | None:
+        """The performance log, when it parsed."""
+        return self.perf_log if isinstance(self.perf_log, DetailLog) else None
+
+    @property
+    def logged_scenario(self) -> str | None:
+        log = self.log
+        value = log.get("effective_scenario") if log else None
+        return value if isinstance(value, str) else None
 
     def rel(self, path: Path) -> str:
-        return self.dirs.relative(path)
+        return _rel(self.dirs.root, path)
 
     def found(self, code: str, path: Path, message: str, **kwargs: Any) -> Finding:
         return finding(code, self.rel(path), message, scope=self.scope, **kwargs)
+
+    def truth(self, code: str, path: Path, message: str, **kwargs: Any) -> Finding:
+        """A finding that counts against the Inferboard verdict only."""
+        return self.found(code, path, message, verdict=Verdict.INFERBOARD, **kwargs)
+
+
+@dataclass(frozen=True)
+class ResultOutcome:
+    """What the benchmark-level checks need of one result after its own checks ran."""
+
+    dirs: ScenarioDirs
+    official_errors: tuple[Finding, ...]
+    reached_performance: bool  # classic checker: measurements and accuracy files got it there
+
+
+@dataclass(frozen=True)
+class BenchmarkContext:
+    root: Path
+    division: str
+    submitter: str
+    system: str
+    benchmark: str
+    mlperf_benchmark: str
+    common: CommonRules
+    rules: RoundRules
+    options: Options
+    system_type: str | None
+    scenario_dirs: tuple[str, ...]
+    outcomes: tuple[ResultOutcome, ...]
+    system_ok: bool
+
+    @property
+    def scope(self) -> Scope:
+        return (self.division, self.submitter, self.system, self.benchmark)
+
+    @property
+    def path(self) -> str:
+        return f"{self.division}/{self.submitter}/results/{self.system}/{self.benchmark}"

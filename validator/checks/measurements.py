@@ -1,85 +1,120 @@
-"""Measurements folder checks (spec §1, §2): required files, the implementation JSON, and
-the code folder it points at."""
+"""Measurements checks (spec §1, §2): the folder's files, the implementation JSON and the code
+folder it points at. Classic rounds keep them in ``measurements/<sys>/<bench>/<scenario>/``
+(``<sys>*.json``); v6.0 in the result folder (``measurements.json``, code in ``src/``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from pathlib import Path
 
-from validator.bundle import list_files
 from validator.checks.context import ResultContext
+from validator.checks.registry import Level, check
 from validator.findings import Finding
 from validator.parsing import ParseError
-from validator.parsing.documents import read_json_object
+
+STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
 
-def check_measurements(ctx: ResultContext) -> Iterator[Finding]:
-    folder = ctx.dirs.measurements(ctx.rules.layout)
-    if not folder.is_dir():
-        yield ctx.found("structure.measurements_missing", folder, "measurements folder missing")
-        return
-    files = list_files(folder)
-    required = list(ctx.common.measurement_files.required)
-    if ctx.rules.requires_mlperf_conf_in_measurements:
-        required.append("mlperf.conf")
-    for name in required:
-        if name not in files:
-            yield ctx.found("measurements.file_missing", folder / name, f"{name} is missing")
-        elif (folder / name).stat().st_size == 0:
-            yield ctx.found("measurements.file_empty", folder / name, f"{name} is empty")
-    implementation = _implementation_file(ctx, files)
-    if implementation is None:
-        expected = (
-            "measurements.json" if ctx.rules.layout == "merged" else f"{ctx.dirs.system}*.json"
+def _folder(ctx: ResultContext):  # type: ignore[no-untyped-def]
+    return ctx.dirs.measurements(ctx.rules.layout)
+
+
+@check(
+    Level.RESULT,
+    codes=(
+        "structure.measurements_missing",
+        "measurements.file_missing",
+        "measurements.file_empty",
+        "measurements.power_file_missing",
+    ),
+)
+def check_measurement_files(ctx: ResultContext) -> Iterator[Finding]:
+    folder = _folder(ctx)
+    if ctx.measurement_files is None:
+        yield ctx.found(
+            "structure.measurements_missing", folder, "the measurements folder is missing"
         )
+        return
+    required = list(ctx.common.measurement_files.required)
+    if ctx.rules.checker.mlperf_conf_required:
+        required.insert(0, "mlperf.conf")
+    for name in required:
+        if name not in ctx.measurement_files:
+            yield ctx.found("measurements.file_missing", folder / name, f"{name} is missing")
+            continue
+        try:
+            empty = (folder / name).stat().st_size == 0
+        except OSError:
+            empty = True
+        if empty:
+            yield ctx.found("measurements.file_empty", folder / name, f"{name} is empty")
+    if ctx.power is None or ctx.rules.checker.style != "classic":
+        return
+    for pattern in ctx.common.power_measurement_patterns:
+        if not any(re.match(pattern, name) for name in ctx.power.measurement_files):
+            yield ctx.found(
+                "measurements.power_file_missing",
+                folder,
+                f"no file matching {pattern!r} in the measurements folder or the three above it",
+            )
+
+
+@check(
+    Level.RESULT,
+    codes=(
+        "measurements.implementation_missing",
+        "measurements.implementation_invalid",
+        "measurements.implementation_field_missing",
+        "measurements.implementation_field_empty",
+    ),
+)
+def check_implementation(ctx: ResultContext) -> Iterator[Finding]:
+    if ctx.measurement_files is None:
+        return
+    folder = _folder(ctx)
+    classic = ctx.rules.checker.style == "classic"
+    if ctx.implementation_name is None:
+        expected = "measurements.json" if not classic else f"{ctx.dirs.system}*.json"
         yield ctx.found(
             "measurements.implementation_missing", folder, f"no {expected} in the folder"
         )
         return
-    yield from _check_implementation(ctx, folder / implementation)
-    if not ctx.options.skip_code_check:
-        yield from _check_code_dir(ctx, implementation)
-
-
-def _implementation_file(ctx: ResultContext, files: list[str]) -> str | None:
-    if ctx.rules.layout == "merged":
-        return "measurements.json" if "measurements.json" in files else None
-    system = ctx.dirs.system
-    for name in files:  # first file named <sys>…_<scenario>.json, else <sys>….json (spec §1)
-        if name.startswith(system) and name.endswith(f"_{ctx.dirs.scenario_dir}.json"):
-            return name
-    return next((n for n in files if n.startswith(system) and n.endswith(".json")), None)
-
-
-def _check_implementation(ctx: ResultContext, path: Path) -> Iterator[Finding]:
-    try:
-        data = read_json_object(path)
-    except ParseError as exc:
-        yield ctx.found("measurements.implementation_invalid", path, str(exc))
+    path = folder / ctx.implementation_name
+    data = ctx.implementation
+    if isinstance(data, ParseError) or data is None:
+        message = data.message if isinstance(data, ParseError) else "cannot be read"
+        yield ctx.found("measurements.implementation_invalid", path, message + STOPS, scope=())
         return
-    weights = data.get("weight_data_types")
-    ctx.weight_data_types = str(weights) if weights is not None else None
+    if classic and "weight_data_types" not in data:
+        # the classic checker reads this key before checking the fields: it stops there
+        yield ctx.found(
+            "measurements.implementation_field_missing",
+            path,
+            "field 'weight_data_types' is missing" + STOPS,
+            scope=(),
+        )
     for key in ctx.common.implementation_fields:
         if key not in data:
-            yield ctx.found(
-                "measurements.implementation_field_missing", path, f"field {key!r} is missing"
-            )
+            if not (classic and key == "weight_data_types"):
+                yield ctx.found(
+                    "measurements.implementation_field_missing", path, f"field {key!r} is missing"
+                )
         elif not data[key]:
             yield ctx.found(
                 "measurements.implementation_field_empty", path, f"field {key!r} is empty"
             )
 
 
-def _check_code_dir(ctx: ResultContext, implementation: str) -> Iterator[Finding]:
-    submitter_dir = ctx.dirs.submitter_dir
-    if ctx.rules.layout == "merged":
-        code = submitter_dir / "src"
-        if not code.is_dir():
-            yield ctx.found("structure.code_missing", code, "src/ folder is missing")
+@check(Level.RESULT, codes=("structure.code_missing",))
+def check_code_folder(ctx: ResultContext) -> Iterator[Finding]:
+    if ctx.options.skip_code_check or ctx.code_ok:
         return
-    code = submitter_dir / "code" / ctx.dirs.benchmark
-    if not code.exists():
-        yield ctx.found("structure.code_missing", code, f"code/{ctx.dirs.benchmark}/ is missing")
-
-
-CHECKS = (check_measurements,)
+    base = ctx.dirs.submitter_dir
+    if ctx.rules.checker.measurements_in_results:
+        yield ctx.found("structure.code_missing", base / "src", "the src/ folder is missing")
+    elif ctx.implementation_name is not None:
+        yield ctx.found(
+            "structure.code_missing",
+            base / "code" / ctx.dirs.benchmark,
+            f"code/{ctx.dirs.benchmark}/ is missing",
+        )

@@ -1,89 +1,189 @@
-"""System-description checks on ``systems/<system>.json`` (spec §2)."""
+"""System-description checks on ``systems/<system>.json`` (spec §2).
+
+A failure voids every result of the system, as in both checkers. Where the official checker
+would stop with an exception (a value of the wrong type where it calls a string method, an
+unreadable JSON file), the finding's scope is the whole bundle: that checker gives no verdict
+on any result then.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from validator.findings import Finding, Scope, finding
-from validator.rules import CommonRules
+from validator.checks.context import SystemContext
+from validator.checks.registry import Level, check
+from validator.findings import Finding, Severity, finding
+from validator.parsing import ParseError
+
+STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
 
-def check_system_description(
-    data: dict[str, Any],
-    path: str,
-    scope: Scope,
-    division: str,
-    submitter: str,
-    common: CommonRules,
-) -> Iterator[Finding]:
-    rules = common.system_description
-    for key in rules.required:
-        if key not in data:
-            yield finding("system.field_missing", path, f"field {key!r} is missing", scope=scope)
-        elif key not in rules.may_be_empty and not data[key]:
-            yield finding(
-                "system.field_empty", path, f"field {key!r} is {data[key]!r}", scope=scope
-            )
-    for key in rules.must_be_text:
-        if key in data and not isinstance(data[key], str):
-            yield finding(
-                "system.field_not_text",
-                path,
-                f"field {key!r} is a {type(data[key]).__name__}, not a string",
-                scope=scope,
-            )
+def _description(ctx: SystemContext) -> dict[str, Any] | None:
+    return ctx.description if isinstance(ctx.description, dict) else None
+
+
+def is_network_system(data: dict[str, Any]) -> bool | None:
+    """``is_network`` as the checker reads it (``.lower() == "true"``); None when it would
+    raise (a value that is not a string)."""
+    value = data.get("is_network")
+    if value is None:
+        return False
+    if not isinstance(value, str):
+        return None
+    return value.lower() == "true"
+
+
+@check(Level.SYSTEM, codes=("structure.system_description_missing", "system.json_invalid"))
+def check_description_readable(ctx: SystemContext) -> Iterator[Finding]:
+    if ctx.description is None:
+        classic = ctx.rules.checker.style == "classic"
+        yield finding(
+            "structure.system_description_missing",
+            ctx.path,
+            f"{ctx.system}.json is missing" + ("" if classic else STOPS),
+            scope=ctx.scope if classic else (),
+        )
+    elif isinstance(ctx.description, ParseError):
+        yield finding("system.json_invalid", ctx.path, ctx.description.message + STOPS, scope=())
+
+
+@check(Level.SYSTEM, codes=("system.status_invalid", "system.system_type_invalid"))
+def check_status_and_type(ctx: SystemContext) -> Iterator[Finding]:
+    data = _description(ctx)
+    if data is None:
+        return
     status = data.get("status")
-    if not isinstance(status, str) or status.lower() not in common.availabilities:
-        yield finding("system.status_invalid", path, f"status is {status!r}", scope=scope)
-    if data.get("system_type") not in common.system_types:
+    if not isinstance(status, str):
+        classic = ctx.rules.checker.style == "classic"
+        yield finding(
+            "system.status_invalid",
+            ctx.path,
+            f"status is {status!r}, not a text" + (STOPS if classic else ""),
+            scope=() if classic else ctx.scope,
+        )
+    elif status.lower() not in ctx.common.availabilities:
+        yield finding("system.status_invalid", ctx.path, f"status is {status!r}", scope=ctx.scope)
+    system_type = data.get("system_type")
+    if not isinstance(system_type, str) or system_type not in ctx.common.system_types:
         yield finding(
             "system.system_type_invalid",
-            path,
-            f"system_type is {data.get('system_type')!r}",
-            scope=scope,
+            ctx.path,
+            f"system_type is {system_type!r}; use datacenter, edge or datacenter,edge",
+            scope=ctx.scope,
         )
-    if "division" in data and data["division"] != division:
-        yield finding(
-            "system.division_mismatch",
-            path,
-            f"division is {data['division']!r}, folder is {division!r}",
-            scope=scope,
-        )
-    declared = data.get("submitter")
-    if isinstance(declared, str) and declared.lower() != submitter.lower():
-        yield finding(
-            "system.submitter_mismatch",
-            path,
-            f"submitter is {declared!r}, folder is {submitter!r}",
-            scope=scope,
-        )
-    yield from _check_network(data, path, scope, division, common)
-    known = set(rules.required) | set(rules.power) | set(rules.network)
-    for key in sorted(set(data) - known):
-        yield finding("system.unknown_field", path, f"unknown field {key!r}", scope=scope)
 
 
-def _check_network(
-    data: dict[str, Any], path: str, scope: Scope, division: str, common: CommonRules
-) -> Iterator[Finding]:
-    flag = str(data.get("is_network", "")).lower() == "true"
-    if division == "network":
-        if not flag:
-            yield finding(
-                "system.network_flag", path, "network division needs is_network true", scope=scope
-            )
-        for key in common.system_description.network:
+@check(Level.SYSTEM, codes=("system.network_flag", "system.network_field_missing"))
+def check_network_mode(ctx: SystemContext) -> Iterator[Finding]:
+    data = _description(ctx)
+    if data is None:
+        return
+    network = is_network_system(data)
+    if network is None:
+        yield finding(
+            "system.network_flag",
+            ctx.path,
+            f'is_network is {data.get("is_network")!r}, not the text "true" or "false"'
+            + (STOPS if ctx.rules.checker.style == "classic" else ""),
+            scope=() if ctx.rules.checker.style == "classic" else ctx.scope,
+        )
+        return
+    expected = {"network": True, "closed": False}.get(ctx.division)
+    if expected is not None and network is not expected:
+        yield finding(
+            "system.network_flag",
+            ctx.path,
+            f"the {ctx.division} division needs is_network {str(expected).lower()}",
+            scope=ctx.scope,
+        )
+    # the v6.0 checker requires the network fields whenever is_network is truthy (even "false")
+    wants_fields = network if ctx.rules.checker.style == "classic" else bool(data.get("is_network"))
+    if wants_fields:
+        for key in ctx.common.system_description.network:
             if key not in data:
                 yield finding(
-                    "system.network_field_missing", path, f"field {key!r} is missing", scope=scope
+                    "system.network_field_missing",
+                    ctx.path,
+                    f"field {key!r} is missing",
+                    scope=ctx.scope,
                 )
-    elif flag:
+
+
+@check(
+    Level.SYSTEM,
+    codes=(
+        "system.field_missing",
+        "system.field_empty",
+        "system.field_not_text",
+        "system.unknown_field",
+    ),
+)
+def check_fields(ctx: SystemContext) -> Iterator[Finding]:
+    data = _description(ctx)
+    if data is None:
+        return
+    rules = ctx.common.system_description
+    for key in rules.required:
+        if key not in data:
+            yield finding(
+                "system.field_missing", ctx.path, f"field {key!r} is missing", scope=ctx.scope
+            )
+        elif key in rules.meaningful and not data[key]:
+            yield finding(
+                "system.field_empty", ctx.path, f"field {key!r} is {data[key]!r}", scope=ctx.scope
+            )
+    for key in rules.must_be_text if ctx.rules.checker.style == "classic" else ():
+        if key in data and not isinstance(data[key], str):
+            # the checker joins these into its summary CSV as text and fails on anything else
+            yield finding(
+                "system.field_not_text",
+                ctx.path,
+                f"field {key!r} is a {type(data[key]).__name__}, not a string" + STOPS,
+                scope=(),
+            )
+    known = set(rules.required) | set(rules.power) | set(rules.network)
+    for key in sorted(set(data) - known):
         yield finding(
-            "system.network_flag", path, f"{division} division needs is_network false", scope=scope
+            "system.unknown_field",
+            ctx.path,
+            f"unknown field {key!r}",
+            scope=ctx.scope,
+            severity=Severity.WARNING,
         )
 
 
-def system_json_path(submitter_dir: Path, system: str) -> Path:
-    return submitter_dir / "systems" / f"{system}.json"
+@check(Level.SYSTEM, codes=("system.division_mismatch", "system.submitter_mismatch"))
+def check_division_and_submitter(ctx: SystemContext) -> Iterator[Finding]:
+    data = _description(ctx)
+    if data is None:
+        return
+    declared = data.get("submitter")
+    if not isinstance(declared, str):
+        classic = ctx.rules.checker.style == "classic"
+        yield finding(
+            "system.submitter_mismatch",
+            ctx.path,
+            f"submitter is {declared!r}, not a text" + (STOPS if classic else ""),
+            scope=() if classic else ctx.scope,
+        )
+    elif declared.lower() != ctx.submitter.lower():
+        yield finding(
+            "system.submitter_mismatch",
+            ctx.path,
+            f"submitter is {declared!r}, the folder is {ctx.submitter!r}",
+            scope=ctx.scope,
+        )
+    division = data.get("division")
+    same = (
+        division == ctx.division
+        if ctx.rules.checker.style == "classic"
+        else isinstance(division, str) and division.lower() == ctx.division.lower()
+    )
+    if not same:
+        yield finding(
+            "system.division_mismatch",
+            ctx.path,
+            f"division is {division!r}, the folder is {ctx.division!r}",
+            scope=ctx.scope,
+        )

@@ -1,128 +1,173 @@
-"""Folder-structure checks over the whole tree (spec §4.1 items 1–3)."""
+"""Folder structure of the whole tree and of each submitter (spec §4.1 items 1–3).
+
+The checkers up to v5.1 run these; the v6.0 package does not (its structure check is never
+called), so there the same findings are Inferboard warnings: they say nothing about the
+numbers, and the official verdict does not change.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
-from validator.bundle import list_dirs, list_files
-from validator.findings import Finding, finding
-from validator.options import Options
-from validator.rules import CommonRules, RoundRules
-
-IGNORED_ROOT_DIRS = {".git", ".github", "assets"}
+from validator.checks.context import SubmitterContext, TreeContext
+from validator.checks.registry import Level, check
+from validator.codes import Verdict
+from validator.findings import Finding, Severity, finding
 
 
-def check_root(root: Path, common: CommonRules) -> Iterator[Finding]:
-    for name in list_files(root):
-        if not name.endswith(common.root_file_suffixes):
-            yield finding("structure.root_extra_file", name, f"{name} is outside any division")
-    for name in list_dirs(root):
-        if name not in common.divisions and name not in IGNORED_ROOT_DIRS:
-            yield finding("structure.division_unknown", name, f"{name!r} is not a division")
-    for division in list_dirs(root):
-        if division in common.divisions:
-            for name in list_files(root / division):
-                yield finding(
-                    "structure.division_has_files",
-                    f"{division}/{name}",
-                    f"{name} is outside any submitter folder",
-                    scope=(division,),
-                )
+@check(Level.TREE, codes=("structure.root_extra_file",))
+def check_root_files(ctx: TreeContext) -> Iterator[Finding]:
+    """A file at the root other than .md/.pdf stops the classic checker before any result."""
+    extra = [n for n in ctx.root_files if not n.endswith(ctx.common.root_file_suffixes)]
+    if not extra:
+        return
+    official = ctx.rules is None or ctx.rules.checker.root_files_checked
+    for name in extra:
+        yield finding(
+            "structure.root_extra_file",
+            name,
+            f"{name} is outside any division folder",
+            **({} if official else _hygiene()),
+        )
 
 
-def check_submitter_tree(
-    root: Path, division: str, submitter: str, common: CommonRules
-) -> Iterator[Finding]:
-    """Names, sizes, links and empty folders, found in one walk of the submitter's tree
-    (``os.scandir`` entries carry their type and size, so no file is stat-ed twice)."""
-    scope = (division, submitter)
-    pending = [f"{division}/{submitter}"]
-    limit = common.file_size_limit_bytes
-    while pending:
-        rel_dir = pending.pop()
-        with os.scandir(root / rel_dir) as listing:
-            entries = list(listing)
-        if not entries:
-            yield finding("structure.empty_dir", rel_dir, "empty folder", scope=scope)
-        for entry in entries:
-            rel = f"{rel_dir}/{entry.name}"
-            yield from _name_findings(entry.name, rel, scope)
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name == "__pycache__":
-                    yield finding("structure.pycache", rel, "__pycache__ folder", scope=scope)
-                pending.append(rel)
-            elif entry.is_symlink() and not Path(entry.path).exists():
-                yield finding("structure.broken_symlink", rel, "broken symbolic link", scope=scope)
-            elif (size := entry.stat().st_size) > limit:
-                yield finding(
-                    "structure.file_too_large",
-                    rel,
-                    f"{size / 1024**2:.1f} MB, more than {limit // 1024**2} MB",
-                    scope=scope,
-                )
-
-
-def _name_findings(name: str, rel: str, scope: tuple[str, ...]) -> Iterator[Finding]:
-    if name.startswith("."):
-        yield finding("structure.hidden_name", rel, f"{name!r} starts with '.'", scope=scope)
-    if " " in name:
-        yield finding("structure.space_in_name", rel, f"{name!r} contains a space", scope=scope)
-
-
-def check_submitter_layout(
-    root: Path, division: str, submitter: str, rules: RoundRules, options: Options
-) -> Iterator[Finding]:
-    """Every system and measurements folder has results; calibration.md where required."""
-    scope = (division, submitter)
-    base = root / division / submitter
-    with_results = set(list_dirs(base / "results"))
-    if rules.requires_results_for_every_system:
-        for system in list_dirs(base / "measurements"):
-            if system not in with_results:
-                yield finding(
-                    "structure.measurements_without_results",
-                    f"{division}/{submitter}/measurements/{system}",
-                    f"measurements/{system} has no results/{system}",
-                    scope=scope,
-                )
-        for name in list_files(base / "systems"):
-            if name.endswith(".json") and name[: -len(".json")] not in with_results:
-                yield finding(
-                    "structure.system_without_results",
-                    f"{division}/{submitter}/systems/{name}",
-                    f"systems/{name} has no results/{name[: -len('.json')]}",
-                    scope=scope,
-                )
-    needs_calibration = rules.requires_calibration_doc and division != "open"
-    if needs_calibration and not options.skip_calibration_check:
-        candidates = (base / "calibration.md", base / "documentation" / "calibration.md")
-        if not any(p.is_file() for p in candidates):
+@check(Level.TREE, codes=("structure.division_unknown", "structure.division_has_files"))
+def check_divisions(ctx: TreeContext) -> Iterator[Finding]:
+    for name in ctx.root_dirs:
+        if name not in ctx.common.divisions and name not in ctx.common.ignored_root_dirs:
+            # the checker logs an error and ignores the folder: the exit status is unchanged
             yield finding(
-                "structure.calibration_missing",
-                f"{division}/{submitter}/documentation/calibration.md",
-                "calibration.md is missing",
-                scope=scope,
+                "structure.division_unknown",
+                name,
+                f"{name!r} is not a division",
+                severity=Severity.WARNING,
+            )
+    official = ctx.rules is None or ctx.rules.checker.style == "classic"
+    for division, files in ctx.division_files.items():
+        for name in files:
+            yield finding(
+                "structure.division_has_files",
+                f"{division}/{name}",
+                f"{name} is outside any submitter folder",
+                scope=(division,),
+                **({} if official else _hygiene()),
             )
 
 
-def file_list_findings(
-    folder: Path,
-    required: tuple[str, ...] | list[str],
-    optional: tuple[str, ...] | list[str],
-    ignorable: tuple[str, ...],
-    rel: str,
-    scope: tuple[str, ...],
-) -> Iterator[Finding]:
-    """The official lists are exact: a symmetric difference less the tolerated names."""
-    present = set(list_files(folder))
-    missing = sorted(set(required) - present)
-    extra = sorted(present - set(required) - set(optional) - set(ignorable))
-    if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"missing {', '.join(missing)}")
-        if extra:
-            parts.append(f"unexpected {', '.join(extra)}")
-        yield finding("structure.file_list_mismatch", rel, "; ".join(parts), scope=scope)
+def _hygiene() -> dict[str, object]:
+    """Folder hygiene the round's checker does not run: an Inferboard warning."""
+    return {"verdict": Verdict.INFERBOARD, "severity": Severity.WARNING}
+
+
+@check(
+    Level.SUBMITTER,
+    codes=(
+        "structure.broken_symlink",
+        "structure.file_too_large",
+        "structure.hidden_name",
+        "structure.space_in_name",
+        "structure.pycache",
+        "structure.empty_dir",
+    ),
+)
+def check_folder_hygiene(ctx: SubmitterContext) -> Iterator[Finding]:
+    """Names, links, sizes and empty folders of the submitter tree (spec §4.1 item 2).
+
+    The classic checker stops at the first kind of problem and skips the submitter; we report
+    every problem, and any one of them voids the submitter's results, as it does there."""
+    if not ctx.has_results_folder:
+        return
+    limit = ctx.common.file_size_limit_bytes
+    scope = ctx.scope
+    extra = {} if ctx.rules.checker.folder_hygiene else _hygiene()
+    for entry in ctx.walk:
+        name = entry.rel.rsplit("/", 1)[-1]
+        if not entry.is_dir and entry.is_link and not entry.link_target_exists:
+            yield finding(
+                "structure.broken_symlink", entry.rel, "broken symbolic link", scope=scope, **extra
+            )
+        elif not entry.is_dir and entry.size > limit:
+            yield finding(
+                "structure.file_too_large",
+                entry.rel,
+                f"{entry.size / 1024**2:.1f} MB, more than {limit // 1024**2} MB",
+                scope=scope,
+                **extra,
+            )
+        if name.startswith("."):
+            yield finding(
+                "structure.hidden_name",
+                entry.rel,
+                f"{name!r} starts with '.'",
+                scope=scope,
+                **extra,
+            )
+        if " " in name:
+            yield finding(
+                "structure.space_in_name",
+                entry.rel,
+                f"{name!r} contains a space",
+                scope=scope,
+                **extra,
+            )
+        if entry.is_dir and entry.rel.endswith("__pycache__"):
+            yield finding(
+                "structure.pycache", entry.rel, "__pycache__ folder", scope=scope, **extra
+            )
+        if entry.is_dir and entry.is_empty_dir:
+            yield finding("structure.empty_dir", entry.rel, "empty folder", scope=scope, **extra)
+
+
+@check(
+    Level.SUBMITTER,
+    codes=(
+        "structure.measurements_without_results",
+        "structure.system_without_results",
+        "structure.calibration_missing",
+    ),
+)
+def check_submitter_layout(ctx: SubmitterContext) -> Iterator[Finding]:
+    """Every system and measurements folder has results; calibration.md where required.
+
+    The classic checker logs these and exits 1 but still writes the submitter's rows, so they
+    fail the verdict without voiding a result. The v6.0 checker does not look."""
+    if not ctx.has_results_folder:
+        return
+    behaviour = ctx.rules.checker
+    extra: dict[str, object] = {"voids": False}
+    if not behaviour.systems_need_results:
+        extra = {"voids": False, **_hygiene()}
+    base = f"{ctx.division}/{ctx.submitter}"
+    with_results = set(ctx.results_systems)
+    for system in ctx.measurement_systems:
+        if system not in with_results:
+            yield finding(
+                "structure.measurements_without_results",
+                f"{base}/measurements/{system}",
+                f"measurements/{system} has no results/{system}",
+                scope=ctx.scope,
+                **extra,
+            )
+    for name in ctx.system_files:
+        if name.endswith(".json") and name.replace(".json", "") not in with_results:
+            yield finding(
+                "structure.system_without_results",
+                f"{base}/systems/{name}",
+                f"systems/{name} has no results/{name.replace('.json', '')}",
+                scope=ctx.scope,
+                **extra,
+            )
+    if ctx.division == "open" or ctx.options.skip_calibration_check:
+        return
+    candidates = (ctx.base / "calibration.md", ctx.base / "documentation" / "calibration.md")
+    if not any(p.exists() for p in candidates):
+        extra = (
+            {"voids": False} if behaviour.calibration_document else {"voids": False, **_hygiene()}
+        )
+        yield finding(
+            "structure.calibration_missing",
+            f"{base}/documentation/calibration.md",
+            "calibration.md is missing (at the submitter root or in documentation/)",
+            scope=ctx.scope,
+            **extra,
+        )

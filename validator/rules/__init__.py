@@ -1,7 +1,12 @@
 """Rules as data: one YAML table per MLPerf round plus ``common.yaml`` (house style §4).
 
-A new round is a new ``vX.Y.yaml`` beside the others; no check needs to change unless the
-round brings a new *kind* of rule. The tables are parsed once into frozen pydantic models.
+Every threshold, file list, compliance-test list and pattern of a round comes from the official
+checker at the commit that judged the round (``checker.commit``, current when the round's
+results were published; spec/official-checkers.md). The ``checker`` block also records *how*
+that checker behaves where rounds differ (which folder-hygiene checks it runs, whether an unmet
+early-stopping condition fails a result, how it writes its summary CSV ...), so one set of
+checks reproduces every round's verdict. A new round is a new ``vX.Y.yaml``; docs/validator.md
+says how to update a round when MLCommons patches its checker.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from errors import InferboardError
 
 RULES_DIR = Path(__file__).resolve().parent
 
@@ -32,7 +39,7 @@ class Seeds(_Frozen):
 class ScenarioTable(_Frozen):
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
-    # at least one of these must be present (v5.1+: Server or Interactive)
+    # at least one of these must be valid (v5.1+: Server or Interactive)
     one_of: tuple[str, ...] = ()
 
 
@@ -45,38 +52,100 @@ class BenchmarkRules(_Frozen):
     scenarios: dict[str, ScenarioTable] = Field(default_factory=dict)  # by system type
     performance_sample_count: int | None = None
     dataset_size: int | None = None
+    accuracy_sample_count: int | None = None  # v6.0: when it differs from the dataset size
     min_query_count: dict[str, int] = Field(default_factory=dict)
     target_latency_ns: dict[str, int] = Field(default_factory=dict)
-    accuracy_min: dict[str, float] = Field(default_factory=dict)
+    accuracy_min: dict[str, float] = Field(default_factory=dict)  # in the checker's order
     accuracy_max: dict[str, float] = Field(default_factory=dict)
+    accuracy_delta_percent: dict[str, float] = Field(default_factory=dict)  # TEST01
+    accuracy_extra_files: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # SDXL
     result_keys: dict[str, str] = Field(default_factory=dict)
+    units: dict[str, str] = Field(default_factory=dict)  # summary units by folder scenario
     token_latency_limits_ns: dict[str, TokenLatencyLimit] = Field(default_factory=dict)
     equal_issue_required: tuple[str, ...] = ()  # divisions in which equal-issue mode is checked
+    offline_min_samples_per_query: int | None = None
     compliance_tests: tuple[str, ...] = ()
     is_llm: bool = False
-    active_parameters_billion: float | None = None
+    active_parameters_billion: float | None = None  # ours: the physical bound (truth check)
+    higher_is_better: dict[str, bool] = Field(default_factory=dict)  # by scenario, ours
+
+
+class CheckerBehaviour(_Frozen):
+    """The official checker of the round, and how it behaves where rounds differ."""
+
+    repository: str = "mlcommons/inference"
+    commit: str
+    date: str
+    published: str
+    entry_point: str
+    style: Literal["classic", "package"]
+    csv_style: Literal["classic_v4", "classic", "package"]
+    # folder hygiene of each submitter tree (names, links, sizes, empty folders, __pycache__)
+    folder_hygiene: bool
+    root_files_checked: bool  # files at the root other than .md/.pdf fail the whole run
+    systems_need_results: bool  # systems/ and measurements/ entries without results
+    calibration_document: bool  # closed/network need calibration.md
+    # "exact": run folders hold exactly the listed files; "extra_allowed": more are fine
+    run_folder_files: Literal["exact", "extra_allowed"]
+    # "valid_results": required scenarios need a valid result, a failure keeps sibling rows;
+    # "folders": required scenario folders must exist, a failure voids every scenario
+    required_scenarios: Literal["valid_results", "folders"]
+    early_stopping_unmet_fails: bool
+    performance_errors_fail: bool  # LoadGen errors in the performance log fail the result
+    accuracy_dataset_check_fails: bool  # qsl_reported_total_count != dataset size
+    llm_limits_by: Literal["folder", "logged"]  # which scenario's TTFT/TPOT limits apply
+    inference_needs_edge: bool  # results inferred from another scenario: edge systems only
+    open_accuracy_forgiven: Literal["with_metrics", "always"]
+    num_errors_from_entries_only: bool  # the parser counts is_error entries, not num_errors
+    zero_result_has_no_row: bool  # a result value of exactly 0 gets no summary row
+    measurements_in_results: bool  # v6.0: measurements.json and TEST0x in the result folder
+    mlperf_conf_required: bool  # measurements need mlperf.conf (v4.x)
+    equal_issue_from_conf: bool = False  # v4.1: read from the measurements' mlperf/user.conf
+    llm_check_replaces_validity: bool = False  # v4.x: the LLM check overwrites result_validity
+    # the scenarios whose TTFT/TPOT the LLM check compares (the others pass it)
+    llm_checked_scenarios: tuple[str, ...] = ("Server", "Interactive")
+    test01_delta_by_first_letter: bool = False  # v5.0, v5.1: the tolerance lookup's bug
+    accuracy_column: Literal["first_value", "all"] = "all"  # v4.0: the first metric's value
 
 
 class RoundRules(_Frozen):
     round: str
-    layout: Literal["classic", "merged"]
+    checker: CheckerBehaviour
     seeds: Seeds
+    test05_seeds: Seeds | None = None  # TEST05 (v4.x) runs with its own seeds
     interactive: Literal["none", "model", "scenario"]
-    requires_calibration_doc: bool
-    requires_mlperf_conf_in_measurements: bool
-    requires_results_for_every_system: bool
-    # v4.x summary CSV: units by scenario even for token results, only the first accuracy
-    # metric, no weight_data_types column (what the v4.1 checker writes; spec §4 "CSV").
-    legacy_summary_format: bool
-    result_keys: dict[str, str]
+    result_keys: dict[str, str]  # by the scenario LoadGen ran
+    models: tuple[str, ...]  # the round's known benchmarks (closed and network)
     model_aliases: dict[str, str] = Field(default_factory=dict)
+    llm_models: tuple[str, ...] = ()  # the checker's LLM list (token-latency check)
     benchmarks: dict[str, BenchmarkRules]
 
-    def benchmark(self, name: str) -> BenchmarkRules | None:
-        return self.benchmarks.get(self.model_aliases.get(name, name))
+    @property
+    def layout(self) -> Literal["classic", "merged"]:
+        return "merged" if self.checker.measurements_in_results else "classic"
 
-    def canonical_benchmark(self, name: str) -> str:
-        return self.model_aliases.get(name, name)
+    def canonical_benchmark(self, name: str, mapping: dict[str, str] | None = None) -> str:
+        """The checker's ``get_mlperf_model``: known name, alias, the submitter's
+        model_mapping.json, then a few guesses by substring."""
+        if name in self.models:
+            return name
+        if name in self.model_aliases:
+            return self.model_aliases[name]
+        if mapping and mapping.get(name):
+            return mapping[name]
+        guess = name
+        if "mobilenet" in name or "efficientnet" in name or "resnet50" in name:
+            guess = "resnet"
+        elif "bert-99.9" in name:
+            guess = "bert-99.9"
+        elif "bert-99" in name:
+            guess = "bert-99"
+        elif self.checker.style == "package" and "llama3_1-405b" in name:
+            guess = "llama3.1-405b"
+        return self.model_aliases.get(guess, guess)
+
+    def benchmark(self, name: str) -> BenchmarkRules | None:
+        return self.benchmarks.get(name)
 
     def result_key(self, benchmark: str, effective_scenario: str) -> str | None:
         rules = self.benchmark(benchmark)
@@ -92,7 +161,7 @@ class FileList(_Frozen):
 
 class SystemDescriptionRules(_Frozen):
     required: tuple[str, ...]
-    may_be_empty: tuple[str, ...]
+    meaningful: tuple[str, ...]  # must be truthy (Python ``not v`` fails)
     must_be_text: tuple[str, ...]
     power: tuple[str, ...]
     network: tuple[str, ...]
@@ -100,16 +169,18 @@ class SystemDescriptionRules(_Frozen):
 
 
 class Test06Rules(_Frozen):
-    lines: dict[str, str]
+    lines: dict[str, tuple[str, ...]]  # check name -> lines of which one must be present
     eos_token_id: int
 
 
 class CommonRules(_Frozen):
     divisions: tuple[str, ...]
+    ignored_root_dirs: tuple[str, ...]
     availabilities: tuple[str, ...]
     system_types: dict[str, str]
     scenario_dir_aliases: dict[str, str]
     units_by_scenario: dict[str, str]
+    power_units_by_scenario: dict[str, str]
     token_units: str
     token_result_keys: tuple[str, ...]
     min_duration_ms: int
@@ -117,24 +188,34 @@ class CommonRules(_Frozen):
     max_truncated_accuracy_log_bytes: int
     ignorable_files: tuple[str, ...]
     performance_files: FileList
+    power_run_files: tuple[str, ...]
+    power_folder_files: tuple[str, ...]
+    power_measurement_patterns: tuple[str, ...]
     accuracy_files: FileList
     measurement_files: FileList
+    test01_accuracy_files: tuple[str, ...]
+    test01_failed_extra_files: tuple[str, ...]
+    compliance_performance_files: FileList
     root_file_suffixes: tuple[str, ...]
-    offline_min_samples_per_query: dict[str, int]
     system_description: SystemDescriptionRules
     implementation_fields: tuple[str, ...]
     test06: Test06Rules
-    accuracy_patterns: dict[str, str]
-    hash_pattern: str
+    early_stopping_scenarios: tuple[str, ...]
 
 
-class UnknownRoundError(ValueError):
+class UnknownRoundError(InferboardError):
     """A round name with no rules table."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__("round.unknown", message, f"Use one of {', '.join(available_rounds())}.")
 
-def _read_yaml(path: Path) -> dict:
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # type: ignore[override]
+        return (type(self), (self.message,))
+
+
+def _read_yaml(path: Path) -> dict:  # type: ignore[type-arg]
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.safe_load(handle)  # type: ignore[no-any-return]
 
 
 def available_rounds() -> tuple[str, ...]:
@@ -146,11 +227,10 @@ def available_rounds() -> tuple[str, ...]:
 @cache
 def load_round(name: str) -> RoundRules:
     """The rules table of one round (``v4.0`` … ``v6.0``)."""
-    path = RULES_DIR / f"{name}.yaml"
     if name not in available_rounds():
         known = ", ".join(available_rounds())
         raise UnknownRoundError(f"unknown MLPerf round {name!r}; known rounds: {known}")
-    return RoundRules.model_validate(_read_yaml(path))
+    return RoundRules.model_validate(_read_yaml(RULES_DIR / f"{name}.yaml"))
 
 
 @cache

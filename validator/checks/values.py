@@ -1,0 +1,83 @@
+"""The reported number itself: the checker must be able to compute it, and it must be a number
+that can be true.
+
+Official: a result key that is absent or not a number makes the checker's ``float()`` raise
+(the result fails); a result of exactly 0 gets no summary row up to v5.1 and fails the run's
+exit status in v6.0. Inferboard: every measured value (the result, throughputs, latencies,
+TTFT/TPOT) is finite and positive, which no official checker tests (``float('nan')`` and
+``1e999`` pass it, and NaN would sort first on a leaderboard).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from validator.checks.context import ResultContext
+from validator.checks.registry import Level, check
+from validator.findings import Finding
+from validator.result_value import reported_value
+
+# detail-log keys that hold measured quantities which must be finite and positive
+MEASURED_KEYS = (
+    "result_samples_per_second",
+    "result_tokens_per_second",
+    "result_completed_samples_per_sec",
+    "result_completed_tokens_per_second",
+    "result_scheduled_samples_per_sec",
+    "result_inferred_tokens_per_second",
+    "result_inferred_completed_tokens_per_second",
+    "result_first_token_99.00_percentile_latency_ns",
+    "result_time_per_output_token_99.00_percentile_ns",
+    "result_99.00_percentile_latency_ns",
+    "result_90.00_percentile_latency_ns",
+    "result_mean_latency_ns",
+)
+
+
+def _where(ctx: ResultContext):  # type: ignore[no-untyped-def]
+    return ctx.perf_dir / "mlperf_log_detail.txt"
+
+
+@check(Level.RESULT, codes=("perf.result_value_unavailable", "perf.result_zero"))
+def check_reported_value(ctx: ResultContext) -> Iterator[Finding]:
+    if ctx.log is None:
+        return
+    value = reported_value(ctx)
+    if value.raw is None:
+        yield ctx.found("perf.result_value_unavailable", _where(ctx), value.problem)
+    elif value.raw == 0:
+        keeps_row = not ctx.rules.checker.zero_result_has_no_row
+        yield ctx.found(
+            "perf.result_zero",
+            _where(ctx),
+            f"the result ({value.key}) is 0"
+            + (": the official checker writes its row but fails the run" if keeps_row else ""),
+            voids=not keeps_row,
+        )
+
+
+@check(Level.RESULT, codes=("truth.value_not_finite", "truth.value_not_positive"))
+def check_numbers_can_be_true(ctx: ResultContext) -> Iterator[Finding]:
+    log = ctx.log
+    if log is None:
+        return
+    value = reported_value(ctx)
+    if value.raw is not None and not math.isfinite(value.raw):
+        yield ctx.truth(
+            "truth.value_not_finite",
+            _where(ctx),
+            f"the result is {value.raw!r}, not a finite number",
+        )
+    elif value.raw is not None and value.raw <= 0:
+        yield ctx.truth("truth.value_not_positive", _where(ctx), f"the result is {value.raw!r}")
+    for key in MEASURED_KEYS:
+        raw = log.get(key)
+        if raw is None or isinstance(raw, bool) or not isinstance(raw, int | float):
+            continue
+        if not math.isfinite(raw):
+            yield ctx.truth("truth.value_not_finite", _where(ctx), f"{key} is {raw!r}")
+        elif raw <= 0:
+            yield ctx.truth(
+                "truth.value_not_positive", _where(ctx), f"{key} is {raw!r}, not positive"
+            )
