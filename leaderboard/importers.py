@@ -20,7 +20,8 @@ from leaderboard.errors import LeaderboardError
 from leaderboard.ingest import insert_rows
 from leaderboard.seed import result_id
 from validator import Options, validate_path
-from validator.report import summary_rows as validator_summary_rows
+from validator.rules import load_round
+from validator.summary_csv import summary_rows as validator_summary_rows
 
 SUMMARY_COLUMNS = (
     "Organization",
@@ -229,7 +230,8 @@ def import_tree(con: duckdb.DuckDBPyConnection, path: Path) -> int:
             f"{path} does not pass the validator ({len(errors)} errors, first: {first}); "
             f"run `python -m validator {path}` for the full report",
         )
-    records: list[dict[str, object]] = list(validator_summary_rows(report))
+    style = load_round(report.round).checker.csv_style if report.round else "classic"
+    records: list[dict[str, object]] = list(validator_summary_rows(report, style))
     rows = records_to_rows(records, "results_tree", path)
     digest = hashlib.sha256(json.dumps(records, sort_keys=True).encode()).hexdigest()
     return insert_rows(

@@ -24,7 +24,9 @@ from pathlib import Path
 from validator.archive import ArchiveLimits, bundle_root, extract_archive
 from validator.engine import validate_tree
 from validator.options import Options
-from validator.report import Report, write_summary_csv
+from validator.report import Report, settle
+from validator.rules import load_round
+from validator.summary_csv import write_summary_csv
 
 EXIT_PARENT_GONE = 3
 
@@ -49,14 +51,15 @@ def run(archive: Path, work: Path, out: Path, options: Options, limits: ArchiveL
     out.mkdir(parents=True, exist_ok=True)
     problems = extract_archive(archive, tree, limits)
     if problems:
-        report = Report(round=None, findings=problems, results=[], source=archive.name)
-        data = {**report.to_dict(), "archive_refused": True}
+        report = settle(Report(round=None, findings=problems, results=[], source=archive.name))
+        data = {**report.model_dump(mode="json"), "archive_refused": True}
     else:
         report = validate_tree(bundle_root(tree), options, source=archive.name)
         summary = out / "summary.csv"
-        write_summary_csv(report, summary.with_name("summary.csv.tmp"))
+        style = load_round(report.round).checker.csv_style if report.round else "classic"
+        write_summary_csv(report, summary.with_name("summary.csv.tmp"), style)
         summary.with_name("summary.csv.tmp").replace(summary)
-        data = {**report.to_dict(), "archive_refused": False}
+        data = {**report.model_dump(mode="json"), "archive_refused": False}
     _write_whole(out / "report.json", json.dumps(data, indent=2))
     return 0
 

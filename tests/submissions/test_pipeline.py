@@ -100,7 +100,7 @@ def test_a_bundle_the_validator_rejects_cannot_be_accepted(
         zipfile.ZipFile(broken, "w") as out,
     ):
         for item in source.infolist():
-            if not item.filename.endswith("calibration.md"):
+            if not item.filename.endswith("Offline/measurements.json"):
                 out.writestr(item, source.read(item))
     with broken.open("rb") as stream:
         sid = service.receive(ALICE, stream, "broken.zip").submission_id
@@ -108,7 +108,7 @@ def test_a_bundle_the_validator_rejects_cannot_be_accepted(
     s = service.get(ALICE, sid)
     assert (s.state.value, s.verdict) == ("awaiting_review", "rejected")
     codes = [f["code"] for f in service.report(ALICE, sid)["findings"]]
-    assert "structure.calibration_missing" in codes
+    assert "measurements.implementation_missing" in codes
     with pytest.raises(SubmissionError) as caught:
         service.accept(MAINTAINER, sid, "looks fine to me")
     assert caught.value.code == "review.verdict_rejected"

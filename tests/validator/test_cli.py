@@ -30,7 +30,9 @@ def test_json_report_and_summary_csv(bundles_dir: Path, tmp_path: Path) -> None:
         "Offline": 2459.18,
         "Server": 1698.57,
     }
-    assert set(report["findings"][0]) == {"code", "severity", "path", "message", "hint"}
+    assert set(report["findings"][0]) == {
+        "code", "severity", "verdict", "path", "message", "hint", "scope", "voids", "caused_by"
+    }  # fmt: skip
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [(r["Scenario"], r["Result"], r["Units"]) for r in rows] == [
         ("Offline", "2459.18", "Tokens/s"),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.validator.conftest import PARTIAL
+from tests.validator.conftest import PARTIAL, copy_bundle
 from validator import Options, validate_path
 
 AMD = "closed/AMD"
@@ -246,13 +246,29 @@ def _remove_nv_server(root: Path) -> None:
     _rmtree(root / f"{NV}/compliance/H200-SXM-141GBx8_TRT/llama2-70b-99/Server")
 
 
+_BASELINE: dict[str, set[str]] = {}
+
+
+def _baseline(name: str, bundles_dir: Path, tmp_path: Path) -> set[str]:
+    """Warnings the unmutated real bundle already has (the Intel bundle's TEST06 logs are
+    empty, so TEST06 cannot be re-verified)."""
+    if name not in _BASELINE:
+        report = validate_path(copy_bundle(bundles_dir, name, tmp_path), Options(**PARTIAL))
+        assert report.accepted, report.to_text()
+        _BASELINE[name] = {f.code for f in report.findings if f.severity == "warning"}
+    return _BASELINE[name]
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_one_broken_rule_gives_its_codes(case: str, bundle_copy) -> None:
+def test_one_broken_rule_gives_its_codes(
+    case: str, bundle_copy, bundles_dir: Path, tmp_path: Path
+) -> None:
     name, mutate, expected = CASES[case]
+    baseline = _baseline(name, bundles_dir, tmp_path / "baseline")
     root = bundle_copy(name)
     mutate(root)
     report = validate_path(root, Options(**PARTIAL))
-    codes = {f.code for f in report.findings if f.severity in ("error", "warning")}
+    codes = {f.code for f in report.findings if f.severity in ("error", "warning")} - baseline
     consequences = {
         "structure.required_scenario_missing",
         "structure.server_or_interactive_missing",

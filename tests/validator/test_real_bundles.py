@@ -11,7 +11,13 @@ import pytest
 
 from tests.validator.conftest import PARTIAL, REAL, copy_bundle
 from validator import Options, validate_path
-from validator.report import summary_rows
+from validator.rules import load_round
+from validator.summary_csv import summary_rows as _rows
+
+
+def summary_rows(report):
+    return _rows(report, load_round(report.round).checker.csv_style)
+
 
 TESTDATA = Path(__file__).parent / "testdata"
 
