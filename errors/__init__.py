@@ -10,7 +10,7 @@ import it.
 
 from __future__ import annotations
 
-__all__ = ["InferboardError", "UNEXPECTED_CODE", "UNEXPECTED_MESSAGE"]
+__all__ = ["UNEXPECTED_CODE", "UNEXPECTED_MESSAGE", "InferboardError"]
 
 # What a visitor sees for an error no library anticipated (the server log keeps the trace).
 UNEXPECTED_CODE = "internal.unexpected"
@@ -43,5 +43,5 @@ class InferboardError(Exception):
 
     def one_line(self) -> str:
         """Message, hint and code on one line, for command lines and logs."""
-        hint = f" {self.hint}" if self.hint else ""
+        hint = f"; {self.hint}" if self.hint else ""
         return f"{self.message}{hint} [{self.code}]"

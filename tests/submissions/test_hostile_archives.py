@@ -7,7 +7,6 @@ import io
 import os
 import tarfile
 import zipfile
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -104,7 +103,7 @@ def _outside_storage(tmp_path: Path) -> set[str]:
 
 @pytest.mark.slow  # nine validator child processes: 6-12 s on 2 cores
 def test_each_hostile_archive_is_refused_and_nothing_escapes(service, tmp_path: Path) -> None:
-    settings = replace(service.settings, archive_max_files=50)
+    settings = service.settings.with_changes(archive_max_files=50)
     guarded = SubmissionService(service._store, settings)
     outside_before = _outside_storage(tmp_path)
     archives = hostile_archives(tmp_path)

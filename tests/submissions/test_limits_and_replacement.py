@@ -4,7 +4,6 @@ replacement of an earlier submission with the link kept both ways."""
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,7 +23,7 @@ class Clock:
 
 def test_rate_limit_counts_per_user_and_survives_a_restart(service: SubmissionService) -> None:
     clock = Clock()
-    settings = replace(service.settings, rate_limit_count=2, rate_limit_window_s=600)
+    settings = service.settings.with_changes(rate_limit_count=2, rate_limit_window_s=600)
     limited = SubmissionService(service._store, settings, clock=clock)
     limited.receive(ALICE, io.BytesIO(b"1"), "1.zip")
     clock.now += timedelta(seconds=60)

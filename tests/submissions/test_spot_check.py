@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -34,8 +33,7 @@ def runner_bundle_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_spot_check_report_is_stored_for_review(
     service: SubmissionService, runner_bundle_zip: Path
 ) -> None:
-    settings = replace(
-        service.settings,
+    settings = service.settings.with_changes(
         reference_backend="dummy",
         reference_dataset="demo",
         spot_check_samples=3,
@@ -55,7 +53,7 @@ def test_spot_check_report_is_stored_for_review(
 
 
 def test_a_failing_spot_check_is_reported_not_hidden(service, make_bundle_zip) -> None:
-    settings = replace(service.settings, reference_backend="dummy", reference_dataset="demo")
+    settings = service.settings.with_changes(reference_backend="dummy", reference_dataset="demo")
     configured = SubmissionService(service._store, settings)
     with make_bundle_zip("NEW-1-node-4x-BMG-B70").open("rb") as stream:
         sid = configured.receive(ALICE, stream, "intel.zip").submission_id

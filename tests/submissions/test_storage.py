@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -57,7 +56,7 @@ def test_same_bytes_from_another_user_share_the_blob(service: SubmissionService)
 
 
 def test_upload_over_the_limit_keeps_nothing(service: SubmissionService) -> None:
-    small = SubmissionService(service._store, replace(service.settings, max_upload_bytes=1000))
+    small = SubmissionService(service._store, service.settings.with_changes(max_upload_bytes=1000))
     with pytest.raises(SubmissionError) as caught:
         small.receive(ALICE, _TrickleStream(b"x" * 1001), "big.zip")
     assert caught.value.code == "upload.too_large"

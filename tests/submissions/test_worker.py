@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import time
-from dataclasses import replace
 
 from submissions import pipeline
 from submissions.service import SubmissionService
@@ -25,7 +24,7 @@ def test_start_resumes_work_a_dead_process_left_behind(service, store, make_bund
     store.cursor().execute(
         "UPDATE submissions SET state = 'validating' WHERE submission_id = $id", {"id": sid}
     )
-    worker = Worker(service, replace(service.settings, worker_poll_s=0.1))
+    worker = Worker(service, service.settings.with_changes(worker_poll_s=0.1))
     worker.start()
     try:
         _wait_until_idle(service)
@@ -40,7 +39,9 @@ def test_start_resumes_work_a_dead_process_left_behind(service, store, make_bund
 
 
 def test_a_validation_past_its_time_limit_is_rejected_with_that_reason(service) -> None:
-    limited = SubmissionService(service._store, replace(service.settings, validation_timeout_s=0))
+    limited = SubmissionService(
+        service._store, service.settings.with_changes(validation_timeout_s=0)
+    )
     sid = limited.receive(ALICE, io.BytesIO(b"PK\x05\x06" + bytes(18)), "slow.zip").submission_id
     Worker(limited, limited.settings).run_until_idle()
     s = limited.get(ALICE, sid)
@@ -69,7 +70,7 @@ def test_a_crashing_step_is_retried_then_given_up(service, monkeypatch) -> None:
 
 
 def test_wake_starts_work_without_waiting_for_the_poll(service) -> None:
-    worker = Worker(service, replace(service.settings, worker_poll_s=3600))
+    worker = Worker(service, service.settings.with_changes(worker_poll_s=3600))
     worker.start()
     try:
         time.sleep(0.05)  # the thread is idle, waiting an hour for its next poll
