@@ -129,9 +129,14 @@ def _run(args: argparse.Namespace, service: SubmissionService, settings: Submiss
         print(f"submission {done.submission_id}: {done.state.label}; {done.progress}")
     elif args.command == "audit":
         if args.verify:
-            problems = service.verify_audit_chain(OPERATOR)
-            print("audit chain intact" if not problems else "\n".join(problems))
-            return 0 if not problems else 1
+            check = service.verify_audit_chain(OPERATOR)
+            for line in check.problems:
+                print(f"problem: {line}")
+            for line in check.warnings:
+                print(f"warning: {line}")
+            if check.intact:
+                print(f"audit chain intact ({check.entries} entries)")
+            return 0 if check.intact else 1
         for e in service.audit_log(OPERATOR, args.id):
             move = f"{e.from_state or '-'} -> {e.to_state or '-'}"
             who = f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor_label:30} #{e.submission_id or '-':<5}"

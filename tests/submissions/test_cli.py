@@ -62,7 +62,7 @@ def test_submit_work_review_and_audit(
     assert [next(w for w in line.split() if w in known) for line in out.splitlines()] == [
         "received", "state_changed", "state_changed", "state_changed", "accepted",
     ]  # fmt: skip
-    assert run("audit", "--verify")[:2] == (0, "audit chain intact\n")
+    assert run("audit", "--verify")[:2] == (0, "audit chain intact (5 entries)\n")
     code, _, err = run("show", "7")
     assert code == 2 and "no submission 7" in err and "Traceback" not in err
 

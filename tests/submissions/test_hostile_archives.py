@@ -123,7 +123,8 @@ def test_each_hostile_archive_is_refused_and_nothing_escapes(service, tmp_path: 
             s.decision_reason.startswith("archive refused: "),
         )
     expected = {
-        label: ("rejected", "rejected", [code], True) for label, (_, _, code) in archives.items()
+        label: ("rejected_by_validator", "rejected", [code], True)
+        for label, (_, _, code) in archives.items()
     }
     assert outcome == expected
 
@@ -136,6 +137,7 @@ def test_each_hostile_archive_is_refused_and_nothing_escapes(service, tmp_path: 
     allowed_prefixes = ("blobs/", "submissions/", "work/", "incoming/")
     unexpected = {p for p in inside if not p.startswith(allowed_prefixes)} - {
         "audit-head.json",
+        "audit.key",
         "worker-status.json",
     }
     assert unexpected == set()
@@ -144,4 +146,4 @@ def test_each_hostile_archive_is_refused_and_nothing_escapes(service, tmp_path: 
     }
     assert not [p for p in inside if p.startswith("work/")]  # scratch removed after refusal
     assert _outside_storage(tmp_path) == outside_before
-    assert guarded.verify_audit_chain(MAINTAINER) == []
+    assert guarded.verify_audit_chain(MAINTAINER).problems == []

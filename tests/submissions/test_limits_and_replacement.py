@@ -8,7 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from submissions.errors import InvalidTransitionError, NotFoundError, RateLimitedError
+from submissions.errors import (
+    InvalidTransitionError,
+    NotFoundError,
+    RateLimitedError,
+    SubmissionError,
+)
 from submissions.service import SubmissionService
 from tests.submissions.conftest import ALICE, BOB, MAINTAINER
 
@@ -79,8 +84,12 @@ def test_only_the_owner_replaces_and_never_an_accepted_one(service, store) -> No
 
 def test_withdrawing_twice_is_refused(service: SubmissionService) -> None:
     sid = service.receive(ALICE, io.BytesIO(b"w"), "w.zip").submission_id
-    service.withdraw(ALICE, sid, "")
-    assert service.get(ALICE, sid).decision_reason == "no reason given"
+    with pytest.raises(SubmissionError) as blank:
+        service.withdraw(ALICE, sid, "  ")
+    assert blank.value.code == "withdraw.reason_required"
+    assert service.get(ALICE, sid).state.value == "received"
+    service.withdraw(ALICE, sid, "sent the wrong file")
+    assert service.get(ALICE, sid).decision_reason == "sent the wrong file"
     with pytest.raises(InvalidTransitionError) as caught:
         service.withdraw(ALICE, sid, "again")
     assert caught.value.code == "state.invalid_transition"
