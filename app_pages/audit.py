@@ -13,6 +13,7 @@ from submissions.errors import SubmissionError
 principal = auth.current_principal()
 rt = runtime.current()
 st.title("Audit log")
+auth.login_required(principal, "read the audit log")
 
 only = views.query_id()
 if only is not None:
@@ -26,12 +27,14 @@ except SubmissionError as exc:
 views.audit_table(entries)
 if st.button("Verify the chain"):
     try:
-        problems = rt.service.verify_audit_chain(principal)
+        check = rt.service.verify_audit_chain(principal)
     except SubmissionError as exc:
         views.show_error(exc)
     else:
-        if problems:
-            st.error(f"{len(problems)} problems found in the audit chain:")
-            st.code("\n".join(problems), language=None)
-        else:
-            st.success(f"The chain is intact ({len(entries)} entries shown).")
+        if check.problems:
+            st.error(f"{len(check.problems)} problems found in the audit log:")
+            st.code("\n".join(check.problems), language=None)
+        if check.warnings:
+            st.warning("\n\n".join(views.literal(w) for w in check.warnings))
+        if check.intact:
+            st.success(f"The chain is intact ({check.entries} entries, keyed and linked).")

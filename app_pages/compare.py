@@ -11,6 +11,7 @@ import streamlit as st
 from leaderboard import figures
 from leaderboard.errors import LeaderboardError
 from leaderboard.filters import DERIVED_NOTE, NORMALISATIONS
+from portal import views
 from portal.leaderboard_views import comparison, cursor, data_version, system_choices
 
 cur = cursor()
@@ -19,7 +20,10 @@ st.title("Compare systems")
 from_url = [v for v in st.query_params.get("systems", "").split(",") if v]
 candidates = system_choices(cur, version)
 if "cmp_systems" not in st.session_state:
-    st.session_state["cmp_systems"] = [v for v in from_url if v in candidates][:4]
+    # each system once (``?systems=X,X`` would compare X with itself), at most four
+    st.session_state["cmp_systems"] = list(dict.fromkeys(v for v in from_url if v in candidates))[
+        :4
+    ]
 if "cmp_norm" not in st.session_state:
     wanted = st.query_params.get("normalisation", "reported")
     st.session_state["cmp_norm"] = wanted if wanted in NORMALISATIONS else "reported"
@@ -44,10 +48,10 @@ if len(chosen) < 2:
 try:
     result = comparison(cur, tuple(chosen), normalisation, version)
 except LeaderboardError as exc:
-    st.error(exc.message)
+    views.show_error(exc)
     st.stop()
 for warning in result.warnings:
-    st.warning(warning)
+    st.warning(views.literal(warning))  # names submitters and systems: shown as typed
 if result.is_derived:
     st.caption(f"Values {NORMALISATIONS[normalisation]}: {DERIVED_NOTE}.")
 if result.wide.is_empty():

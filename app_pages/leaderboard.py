@@ -20,6 +20,7 @@ from leaderboard.export import FORMATS, MIME, export_rows, footnote
 from leaderboard.filters import DERIVED_NOTE, MAX_ACCELERATORS, NORMALISATIONS, Filters
 from leaderboard.sql import SORT_COLUMNS
 from leaderboard.table import PAGE_SIZE, ordered_columns, page_count, table_page
+from portal import views
 from portal.leaderboard_views import (
     CHARTS,
     benchmark_scenarios,
@@ -72,7 +73,9 @@ with st.sidebar:
     # Less used filters and the column chooser sit in popovers: a browser renders a popover's
     # widgets only when it is opened, and a dozen open widgets cost about a second of the
     # first render on a busy 2-core machine (bench/leaderboard_bench.py).
-    _seed("lb_count", (url.min_accelerators, min(url.max_accelerators, 1024)))
+    # the slider's range is 0..1024: a URL value outside it is clamped, never an error
+    low_url = max(0, min(url.min_accelerators, 1024))
+    _seed("lb_count", (low_url, max(low_url, min(url.max_accelerators, 1024))))
     with st.popover("More filters", width="stretch"):
         for name, label in (
             ("availability", "Availability"),
@@ -127,7 +130,7 @@ if wanted != st.query_params.to_dict():
 try:
     view = leaderboard_view(cur, filters, version)
 except LeaderboardError as exc:
-    st.error(exc.message)
+    views.show_error(exc)
     st.stop()
 
 rows = view.rows
@@ -196,4 +199,5 @@ with downloads_area:
             key=f"download_{fmt}",
             on_click="ignore",
         )
-    st.caption(footnote(download, filters, today).replace("\n", "  \n"))
+    # rounds, divisions and availability come from the data: shown as typed
+    st.caption(views.literal(footnote(download, filters, today)).replace("\n", "  \n"))

@@ -30,8 +30,7 @@ def status(principal: Principal, submission_id: int) -> None:
 
 if not principal.can(Role.SUBMITTER):
     st.title("Submissions")
-    st.info("Log in (sidebar) to see your submissions.", icon=":material/login:")
-    st.stop()
+    auth.login_required(principal, "see your submissions")
 
 if submission_id is None:
     st.title("My submissions")
@@ -69,18 +68,36 @@ with st.expander("History"):
     except SubmissionError as exc:
         views.show_error(exc)
 
-if not submission.state.is_final:
-    with st.form("withdraw"):
-        reason = st.text_input("Reason for withdrawing", max_chars=500)
-        if st.form_submit_button("Withdraw this submission"):
-            try:
-                rt.service.withdraw(principal, submission_id, reason)
-            except SubmissionError as exc:
-                views.show_error(exc)
-            else:
-                st.rerun()
-if submission.state is not State.ACCEPTED and submission.replaced_by is None:
+if submission.state.is_rejection and submission.replaced_by is None:
+    st.warning(
+        f"This submission was {submission.state.label}. Fix what the report lists and send the "
+        "corrected bundle as its replacement (the same file again is accepted too, for example "
+        "after a fix on our side).",
+        icon=":material/restart_alt:",
+    )
+    st.page_link(
+        "app_pages/submit.py",
+        label="Submit a replacement",
+        icon=":material/upload:",
+        query_params={"replaces": str(submission.submission_id)},
+    )
+elif submission.state is not State.ACCEPTED and submission.replaced_by is None:
     st.markdown(
         f"Corrected the bundle? [Submit a replacement]"
         f"(submit?replaces={submission.submission_id}) of this submission."
     )
+if not submission.state.is_final:
+    with st.form("withdraw"):
+        st.caption("Withdrawing is final: the submission will not be reviewed.")
+        reason = st.text_input("Reason for withdrawing (required)", max_chars=500)
+        confirmed = st.checkbox(f"Yes, withdraw submission {submission_id}")
+        if st.form_submit_button("Withdraw this submission"):
+            if not confirmed:
+                st.warning("Tick the confirmation to withdraw.", icon=":material/warning:")
+            else:
+                try:
+                    rt.service.withdraw(principal, submission_id, reason)
+                except SubmissionError as exc:
+                    views.show_error(exc)
+                else:
+                    st.rerun()

@@ -15,6 +15,7 @@ from submissions.states import State
 principal = auth.current_principal()
 rt = runtime.current()
 st.title("Review queue")
+auth.login_required(principal, "review submissions")
 if flash := st.session_state.pop("portal-decision", None):
     st.success(flash, icon=":material/gavel:")
 

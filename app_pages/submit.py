@@ -9,14 +9,11 @@ import streamlit as st
 
 from portal import auth, runtime, views
 from submissions.errors import SubmissionError
-from submissions.roles import Role
 
 principal = auth.current_principal()
 rt = runtime.current()
 st.title("Submit a bundle")
-if not principal.can(Role.SUBMITTER):
-    st.info("Log in (sidebar) to submit a bundle.", icon=":material/login:")
-    st.stop()
+auth.login_required(principal, "submit a bundle")
 
 replaces = views.query_id("replaces")
 if replaces is not None:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from leaderboard import queries
 from leaderboard.errors import LeaderboardError
+from portal import views
 from portal.leaderboard_views import cursor
 
 cur = cursor()
@@ -32,13 +33,16 @@ if not uid:
 try:
     description = queries.system(cur, uid)
 except LeaderboardError as exc:
-    st.error(exc.message)
+    views.show_error(exc)
     st.stop()
 
-st.header(str(description["system_name"] or description["system_id"]))
+# every name here comes from a bundle: shown as typed, never as markdown (issue 12)
+st.header(views.literal(str(description["system_name"] or description["system_id"])))
 st.caption(
-    f"Permalink id: `{uid}` · {description['submitter']} · {description['round']} "
-    f"{description['division']} · {description['availability']}"
+    views.literal(
+        f"Permalink id: {uid} · {description['submitter']} · {description['round']} "
+        f"{description['division']} · {description['availability']}"
+    )
 )
 hardware = queries.system_hardware(cur, uid)
 left, right = st.columns(2)

@@ -43,5 +43,5 @@ class InferboardError(Exception):
 
     def one_line(self) -> str:
         """Message, hint and code on one line, for command lines and logs."""
-        hint = f" {self.hint}" if self.hint else ""
+        hint = f"; {self.hint}" if self.hint else ""
         return f"{self.message}{hint} [{self.code}]"

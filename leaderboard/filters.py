@@ -109,8 +109,9 @@ class Filters:
                 updates[name] = str(params[name])
         for name in ("min_accelerators", "max_accelerators"):
             raw = str(params.get(name, ""))
-            if raw.isdigit():
-                updates[name] = int(raw)
+            # ASCII digits of a sane length ("²".isdigit() is True; 5,000 digits are no count)
+            if raw.isascii() and raw.isdigit() and len(raw) <= 9:
+                updates[name] = min(int(raw), MAX_ACCELERATORS)
         if params.get("normalisation") in NORMALISATIONS:
             updates["normalisation"] = params["normalisation"]
         if params.get("sort") in SORT_COLUMNS:

@@ -1,95 +1,167 @@
-"""Leaderboard settings: one frozen object, built once at the edge and passed down (§11)."""
+"""Settings: one frozen, typed object per layer, read once at the edge and passed down (§11).
+
+Every layer's settings class derives from :class:`InferboardSettings`, a pydantic-settings
+``BaseSettings``: fields carry their type, default and ``description`` (help text, checked
+against the docs by ``tests/test_settings_docs.py``), and a value that does not parse stops the
+start with a :class:`SettingsError` naming the key and what is wrong; ``"treu"`` is not a
+boolean, ``-5`` is not a size. Values come from ``INFERBOARD_<FIELD>`` keys: the edge
+(launcher, command lines) merges the top-level keys of the secrets file
+(``INFERBOARD_SECRETS_PATH``, default ``.streamlit/secrets.toml``) with the environment, the
+environment winning (:func:`load_values`). Constructing a class directly reads nothing from the
+environment, so library code and tests see only what they pass in.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
-from leaderboard.errors import LeaderboardError
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from errors import InferboardError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "INFERBOARD_"
-_TRUE = frozenset({"1", "true", "yes", "on"})
+DEFAULT_SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 
 
-@dataclass(frozen=True)
-class LeaderboardSettings:
-    """Where the database and the seed live, and how the database is opened."""
+class SettingsError(InferboardError):
+    """A setting has a value that cannot be used; the message names the key and the fix."""
 
-    db_path: Path = field(
-        default=PROJECT_ROOT / "data" / "inferboard.duckdb",
-        metadata={
-            "help": "DuckDB file the portal owns (gitignored); created and seeded on first start."
-        },
-    )
-    seed_path: Path = field(
-        default=PROJECT_ROOT / "data" / "mlperf_results_seed.parquet",
-        metadata={"help": "Compact seed table built by data/build_seed.py from the shared CSV."},
-    )
-    read_only: bool = field(
-        default=False,
-        metadata={
-            "help": "Open the file read-only (for extra web processes serving a finished file; "
-            "no seeding or migration then)."
-        },
+
+class InferboardSettings(BaseSettings):
+    """Base of every settings class: frozen, typed, unknown fields refused, no hidden reads."""
+
+    model_config = SettingsConfigDict(
+        frozen=True, extra="forbid", validate_default=True, env_prefix=PREFIX
     )
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, str]) -> LeaderboardSettings:
-        """Build from ``INFERBOARD_DB_PATH``-style keys; the caller reads the environment."""
-        return cls(**fields_from_mapping(cls, values))
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Only what the caller passes: the edge reads the environment and the secrets file
+        # once (load_values) and hands the values down (house style §11).
+        return (init_settings,)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        """An empty ``INFERBOARD_X=`` means "not set" for optional values (None)."""
+        return None if isinstance(value, str) and not value.strip() else value
 
-def fields_from_mapping(
-    cls: type,
-    values: Mapping[str, str],
-    *,
-    error: Callable[[str, str], Exception] = LeaderboardError,
-) -> dict[str, Any]:
-    """Constructor arguments for the settings dataclass ``cls`` from ``INFERBOARD_<FIELD>`` keys.
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> Self:
+        """Build from ``INFERBOARD_<FIELD>`` keys (other keys are ignored).
 
-    One converter for every layer's settings (leaderboard, submissions, portal), so a value
-    means the same wherever it is read. Fields whose key is absent keep their default. Types:
-    ``bool`` (1/true/yes/on, anything else is false), ``int``, ``float``, ``str``, ``Path``,
-    ``tuple[str, ...]`` (comma-separated, blanks dropped), and ``X | None`` (empty: None).
-    A value that does not parse raises ``error(code, message)`` naming the key and the fix, so
-    each layer raises its own error type.
-    """
-    kwargs: dict[str, Any] = {}
-    for spec in fields(cls):
-        key = f"{PREFIX}{spec.name.upper()}"
-        raw = values.get(key)
-        if raw is None:
-            continue
-        type_name = spec.type if isinstance(spec.type, str) else spec.type.__name__
+        A key whose value does not fit raises :class:`SettingsError` naming the key, the value
+        and what the field expects."""
+        kwargs = {}
+        for name in cls.model_fields:
+            key = f"{PREFIX}{name.upper()}"
+            if key in values:
+                raw = values[key]
+                kwargs[name] = raw.strip() if isinstance(raw, str) else raw
+        return cls.build(**kwargs)
+
+    @classmethod
+    def build(cls, **values: Any) -> Self:
+        """Construct from field values; a bad one raises :class:`SettingsError`."""
         try:
-            kwargs[spec.name] = _convert(type_name, str(raw).strip())
-        except ValueError as exc:
-            raise error(
-                "settings.invalid", f"{key}={raw!r} is not a valid {type_name}; fix or unset it"
-            ) from exc
-        except TypeError as exc:
-            raise error("settings.invalid", f"{key}: unsupported setting type {type_name}") from exc
-    return kwargs
+            return cls(**values)
+        except ValidationError as exc:
+            raise settings_error(cls, exc, values) from None
+
+    def with_changes(self, **changes: Any) -> Self:
+        """A copy with some fields changed, validated like the original."""
+        return type(self).build(**{**dict(self), **changes})
+
+    @classmethod
+    def help_texts(cls) -> dict[str, str]:
+        """Field name -> help text, for docs, the CLIs and the documentation test."""
+        return {name: spec.description or "" for name, spec in cls.model_fields.items()}
+
+    @classmethod
+    def variables(cls) -> dict[str, str]:
+        """Field name -> the ``INFERBOARD_*`` key that sets it."""
+        return {name: f"{PREFIX}{name.upper()}" for name in cls.model_fields}
 
 
-def _convert(type_name: str, text: str) -> object:
-    """``text`` as a value of the annotated type (a string under ``from __future__``)."""
-    base = type_name.removesuffix(" | None")
-    if base != type_name and not text:
-        return None
-    if base == "bool":
-        return text.lower() in _TRUE
-    if base == "int":
-        return int(text)
-    if base == "float":
-        return float(text)
-    if base == "str":
-        return text
-    if base == "Path":
-        return Path(text)
-    if base.startswith("tuple"):
-        return tuple(part.strip() for part in text.split(",") if part.strip())
-    raise TypeError(type_name)
+def settings_error(
+    cls: type[BaseSettings], exc: ValidationError, values: Mapping[str, Any]
+) -> SettingsError:
+    """One message for every bad value: key, value as given, and what is expected."""
+    problems = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        key = f"{PREFIX}{name.upper()}"
+        given = values.get(name, error.get("input"))
+        shown = "(hidden)" if "key" in name or "secret" in name else repr(given)
+        problems.append(f"{key}={shown}: {error['msg'].lower()}")
+    return SettingsError(
+        "settings.invalid",
+        f"{cls.__name__}: " + "; ".join(problems),
+        "fix or unset it in the environment or the secrets file, then start again",
+    )
+
+
+def read_secrets(path: Path) -> dict[str, object]:
+    """The parsed secrets file, or ``{}`` when there is none. A broken file is the operator's
+    to fix, so the error names the file (it is the operator's own path, not a visitor's)."""
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(
+            "settings.secrets_file", f"{path} is not valid TOML ({exc})", "fix or remove the file"
+        ) from exc
+
+
+def setting_values(environ: Mapping[str, str], secrets: Mapping[str, object]) -> dict[str, object]:
+    """``INFERBOARD_*`` keys from the secrets file, overridden by the environment."""
+    values: dict[str, object] = {
+        key: value
+        for key, value in secrets.items()
+        if key.startswith(PREFIX) and not isinstance(value, dict)
+    }
+    values.update({key: value for key, value in environ.items() if key.startswith(PREFIX)})
+    return values
+
+
+def secrets_path(environ: Mapping[str, str]) -> Path:
+    """Where the secrets file is: ``INFERBOARD_SECRETS_PATH`` or ``.streamlit/secrets.toml``."""
+    raw = environ.get(f"{PREFIX}SECRETS_PATH", "").strip()
+    return Path(raw) if raw else DEFAULT_SECRETS_PATH
+
+
+def load_values(environ: Mapping[str, str]) -> dict[str, object]:
+    """What the edge reads once: the secrets file's ``INFERBOARD_*`` keys under the
+    environment's. Only launchers and command lines call this, with ``os.environ``."""
+    return setting_values(environ, read_secrets(secrets_path(environ)))
+
+
+class LeaderboardSettings(InferboardSettings):
+    """Where the database and the seed live, and how the database is opened."""
+
+    db_path: Path = Field(
+        default=PROJECT_ROOT / "data" / "inferboard.duckdb",
+        description="DuckDB file the portal owns (gitignored); created and seeded on first start.",
+    )
+    seed_path: Path = Field(
+        default=PROJECT_ROOT / "data" / "mlperf_results_seed.parquet",
+        description="Compact seed table built by data/build_seed.py from the shared CSV.",
+    )
+    read_only: bool = Field(
+        default=False,
+        description="Open the file read-only (for extra web processes serving a finished file; "
+        "no seeding or migration then).",
+    )

@@ -31,12 +31,54 @@ def login_configured() -> bool:
         return False
 
 
+# Streamlit's login always comes back to "/": the page asked for is kept in the browser
+# (localStorage, for ten minutes) while logged out, and the first logged-in view of "/" goes
+# back to it. Only same-site paths are followed.
+_REMEMBER = """<script>
+try { const l = window.parent.location;
+  localStorage.setItem("inferboard-return", JSON.stringify({path: l.pathname + l.search,
+    at: Date.now()})); } catch (e) {}
+</script>"""
+_RETURN = """<script>
+try { const r = JSON.parse(localStorage.getItem("inferboard-return") || "null");
+  localStorage.removeItem("inferboard-return");
+  if (r && typeof r.path === "string" && r.path.startsWith("/") && !r.path.startsWith("//")
+      && r.path !== "/" && Date.now() - r.at < 600000) { window.parent.location.replace(r.path); }
+} catch (e) {}
+</script>"""
+
+
+def remember_page_for_login() -> None:
+    """While logged out: remember this page (with its query) to return to after login."""
+    if login_configured():
+        st.iframe(_REMEMBER, height=1)
+
+
+def return_after_login() -> None:
+    """On the landing page right after login: go back to the page that was asked for."""
+    st.iframe(_RETURN, height=1)
+
+
+def login_required(principal: Principal, what: str) -> None:
+    """A logged-out visitor of a page that needs a login (a deep link such as
+    ``/submissions?id=7``) is offered to log in and come back here; the run stops."""
+    if principal.role is not Role.PUBLIC:
+        return
+    st.info(f"Log in to {what}; you will come back to this page.", icon=":material/login:")
+    if login_configured():
+        st.button("Log in", on_click=st.login, key="portal-login-here", type="primary")
+    else:
+        st.caption("Login is not configured on this server (docs/portal.md).")
+    st.stop()
+
+
 def sidebar(principal: Principal) -> None:
     """Login state, the login/logout button and, with the demo provider, who to log in as."""
     with st.sidebar:
         if principal.role is Role.PUBLIC:
             if login_configured():
                 st.button("Log in", on_click=st.login, key="portal-login", type="primary")
+                remember_page_for_login()
             else:
                 st.caption(
                     "Login is not configured: start the portal with `python -m portal`, or "

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
+from errors import InferboardError
 from portal.demo_login import DEMO_USERS, DemoLogin, running_provider, write_secrets
 from portal.settings import (
     PROJECT_ROOT,
@@ -58,8 +59,17 @@ def streamlit_argv(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Serve; a problem the operator can fix (a bad setting, the database in use by another
+    process) is one line on stderr and exit status 2, never a traceback."""
     flags = list(sys.argv[1:] if argv is None else argv)
-    environ = dict(os.environ)
+    try:
+        return _serve(flags, dict(os.environ))
+    except InferboardError as exc:
+        print(f"inferboard: cannot start: {exc.one_line()}", file=sys.stderr)
+        return 2
+
+
+def _serve(flags: list[str], environ: dict[str, str]) -> int:
     secrets_path = PortalSettings.from_mapping(environ).secrets_path
     secrets = read_secrets(secrets_path)
     values = setting_values(environ, secrets)

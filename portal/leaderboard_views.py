@@ -21,6 +21,7 @@ from leaderboard.db import Store
 from leaderboard.errors import LeaderboardError
 from leaderboard.filters import Filters
 from portal import runtime
+from portal.views import show_error
 
 
 def _store() -> Store:
@@ -33,7 +34,7 @@ def cursor() -> duckdb.DuckDBPyConnection:
     try:
         return _store().cursor()
     except LeaderboardError as exc:
-        st.error(exc.message)
+        show_error(exc)
         st.stop()
         raise  # unreachable: st.stop() ends the run
 

@@ -9,7 +9,6 @@ here; under plain ``streamlit run app.py`` or AppTest it is built lazily, once, 
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import threading
 from collections.abc import Mapping
@@ -19,9 +18,9 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from leaderboard.db import Store, open_store
-from leaderboard.settings import LeaderboardSettings
+from leaderboard.settings import LeaderboardSettings, load_values
 from portal.demo_login import DemoLogin
-from portal.settings import PortalSettings, read_secrets, setting_values
+from portal.settings import PortalSettings
 from submissions.service import SubmissionService
 from submissions.settings import SubmissionSettings
 
@@ -51,7 +50,7 @@ class PortalRuntime:
 
 
 def build_runtime(
-    values: Mapping[str, str], *, demo: DemoLogin | None = None, start_worker: bool = True
+    values: Mapping[str, object], *, demo: DemoLogin | None = None, start_worker: bool = True
 ) -> PortalRuntime:
     """Open the store and the workflow from ``INFERBOARD_*`` values. With the demo login its
     maintainer joins the maintainers list, so the demo can review."""
@@ -59,8 +58,8 @@ def build_runtime(
     submission_settings = SubmissionSettings.from_mapping(values)
     if demo is not None:
         extra = tuple(m for m in demo.maintainers if m not in submission_settings.maintainers)
-        submission_settings = dataclasses.replace(
-            submission_settings, maintainers=submission_settings.maintainers + extra
+        submission_settings = submission_settings.with_changes(
+            maintainers=submission_settings.maintainers + extra
         )
     from submissions.worker import Worker
 
@@ -103,8 +102,7 @@ def install(runtime: PortalRuntime | None) -> None:
 @st.cache_resource(show_spinner="Opening the results database…")
 def _lazy_runtime() -> PortalRuntime:
     # the UI edge is where the environment is read (house style §11)
-    secrets = read_secrets(PortalSettings.from_mapping(os.environ).secrets_path)
-    return build_runtime(setting_values(os.environ, secrets))
+    return build_runtime(load_values(os.environ))
 
 
 def current() -> PortalRuntime:

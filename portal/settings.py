@@ -6,83 +6,58 @@ Built once at the edge from ``INFERBOARD_*`` keys (environment first, then top-l
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from leaderboard.settings import PREFIX, fields_from_mapping
+from pydantic import Field
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from leaderboard.settings import (
+    DEFAULT_SECRETS_PATH,
+    PROJECT_ROOT,
+    InferboardSettings,
+    read_secrets,
+    setting_values,
+)
+
+__all__ = ["PROJECT_ROOT", "PortalSettings", "has_real_auth", "read_secrets", "setting_values"]
 
 
-@dataclass(frozen=True)
-class PortalSettings:
+class PortalSettings(InferboardSettings):
     """How the portal logs people in and where the launcher keeps its generated files."""
 
-    secrets_path: Path = field(
-        default=PROJECT_ROOT / ".streamlit" / "secrets.toml",
-        metadata={
-            "help": "Streamlit secrets file (gitignored). A non-empty [auth] section there means "
-            "a real OIDC provider; without one the launcher starts the local demo provider."
-        },
+    secrets_path: Path = Field(
+        default=DEFAULT_SECRETS_PATH,
+        description="Streamlit secrets file (gitignored). A non-empty [auth] section there "
+        "means a real OIDC provider; without one the launcher starts the local demo provider. "
+        "Its top-level INFERBOARD_* keys are settings too (the environment wins).",
     )
-    runtime_dir: Path = field(
+    runtime_dir: Path = Field(
         default=PROJECT_ROOT / "var" / "portal",
-        metadata={"help": "Where the launcher writes the generated demo secrets (gitignored)."},
+        description="Where the launcher writes the generated demo secrets (gitignored).",
     )
-    demo_login: bool = field(
+    demo_login: bool = Field(
         default=True,
-        metadata={
-            "help": "Start the local demo OIDC provider when no [auth] section exists; "
-            "off: the portal runs browse-only until a real provider is configured."
-        },
+        description="Start the local demo OIDC provider when no [auth] section exists; "
+        "false: the portal runs browse-only until a real provider is configured.",
     )
-    demo_provider_port: int = field(
+    demo_provider_port: int = Field(
         default=9477,
-        metadata={
-            "help": "Loopback port of the demo provider. Fixed by default because the issuer "
-            "URL is part of each user's identity: a new port would orphan their submissions."
-        },
+        gt=0,
+        lt=65536,
+        description="Loopback port of the demo provider. Fixed by default because the issuer "
+        "URL is part of each user's identity: a new port would orphan their submissions.",
     )
-    public_url: str | None = field(
+    public_url: str | None = Field(
         default=None,
-        metadata={
-            "help": "Base URL people open (for the OIDC redirect); default "
-            "http://<server.address or 127.0.0.1>:<server.port or 8501>."
-        },
+        description="Base URL people open (for the OIDC redirect); default "
+        "http://<server.address or 127.0.0.1>:<server.port or 8501>.",
     )
-    status_refresh_s: float = field(
+    status_refresh_s: float = Field(
         default=2.0,
-        metadata={"help": "How often a status page refreshes while its submission is worked on."},
+        gt=0,
+        allow_inf_nan=False,
+        description="How often a status page refreshes while its submission is worked on.",
     )
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, str]) -> PortalSettings:
-        """Build from ``INFERBOARD_<FIELD>`` keys; the caller supplies the mapping."""
-        return cls(**fields_from_mapping(cls, values))
-
-
-def read_secrets(path: Path) -> dict[str, object]:
-    """The parsed secrets file, or ``{}`` when there is none. A broken file is the operator's
-    to fix, so its error names the file."""
-    if not path.is_file():
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SystemExit(f"{path}: not valid TOML ({exc}); fix or remove the file") from exc
-
-
-def setting_values(environ: Mapping[str, str], secrets: Mapping[str, object]) -> dict[str, str]:
-    """``INFERBOARD_*`` keys from the secrets file, overridden by the environment."""
-    values = {
-        key: str(value)
-        for key, value in secrets.items()
-        if key.startswith(PREFIX) and not isinstance(value, dict)
-    }
-    values.update({key: value for key, value in environ.items() if key.startswith(PREFIX)})
-    return values
 
 
 def has_real_auth(secrets: Mapping[str, object]) -> bool:

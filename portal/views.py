@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from submissions.errors import SubmissionError
+from errors import InferboardError
 from submissions.models import AuditEntry, Receipt, Submission
 
 TABLE_LIMIT = 200  # findings shown as a wrapped table; more go to a scrolling data grid
@@ -32,9 +32,10 @@ def status_link(submission_id: int, page: str = "submissions") -> str:
     return f"{page}?id={int(submission_id)}"
 
 
-def show_error(error: SubmissionError) -> None:
-    """The service's message, literally, with its stable code for support requests."""
-    st.error(literal(error.message) + f"  \n`{error.code}`", icon=":material/error:")
+def show_error(error: InferboardError) -> None:
+    """The service's message and hint, literally, with its stable code for support requests."""
+    text = literal(error.message) + (f"  \n{literal(error.hint)}" if error.hint else "")
+    st.error(f"{text}  \n`{error.code}`", icon=":material/error:")
 
 
 def receipt(receipt: Receipt) -> None:
@@ -261,4 +262,7 @@ def audit_table(entries: Sequence[AuditEntry]) -> None:
 def query_id(name: str = "id") -> int | None:
     """A positive integer query parameter (a permalink's id); anything else is no id."""
     raw = st.query_params.get(name, "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else None
+    # ASCII digits only ("²".isdigit() is True), and a length int() parses at once
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
+        return None
+    return int(raw) or None

@@ -16,12 +16,11 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
+from errors import InferboardError
 from leaderboard.db import open_store
-from leaderboard.errors import LeaderboardError
-from leaderboard.settings import LeaderboardSettings
+from leaderboard.settings import LeaderboardSettings, load_values
 from submissions.errors import SubmissionError
 from submissions.models import Submission
 from submissions.roles import Principal, Role, principal_from_claims
@@ -65,23 +64,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    env = os.environ if environ is None else environ
     try:
-        settings = SubmissionSettings.from_mapping(env)
-        if args.storage_dir is not None:
-            settings = replace(settings, storage_dir=args.storage_dir)
-        if args.command == "settings":
-            _print_settings(settings)
-            return 0
-        db = LeaderboardSettings.from_mapping(env)
-        if args.db is not None:
-            db = LeaderboardSettings(db_path=args.db, seed_path=db.seed_path)
-        with open_store(db) as store:
-            service = SubmissionService(store, settings)
-            return _run(args, service, settings)
-    except (SubmissionError, LeaderboardError) as exc:
-        print(f"error: {exc.message} [{exc.code}]", file=sys.stderr)
+        return _main(args, load_values(os.environ if environ is None else environ))
+    except InferboardError as exc:
+        print(f"error: {exc.one_line()}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `python -m submissions list | head`: the reader left; what it read was complete
+        _quiet_stdout()
+        return 0
+
+
+def _main(args: argparse.Namespace, values: Mapping[str, object]) -> int:
+    settings = SubmissionSettings.from_mapping(values)
+    if args.storage_dir is not None:
+        settings = settings.with_changes(storage_dir=args.storage_dir)
+    if args.command == "settings":
+        _print_settings(settings)
+        return 0
+    db = LeaderboardSettings.from_mapping(values)
+    if args.db is not None:
+        db = db.with_changes(db_path=args.db)
+    with open_store(db) as store:
+        service = SubmissionService(store, settings)
+        return _run(args, service, settings)
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush does
+    not raise again (Python's documented recipe)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _run(args: argparse.Namespace, service: SubmissionService, settings: SubmissionSettings) -> int:
@@ -116,9 +129,14 @@ def _run(args: argparse.Namespace, service: SubmissionService, settings: Submiss
         print(f"submission {done.submission_id}: {done.state.label}; {done.progress}")
     elif args.command == "audit":
         if args.verify:
-            problems = service.verify_audit_chain(OPERATOR)
-            print("audit chain intact" if not problems else "\n".join(problems))
-            return 0 if not problems else 1
+            check = service.verify_audit_chain(OPERATOR)
+            for line in check.problems:
+                print(f"problem: {line}")
+            for line in check.warnings:
+                print(f"warning: {line}")
+            if check.intact:
+                print(f"audit chain intact ({check.entries} entries)")
+            return 0 if check.intact else 1
         for e in service.audit_log(OPERATOR, args.id):
             move = f"{e.from_state or '-'} -> {e.to_state or '-'}"
             who = f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor_label:30} #{e.submission_id or '-':<5}"
@@ -164,5 +182,6 @@ def _print_table(rows: list[Submission]) -> None:
 
 
 def _print_settings(settings: SubmissionSettings) -> None:
+    variables = SubmissionSettings.variables()
     for name, help_text in SubmissionSettings.help_texts().items():
-        print(f"INFERBOARD_{name.upper()} = {getattr(settings, name)!r}\n    {help_text}")
+        print(f"{variables[name]} = {getattr(settings, name)!r}\n    {help_text}")

@@ -1,6 +1,10 @@
-"""The workflow's bookkeeping under :class:`~submissions.service.SubmissionService`: its
-tables (own migrations ledger), one write lock, transactions that carry their audit entry,
-and the state moves the worker makes.
+"""The workflow's bookkeeping: its tables (own migrations ledger), one write lock,
+transactions that carry their audit entry, and the state moves the worker makes.
+
+:class:`Ledger` has no role checks: it is the worker's and the service's tool, never a page's.
+Pages get :class:`~submissions.service.SubmissionService`, which holds a ledger privately and
+whose every method checks the acting principal; the worker's bookkeeping (``advance``,
+``note``, ``load``, ``work_attempts``) lives only here.
 
 One process owns the DuckDB file (house style §9): every thread takes its own cursor, and
 writes are serialised by one lock so the audit chain never forks. Each write runs in one
@@ -24,7 +28,7 @@ from leaderboard.db import MigrationLedger, Store, migrate
 from leaderboard.transactions import transaction
 from submissions import audit, sql
 from submissions.errors import InvalidTransitionError, NotFoundError
-from submissions.models import Submission
+from submissions.models import Outcome, Submission
 from submissions.roles import SYSTEM, Principal, Role, require
 from submissions.settings import SubmissionSettings
 from submissions.states import WORK_STATES, State, check_transition
@@ -54,7 +58,7 @@ class Row:
 
 
 class Ledger:
-    """Tables, transactions and state moves; the public API is in the subclass."""
+    """Tables, transactions and state moves, without role checks (worker and service only)."""
 
     def __init__(
         self,
@@ -68,7 +72,9 @@ class Ledger:
         self.storage = Storage(settings.storage_dir)
         self._clock = clock
         self._lock = threading.RLock()
+        self._finished: list[int] = []  # submissions that reached a final state in this write
         self._migrate()
+        self.audit_key = audit.load_or_create_key(settings.audit_key, self.storage.root)
 
     def pending_work(self) -> list[int]:
         """Ids the worker still has to advance, oldest first."""
@@ -133,7 +139,7 @@ class Ledger:
                 return False
             self._update(con, row, {**changes, "updated_at": self._now()})
             if action:
-                audit.append(
+                self._append(
                     con,
                     at=self._now(),
                     actor=SYSTEM,
@@ -144,6 +150,21 @@ class Ledger:
                     reason=reason,
                 )
             return True
+
+    def finish(self, submission_id: int, expected: State, outcome: Outcome) -> Submission | None:
+        """Apply a step's outcome (see :mod:`submissions.steps`); the attempt counter starts
+        again for the next step. None if the state moved meanwhile."""
+        return self.advance(
+            submission_id,
+            expected,
+            outcome.state,
+            progress=outcome.progress,
+            action=outcome.action,
+            reason=outcome.reason,
+            work_attempts=0,
+            last_error=None,
+            **outcome.changes,
+        )
 
     # =========================================================================== internals
     def _migrate(self) -> None:
@@ -160,16 +181,26 @@ class Ledger:
 
     @contextmanager
     def _writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction at a time; afterwards the audit head goes to a file."""
+        """One write transaction at a time; afterwards the audit head goes to a file (keyed,
+        so it cannot be rewritten to match a rewritten log) and the work folders of
+        submissions that reached a final state are removed."""
         with self._lock, self._reading() as con:
-            with transaction(con):
-                yield con
+            self._finished.clear()
+            try:
+                with transaction(con):
+                    yield con
+            except BaseException:
+                self._finished.clear()
+                raise
             head = con.execute(sql.AUDIT_HEAD).fetchall()
             if head:
                 self.storage.write_json(
                     self.storage.root / AUDIT_HEAD_FILE,
-                    {"sequence": head[0][0], "entry_hash": head[0][1]},
+                    audit.signed_head(self.audit_key, head[0][0], head[0][1]),
                 )
+            finished, self._finished[:] = list(self._finished), []
+        for submission_id in finished:  # every final state, however it was reached
+            self.storage.remove_work_dir(submission_id)
 
     def _now(self) -> datetime:
         return self._clock().astimezone(UTC).replace(tzinfo=None)
@@ -232,7 +263,7 @@ class Ledger:
         new = self._update(
             con, row, {**changes, "state": target, "progress": progress, "updated_at": now}
         )
-        audit.append(
+        self._append(
             con,
             at=now,
             actor=actor,
@@ -242,7 +273,13 @@ class Ledger:
             to_state=target,
             reason=reason,
         )
+        if target.is_final:
+            self._finished.append(int(row["submission_id"]))
         return Submission.from_row(new.values)
+
+    def _append(self, con: duckdb.DuckDBPyConnection, **entry: Any) -> tuple[int, str]:
+        """One audit entry, keyed with this ledger's secret, in the caller's transaction."""
+        return audit.append(con, self.audit_key, **entry)
 
 
 def not_found(submission_id: int) -> NotFoundError:

@@ -6,6 +6,8 @@ Pages and the CLI only ever see these (never raw rows), so a column rename stays
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -85,3 +87,16 @@ class AuditEntry(_Frozen):
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> AuditEntry:
         return cls.model_validate({name: row[name] for name in cls.model_fields})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a workflow step decided (:mod:`submissions.steps`): the state the submission moves
+    to, the progress text people read, the audit action and reason, and the fields that
+    change with it (verdict counts, decision)."""
+
+    state: State
+    progress: str
+    action: str = "state_changed"
+    reason: str | None = None
+    changes: Mapping[str, Any] = field(default_factory=dict)

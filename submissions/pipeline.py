@@ -1,39 +1,44 @@
-"""The work done on one submission: validating, then reproducing, then waiting for review.
+"""The work done on one submission, as one table of steps (house style §4, "rules are data").
+
+:data:`STEPS` maps each work state to its :class:`Step`: the function that does the work, the
+states it may lead to, and what happens when it keeps failing (``give_up``). The worker only
+walks the table (:mod:`submissions.worker`); nothing else decides where a submission goes.
+
+    state         step          next (normal)          other outcomes          give-up
+    received      start         validating             -                       -
+    validating    validate      reproducing            rejected_by_validator   rejected
+                                                       rejected (timed out,
+                                                       out of memory)
+    reproducing   reproduce     awaiting_review        -                       awaiting_review
+                                                                               (failure noted)
 
 Each step is idempotent: it rebuilds its scratch folder, writes its outputs whole (by
-rename) and only then moves the state on, so after a crash or a kill the worker simply redoes
-the step the submission is in. CPU-heavy work runs in child processes (the validator, the
-reference runner), never in the web process; a child that outlives its time limit is stopped
-and the submission rejected with that reason. A step that fails for a reason that is not the
-bundle's (a crash, a full disk) is retried; after :data:`MAX_ATTEMPTS` the submission is
-rejected (validation) or sent to review with the failure written down (reproduction).
+rename) and only then returns its :class:`~submissions.models.Outcome`, which the ledger
+applies with the audit entry in one transaction. Everything derived from a bundle runs in a
+child process with its own time and memory limits (:mod:`submissions.children`), never in the
+web process; nothing is recounted or re-run for a bundle the validator rejected.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from submissions.recompute import recompute_logs
-from submissions.service import SubmissionService
-from submissions.settings import PROJECT_ROOT, SubmissionSettings
+from submissions import children
+from submissions.children import ChildLimits, ChildResult, ChildStarted
+from submissions.ledger import Ledger
+from submissions.models import Outcome, Submission
 from submissions.states import State
 from submissions.storage import archive_suffix
-from validator.archive import ArchiveLimits, bundle_root, extract_archive
 
 MAX_ATTEMPTS = 3
+WORKER_NAME = "Inferboard worker"
+VALIDATOR_NAME = "Inferboard validator"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-ChildStarted = Callable[[int | None], None]
 
 
 class StepFailedError(Exception):
@@ -41,164 +46,116 @@ class StepFailedError(Exception):
 
 
 @dataclass(frozen=True)
-class ChildResult:
-    returncode: int | None  # None: stopped after the time limit
-    output: str
+class StepContext:
+    """What a step works with: the bookkeeping, the submission, and the worker's hooks."""
+
+    ledger: Ledger
+    submission: Submission
+    on_child: ChildStarted
+    stop_requested: Callable[[], bool]
+
+    @property
+    def submission_id(self) -> int:
+        return self.submission.submission_id
 
 
-def kill_child_group(pid: int) -> None:
-    """Kill a child started by :func:`run_child` and everything in its process group."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
+@dataclass(frozen=True)
+class Step:
+    """One row of the workflow table."""
+
+    state: State
+    run: Callable[[StepContext], Outcome]
+    next: State  # where a normal finish goes
+    outcomes: frozenset[State]  # every state ``run`` may return
+    give_up: Callable[[StepContext, str], Outcome] | None  # after MAX_ATTEMPTS failures
 
 
-def run_child(
-    command: list[str], timeout_s: float, on_start: ChildStarted, stop_requested: Callable[[], bool]
-) -> ChildResult:
-    """Run a child process with a time limit, reporting its pid (status file, stop).
-
-    The child leads a process group of its own, so a time limit or the worker's stop kills it
-    together with whatever it started (:func:`kill_child_group`)."""
-    process = subprocess.Popen(  # our own interpreter and modules, no shell
-        command,
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        start_new_session=True,
-    )
-    on_start(process.pid)
-    try:
-        output, _ = process.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        kill_child_group(process.pid)
-        output, _ = process.communicate()
-        return ChildResult(None, output or "")
-    finally:
-        on_start(None)
-    if stop_requested():
-        raise StepFailedError("stopped with the worker")
-    return ChildResult(process.returncode, output or "")
+# ============================================================================ received
+def start(ctx: StepContext) -> Outcome:
+    return Outcome(State.VALIDATING, "starting validation")
 
 
-def _archive_link(service: SubmissionService, submission_id: int, work: Path) -> Path:
-    """The stored blob under a name with its archive suffix (the validator reads the type
-    from the name); a symbolic link, so nothing is copied."""
-    submission = service.load(submission_id)
-    suffix = archive_suffix(submission.filename)
-    stem = _SAFE_NAME.sub("_", submission.filename[: -len(suffix)]).strip("._") or "bundle"
-    link = work / f"{stem}{suffix}"
-    link.unlink(missing_ok=True)
-    link.symlink_to(service.storage.blob_path(submission.sha256))
-    return link
-
-
-def validate(
-    service: SubmissionService,
-    submission_id: int,
-    on_child: ChildStarted,
-    stop_requested: Callable[[], bool],
-) -> None:
-    """validating -> reproducing (or -> rejected when the archive is refused)."""
-    settings = service.settings
-    work = service.storage.work_dir(submission_id, fresh=True)
-    out = service.storage.submission_dir(submission_id)
-    for stale in ("report.json", "summary.csv", "reproduction.json"):
+# ============================================================================ validating
+def validate(ctx: StepContext) -> Outcome:
+    """Extract and validate in a child; the validator's verdict decides where it goes."""
+    ledger, sid = ctx.ledger, ctx.submission_id
+    settings = ledger.settings
+    work = ledger.storage.work_dir(sid, fresh=True)
+    out = ledger.storage.submission_dir(sid)
+    for stale in ("report.json", "summary.csv", "reproduction.json", "spot_check.json"):
         (out / stale).unlink(missing_ok=True)
-    archive = _archive_link(service, submission_id, work)
-    service.note(submission_id, State.VALIDATING, progress="extracting and checking the bundle")
-    command = [
-        sys.executable,
-        "-m",
-        "submissions.validate_child",
-        "--archive",
-        str(archive),
-        "--work",
-        str(work),
-        "--out",
-        str(out),
-        "--jobs",
-        str(settings.validation_jobs),
-        "--max-files",
-        str(settings.archive_max_files),
-        "--max-total-bytes",
-        str(settings.archive_max_total_bytes),
-        "--parent-pid",
-        str(os.getpid()),
+    archive = _archive_link(ctx, work)
+    ledger.note(sid, State.VALIDATING, progress="extracting and checking the bundle")
+    limits = ChildLimits(
+        settings.validation_timeout_s, settings.memory_bytes(settings.validation_memory_mib)
+    )
+    arguments = [
+        *("--archive", str(archive), "--work", str(work), "--out", str(out)),
+        *("--jobs", str(settings.validation_jobs)),
+        *("--max-files", str(settings.archive_max_files)),
+        *("--max-total-bytes", str(settings.archive_max_total_bytes)),
+        *("--max-ratio", str(settings.archive_max_ratio)),
     ]
-    result = run_child(command, settings.validation_timeout_s, on_child, stop_requested)
-    if result.returncode is None:
-        service.advance(
-            submission_id,
-            State.VALIDATING,
-            State.REJECTED,
-            progress="rejected: validation took too long",
-            action="rejected",
-            reason=f"validation did not finish within {settings.validation_timeout_s} s; "
-            "split the bundle or ask a maintainer to raise validation_timeout_s",
-            decision_reason="validation timed out",
-            decided_by="Inferboard worker",
-            verdict="rejected",
+    result = _run(ctx, "submissions.validate_child", arguments, limits)
+    if result.timed_out:
+        return _worker_rejects(
+            "validation took too long",
+            "validation timed out",
+            f"validation did not finish within {settings.validation_timeout_s:g} s; split "
+            "the bundle or ask a maintainer to raise validation_timeout_s",
         )
-        return
-    report = service.storage.read_json(out / "report.json")
-    if result.returncode != 0 or report is None:
-        raise StepFailedError(f"the validator child failed ({result.returncode}): {_tail(result)}")
+    if result.out_of_memory:
+        return _worker_rejects(
+            "validation needed too much memory",
+            "validation ran out of memory",
+            f"validation needed more than {settings.validation_memory_mib} MiB; split the "
+            "bundle or ask a maintainer to raise validation_memory_mib",
+        )
+    report = ledger.storage.read_json(out / "report.json")
+    if result.returncode != 0 or not isinstance(report, dict):
+        raise StepFailedError(f"the validator child failed ({result.returncode}): {result.tail()}")
     counts = _counts(report)
     if report.get("archive_refused"):
-        messages = "; ".join(f["message"] for f in report["findings"][:5])
-        reason = f"archive refused: {messages}"
-        service.advance(
-            submission_id,
-            State.VALIDATING,
-            State.REJECTED,
-            progress="rejected: the archive cannot be opened safely",
-            action="rejected",
-            reason=reason,
-            decision_reason=reason,
-            decided_by="Inferboard worker",
-            **counts,
+        reason = "archive refused: " + "; ".join(
+            str(f.get("message", "")) for f in report.get("findings", [])[:5]
         )
-        service.storage.remove_work_dir(submission_id)
-        return
-    service.advance(
-        submission_id,
-        State.VALIDATING,
+        return _validator_rejects("the archive cannot be opened safely", reason, counts)
+    if counts["verdict"] != "accepted":
+        errors = counts["error_count"]
+        reason = (
+            f"the validator found {errors} error{'s' if errors != 1 else ''}: see the report, "
+            "fix the bundle and submit a replacement"
+        )
+        return _validator_rejects(f"{errors} errors", reason, counts)
+    return Outcome(
         State.REPRODUCING,
-        progress=f"recomputing from the logs ({counts['result_count']} results checked)",
-        work_attempts=0,
-        last_error=None,
-        **counts,
+        f"recomputing from the logs ({counts['result_count']} results checked)",
+        changes=counts,
     )
 
 
-def reproduce(
-    service: SubmissionService,
-    submission_id: int,
-    on_child: ChildStarted,
-    stop_requested: Callable[[], bool],
-) -> None:
-    """reproducing -> awaiting_review, with reproduction.json written."""
-    settings = service.settings
-    work = service.storage.work_dir(submission_id)
+def give_up_validation(ctx: StepContext, error: str) -> Outcome:
+    reason = f"could not be processed after {MAX_ATTEMPTS} attempts: {error}"
+    return _worker_rejects(
+        "validation kept failing", reason + " (ask a maintainer; the bundle is kept)", reason
+    )
+
+
+# ============================================================================ reproducing
+def reproduce(ctx: StepContext) -> Outcome:
+    """Recount the result folders' accuracy logs, then (when configured) the spot check;
+    both in limited children. Only a bundle the validator accepted gets here."""
+    ledger, sid = ctx.ledger, ctx.submission_id
+    if ctx.submission.verdict != "accepted":  # the table never sends one here; never recount it
+        raise StepFailedError("only a bundle the validator accepted is reproduced")
+    settings = ledger.settings
+    work = ledger.storage.work_dir(sid)
     tree = work / "tree"
-    if not tree.is_dir():  # scratch lost (cleaned by hand): unpack again, already vetted
-        tree.mkdir()
-        archive = _archive_link(service, submission_id, work)
-        limits = ArchiveLimits(
-            max_total_bytes=settings.archive_max_total_bytes, max_files=settings.archive_max_files
-        )
-        if extract_archive(archive, tree, limits):
-            raise StepFailedError("the stored archive could not be unpacked again")
-    root = bundle_root(tree)
-    service.note(submission_id, State.REPRODUCING, progress="recounting tokens in the logs")
-    data: dict[str, Any] = {"log_checks": recompute_logs(root)}
+    ledger.note(sid, State.REPRODUCING, progress="recounting tokens in the logs")
+    data: dict[str, Any] = {"log_checks": _recount(ctx, work, tree)}
     if settings.spot_check_configured:
-        service.note(
-            submission_id, State.REPRODUCING, progress="regenerating sampled queries (spot check)"
-        )
-        data["spot_check"] = _spot_check(service, submission_id, root, on_child, stop_requested)
+        ledger.note(sid, State.REPRODUCING, progress="regenerating sampled queries (spot check)")
+        data["spot_check"] = _spot_check(ctx, tree)
     else:
         data["spot_check"] = {
             "status": "not configured",
@@ -206,95 +163,152 @@ def reproduce(
             "(reference_backend, reference_model, reference_dataset); only the log-level "
             "recomputation ran",
         }
-    service.storage.write_json(service.reproduction_path(submission_id), data)
-    service.advance(
-        submission_id,
-        State.REPRODUCING,
-        State.AWAITING_REVIEW,
-        progress="waiting for a maintainer's review",
-        work_attempts=0,
-        last_error=None,
-    )
+    ledger.storage.write_json(ledger.reproduction_path(sid), data)
+    return Outcome(State.AWAITING_REVIEW, "waiting for a maintainer's review")
 
 
-def give_up(service: SubmissionService, submission_id: int, state: State, error: str) -> None:
-    """After :data:`MAX_ATTEMPTS` failed attempts: stop retrying, say why."""
+def give_up_reproduction(ctx: StepContext, error: str) -> Outcome:
     reason = f"could not be processed after {MAX_ATTEMPTS} attempts: {error}"
-    if state is State.VALIDATING:
-        service.advance(
-            submission_id,
-            State.VALIDATING,
-            State.REJECTED,
-            progress="rejected: validation kept failing",
-            action="rejected",
-            reason=reason,
-            decision_reason=reason + " (ask a maintainer; the bundle is kept)",
-            decided_by="Inferboard worker",
-        )
-    elif state is State.REPRODUCING:
-        service.storage.write_json(
-            service.reproduction_path(submission_id),
-            {"log_checks": [], "spot_check": {"status": "failed", "message": reason}},
-        )
-        service.advance(
-            submission_id,
-            State.REPRODUCING,
-            State.AWAITING_REVIEW,
-            progress="waiting for review (reproduction failed)",
-            reason=reason,
-        )
+    ctx.ledger.storage.write_json(
+        ctx.ledger.reproduction_path(ctx.submission_id),
+        {"log_checks": [], "spot_check": {"status": "failed", "message": reason}},
+    )
+    return Outcome(State.AWAITING_REVIEW, "waiting for review (reproduction failed)", reason=reason)
 
 
-def _spot_check(
-    service: SubmissionService,
-    submission_id: int,
-    root: Path,
-    on_child: ChildStarted,
-    stop_requested: Callable[[], bool],
-) -> dict[str, Any]:
-    settings: SubmissionSettings = service.settings
-    report_path = service.storage.submission_dir(submission_id) / "spot_check.json"
+# ============================================================================ the table
+STEPS: dict[State, Step] = {
+    State.RECEIVED: Step(
+        State.RECEIVED, start, State.VALIDATING, frozenset({State.VALIDATING}), None
+    ),
+    State.VALIDATING: Step(
+        State.VALIDATING,
+        validate,
+        State.REPRODUCING,
+        frozenset({State.REPRODUCING, State.REJECTED_BY_VALIDATOR, State.REJECTED}),
+        give_up_validation,
+    ),
+    State.REPRODUCING: Step(
+        State.REPRODUCING,
+        reproduce,
+        State.AWAITING_REVIEW,
+        frozenset({State.AWAITING_REVIEW}),
+        give_up_reproduction,
+    ),
+}
+
+
+# ============================================================================ helpers
+def _run(ctx: StepContext, module: str, arguments: list[str], limits: ChildLimits) -> ChildResult:
+    command = children.guarded(module, arguments, limits)
+    return children.run_child(command, limits.timeout_s, ctx.on_child, ctx.stop_requested)
+
+
+def _archive_link(ctx: StepContext, work: Path) -> Path:
+    """The stored blob under a name with its archive suffix (the validator reads the type
+    from the name); a symbolic link, so nothing is copied."""
+    submission = ctx.submission
+    suffix = archive_suffix(submission.filename)
+    stem = _SAFE_NAME.sub("_", submission.filename[: -len(suffix)]).strip("._") or "bundle"
+    link = work / f"{stem}{suffix}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(ctx.ledger.storage.blob_path(submission.sha256))
+    return link
+
+
+def _recount(ctx: StepContext, work: Path, tree: Path) -> list[dict[str, Any]]:
+    settings = ctx.ledger.settings
+    out = work / "log_checks.json"
+    out.unlink(missing_ok=True)
+    arguments = [
+        *("--tree", str(tree), "--archive", str(_archive_link(ctx, work)), "--out", str(out)),
+        *("--max-files", str(settings.archive_max_files)),
+        *("--max-total-bytes", str(settings.archive_max_total_bytes)),
+        *("--max-ratio", str(settings.archive_max_ratio)),
+    ]
+    limits = ChildLimits(
+        settings.recount_timeout_s, settings.memory_bytes(settings.validation_memory_mib)
+    )
+    result = _run(ctx, "submissions.recount_child", arguments, limits)
+    if result.timed_out or result.out_of_memory:
+        why = (
+            f"did not finish within {settings.recount_timeout_s:g} s (recount_timeout_s)"
+            if result.timed_out
+            else f"needed more than {settings.validation_memory_mib} MiB (validation_memory_mib)"
+        )
+        return [{"path": "", "status": "not recounted", "message": f"the recount {why}"}]
+    try:
+        checks = json.loads(out.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError) as exc:
+        raise StepFailedError(
+            f"the recount child failed ({result.returncode}): {result.tail()}"
+        ) from exc
+    return checks if isinstance(checks, list) else []
+
+
+def _spot_check(ctx: StepContext, tree: Path) -> dict[str, Any]:
+    """The reference runner regenerates sampled queries, in its own limited child."""
+    settings = ctx.ledger.settings
+    report_path = ctx.ledger.storage.submission_dir(ctx.submission_id) / "spot_check.json"
     report_path.unlink(missing_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "submissions.child_guard",  # the spot check ends if the portal is killed
-        "--parent-pid",
-        str(os.getpid()),
-        "--",
-        sys.executable,
-        "-m",
-        "reference_runner",
-        "reproduce",
-        str(root),
-        "--backend",
-        str(settings.reference_backend),
-        "--dataset",
-        str(settings.reference_dataset),
-        "--samples",
-        str(settings.spot_check_samples),
-        "--report",
-        str(report_path),
+    arguments = [
+        *("reproduce", str(_bundle_root(tree))),
+        *("--backend", str(settings.reference_backend)),
+        *("--dataset", str(settings.reference_dataset)),
+        *("--samples", str(settings.spot_check_samples)),
+        *("--report", str(report_path)),
     ]
     if settings.reference_model:
-        command += ["--model", settings.reference_model]
+        arguments += ["--model", settings.reference_model]
     if settings.reference_tokenizer:
-        command += ["--tokenizer", settings.reference_tokenizer]
-    result = run_child(command, settings.validation_timeout_s, on_child, stop_requested)
-    if result.returncode is None:
+        arguments += ["--tokenizer", settings.reference_tokenizer]
+    limits = ChildLimits(
+        settings.spot_check_timeout_s, settings.memory_bytes(settings.spot_check_memory_mib)
+    )
+    result = _run(ctx, "reference_runner", arguments, limits)
+    if result.timed_out:
         return {
             "status": "timed out",
-            "message": f"the spot check did not finish within {settings.validation_timeout_s} s",
+            "message": f"the spot check did not finish within {settings.spot_check_timeout_s:g} s "
+            "(spot_check_timeout_s)",
         }
     try:
         details = json.loads(report_path.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
+        tail = result.tail().replace(str(tree) + "/", "")
         return {
             "status": "failed",
-            "message": f"the reference runner exited with {result.returncode}: {_tail(result)}",
+            "message": f"the reference runner exited with {result.returncode}: {tail}",
         }
     status = "done" if result.returncode == 0 else "differences found"
     return {"status": status, "exit_status": result.returncode, "report": details}
+
+
+def _bundle_root(tree: Path) -> Path:
+    """The folder the validator validated (archives often wrap the tree in one folder)."""
+    from validator.archive import bundle_root
+
+    return bundle_root(tree) if tree.is_dir() else tree
+
+
+def _worker_rejects(what: str, decision: str, reason: str) -> Outcome:
+    return Outcome(
+        State.REJECTED,
+        f"rejected: {what}",
+        action="rejected",
+        reason=reason,
+        changes={"decision_reason": decision, "decided_by": WORKER_NAME, "verdict": "rejected"},
+    )
+
+
+def _validator_rejects(what: str, reason: str, counts: dict[str, Any]) -> Outcome:
+    return Outcome(
+        State.REJECTED_BY_VALIDATOR,
+        f"rejected by the validator: {what}",
+        action="rejected",
+        reason=reason,
+        changes={**counts, "decision_reason": reason, "decided_by": VALIDATOR_NAME},
+    )
 
 
 def _counts(report: dict[str, Any]) -> dict[str, Any]:
@@ -307,8 +321,3 @@ def _counts(report: dict[str, Any]) -> dict[str, Any]:
         "result_count": len(results),
         "valid_result_count": sum(1 for r in results if r.get("valid")),
     }
-
-
-def _tail(result: ChildResult, chars: int = 600) -> str:
-    text = result.output.strip()
-    return text[-chars:] if text else "no output"

@@ -1,7 +1,12 @@
 """Log-level recomputation for the reproduction step (no model, no torch).
 
+Runs only in the recount child (:mod:`submissions.recount_child`, memory- and time-limited),
+never in the web process, and only for a bundle the validator accepted.
+
 The official checker reads ``accuracy.txt`` and never recomputes it (product brief, "truth
-checks"). Here, for every ``accuracy/`` folder of the extracted bundle, the accuracy log's
+checks"). Here, for every result folder's ``accuracy/`` folder
+(``<division>/<submitter>/results/<system>/<benchmark>/<scenario>/accuracy``; nothing else in
+the bundle is read, compliance folders included), the accuracy log's
 sha256 is compared with the ``hash=`` line of ``accuracy.txt`` (spec §6) and its tokens are
 recounted as ``evaluate-accuracy.py`` counts them (spec §5) and compared with the claimed
 ``tokens_per_sample``. A truncated published log (spec §6) cannot be recounted; that is said
@@ -22,19 +27,40 @@ from scoring.accuracy_log import (
 )
 from scoring.llama2 import parse_accuracy_txt
 
+RESULT_ACCURACY_FOLDERS = "*/*/results/*/*/*/accuracy"
+
 
 def recompute_logs(tree: Path) -> list[dict[str, Any]]:
-    """One entry per accuracy folder: ``status`` is agrees, disagrees, truncated,
-    unreadable or missing_log, with the numbers compared and a sentence saying why."""
+    """One entry per result folder's accuracy folder: ``status`` is agrees, disagrees,
+    truncated, unreadable, missing_log or too_large, with the numbers compared and a sentence
+    saying why."""
     checks = []
-    for accuracy_txt in sorted(tree.rglob("accuracy/accuracy.txt")):
-        folder = accuracy_txt.parent
-        checks.append(_check_folder(folder, folder.relative_to(tree).as_posix()))
+    for folder in sorted(tree.glob(RESULT_ACCURACY_FOLDERS)):
+        if folder.is_symlink() or not (folder / "accuracy.txt").is_file():
+            continue
+        where = folder.relative_to(tree).as_posix()
+        try:
+            checks.append(_check_folder(folder, where))
+        except MemoryError:
+            checks.append(_too_large(where))
     return checks
 
 
+def _too_large(where: str) -> dict[str, Any]:
+    return {
+        "path": where,
+        "claimed_tokens_per_sample": None,
+        "claimed_hash": None,
+        "recounted_tokens_per_sample": None,
+        "log_sha256": None,
+        "status": "too_large",
+        "message": "the log needs more memory to recount than the recount's limit "
+        "(validation_memory_mib); a maintainer can raise it and recount",
+    }
+
+
 def _check_folder(folder: Path, where: str) -> dict[str, Any]:
-    claimed = parse_accuracy_txt((folder / "accuracy.txt").read_text("utf-8", errors="replace"))
+    claimed = parse_accuracy_txt(_read_small(folder / "accuracy.txt"))
     entry: dict[str, Any] = {
         "path": where,
         "claimed_tokens_per_sample": claimed.get("tokens_per_sample"),
@@ -56,7 +82,7 @@ def _check_folder(folder: Path, where: str) -> dict[str, Any]:
                 "message": "only the truncated log is in the bundle: tokens cannot be "
                 "recounted and hash= cannot be checked without the full log",
             }
-        return {**entry, "status": "unreadable", "message": str(exc)}
+        return {**entry, "status": "unreadable", "message": exc.message.replace(str(folder), where)}
     recount = round(stats.tokens_per_sample, 3)
     entry["recounted_tokens_per_sample"] = recount
     problems = []
@@ -76,3 +102,9 @@ def _check_folder(folder: Path, where: str) -> dict[str, Any]:
         "status": "agrees",
         "message": f"{stats.gen_num} samples recounted: {recount} tokens per sample",
     }
+
+
+def _read_small(path: Path, limit: int = 1 << 20) -> str:
+    """accuracy.txt is a few lines; read at most ``limit`` bytes of it."""
+    with path.open("rb") as handle:
+        return handle.read(limit).decode("utf-8", errors="replace")

@@ -48,9 +48,18 @@ SYSTEM = Principal(
 
 
 def principal_from_claims(claims: Mapping[str, object], maintainers: Iterable[str]) -> Principal:
-    """Map verified OIDC claims to a principal. A maintainer is listed by e-mail (matched
-    case-insensitively, only when the provider says it is verified or does not say) or by
-    subject; everyone else who is logged in is a submitter."""
+    """Map OIDC claims to a principal; everyone logged in is at least a submitter.
+
+    Maintainers are listed in two namespaces that never mix (issue 12):
+
+    - an entry with ``#`` is a subject at one issuer, ``issuer#sub``, matched exactly (a
+      subject is only unique within its issuer);
+    - any other entry is an e-mail, matched case-insensitively, and only when the provider
+      says it is verified with a boolean ``true`` (the string ``"false"``, ``"true"`` or a
+      missing claim verify nothing).
+
+    So a user whose bare ``sub`` equals a maintainer's e-mail is not a maintainer.
+    """
     if not claims.get("is_logged_in", True) or not claims.get("sub"):
         return ANONYMOUS
     issuer = str(claims.get("iss") or "")
@@ -58,12 +67,12 @@ def principal_from_claims(claims: Mapping[str, object], maintainers: Iterable[st
     subject = f"{issuer}#{sub}" if issuer else sub
     email = str(claims["email"]).strip() if claims.get("email") else None
     name = str(claims["name"]).strip() if claims.get("name") else None
-    allowed = {entry.strip().lower() for entry in maintainers if entry.strip()}
-    email_trusted = email is not None and claims.get("email_verified", True) is not False
-    is_maintainer = (
-        sub.lower() in allowed
-        or subject.lower() in allowed
-        or (email_trusted and email is not None and email.lower() in allowed)
+    entries = [entry.strip() for entry in maintainers if entry.strip()]
+    subjects = {entry for entry in entries if "#" in entry}
+    emails = {entry.lower() for entry in entries if "#" not in entry}
+    email_verified = claims.get("email_verified") is True
+    is_maintainer = (bool(issuer) and subject in subjects) or (
+        email_verified and email is not None and email.lower() in emails
     )
     return Principal(
         subject=subject,

@@ -1,21 +1,26 @@
-"""The workflow's one entry point for pages, the CLI and the worker.
+"""The workflow's one entry point for pages and the CLI.
 
-Every public method takes the acting :class:`Principal` and checks it here (role with
-:func:`~submissions.roles.require`, ownership against the stored subject), so the UI hiding a
-button is never the only guard. Someone who may not see a submission gets the same
-:class:`NotFoundError` as for a missing id, so ids reveal nothing.
+Every public method takes the acting :class:`Principal` as its first argument and checks it
+here (role with :func:`~submissions.roles.require`, ownership against the stored subject), so
+the UI hiding a button is never the only guard. Someone who may not see a submission gets the
+same :class:`NotFoundError` as for a missing id, so ids reveal nothing.
 
-The tables, the write lock and the transactions that carry their audit entry live in
-:mod:`submissions.ledger`; this module is what users may ask for.
+The tables, the write lock, the transactions that carry their audit entry and the worker's
+bookkeeping (``advance``, ``note``, ``load``, ``work_attempts``) live in
+:class:`~submissions.ledger.Ledger`, which the service holds privately: nothing a page can
+call moves a submission without a principal. The worker gets the ledger through
+:func:`ledger_of`, which only ``submissions.worker`` calls.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 
 import duckdb
 
+from leaderboard.db import Store
 from leaderboard.errors import LeaderboardError
 from leaderboard.importers import submission_rows
 from leaderboard.ingest import insert_rows, refresh_hardware
@@ -26,16 +31,33 @@ from submissions.errors import InvalidTransitionError, RateLimitedError, Submiss
 from submissions.ledger import AUDIT_HEAD_FILE, Ledger, Row, not_found, utc_now
 from submissions.models import AuditEntry, Receipt, Submission
 from submissions.roles import Principal, Role, require
+from submissions.settings import SubmissionSettings
 from submissions.states import FINAL_STATES, State, check_transition
 from submissions.storage import Spooled, archive_suffix, display_name
 
-__all__ = ["SubmissionService", "utc_now"]
+__all__ = ["SubmissionService", "ledger_of", "utc_now"]
 
 UNDECIDED_STATES = (State.RECEIVED, State.VALIDATING, State.REPRODUCING, State.AWAITING_REVIEW)
+# the same bytes again point to these; after a rejection or withdrawal they make a new one
+DUPLICATE_STATES = (*UNDECIDED_STATES, State.ACCEPTED)
 
 
-class SubmissionService(Ledger):
+class SubmissionService:
     """Receive, track, review and accept submissions (the API pages and the CLI call)."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: SubmissionSettings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._store = store
+        self._ledger = Ledger(store, settings, clock=clock)
+
+    @property
+    def settings(self) -> SubmissionSettings:
+        return self._ledger.settings
 
     # =========================================================================== submitters
     def receive(
@@ -50,20 +72,20 @@ class SubmissionService(Ledger):
         require(principal, Role.SUBMITTER, "submit a bundle")
         name = display_name(filename)
         archive_suffix(name)
-        with self._reading() as con:
+        with self._ledger._reading() as con:
             self._check_rate_limit(con, principal)  # fail before reading a large upload
             if replaces is not None:
                 self._replaceable(con, principal, replaces)
-        spooled = self.storage.spool(stream, self.settings.max_upload_bytes)
+        spooled = self._ledger.storage.spool(stream, self.settings.max_upload_bytes)
         try:
             return self._record_upload(principal, spooled, name, replaces)
         finally:
-            self.storage.discard(spooled)  # gone already when stored as a blob
+            self._ledger.storage.discard(spooled)  # gone already when stored as a blob
 
     def mine(self, principal: Principal) -> list[Submission]:
         """The principal's own submissions, newest first."""
         require(principal, Role.SUBMITTER, "see your submissions")
-        with self._reading() as con:
+        with self._ledger._reading() as con:
             rows = con.sql(
                 sql.SUBMISSIONS_BY_OWNER, params={"owner_subject": principal.subject}
             ).pl()
@@ -71,24 +93,27 @@ class SubmissionService(Ledger):
 
     def get(self, principal: Principal, submission_id: int) -> Submission:
         """One submission, for its owner or a maintainer; anyone else: not found."""
-        with self._reading() as con:
-            return Submission.from_row(self._visible(con, principal, submission_id).values)
+        with self._ledger._reading() as con:
+            return Submission.from_row(self._ledger._visible(con, principal, submission_id).values)
 
     def report(self, principal: Principal, submission_id: int) -> dict[str, Any] | None:
         """The validator's report (``Report.to_dict()``) as stored; None until validated."""
         self.get(principal, submission_id)
-        return self.storage.read_json(self.report_path(submission_id))
+        return self._ledger.storage.read_json(self._ledger.report_path(submission_id))
 
     def reproduction(self, principal: Principal, submission_id: int) -> dict[str, Any] | None:
         """The reproduction step's report (log recomputation, spot check); None until done."""
         self.get(principal, submission_id)
-        return self.storage.read_json(self.reproduction_path(submission_id))
+        return self._ledger.storage.read_json(self._ledger.reproduction_path(submission_id))
 
     def withdraw(self, principal: Principal, submission_id: int, reason: str) -> Submission:
-        """The owner or a maintainer withdraws a submission that is not decided yet."""
-        reason = reason.strip() or "no reason given"
-        with self._writing() as con:
-            row = self._visible(con, principal, submission_id)
+        """The owner or a maintainer withdraws a submission that is not decided yet, saying
+        why (the reason goes to the audit log and the status page)."""
+        reason = _required_reason(
+            reason, "withdraw.reason_required", "say why you withdraw this submission"
+        )
+        with self._ledger._writing() as con:
+            row = self._ledger._visible(con, principal, submission_id)
             done = self._decide(
                 con,
                 row,
@@ -98,19 +123,18 @@ class SubmissionService(Ledger):
                 reason=reason,
                 progress="withdrawn",
             )
-        self.storage.remove_work_dir(submission_id)
         return done
 
     # =========================================================================== maintainers
     def queue(self, principal: Principal) -> list[Submission]:
         """Every undecided submission, oldest first."""
         require(principal, Role.MAINTAINER, "see the review queue")
-        return self._in_states(UNDECIDED_STATES)
+        return self._ledger._in_states(UNDECIDED_STATES)
 
     def decided(self, principal: Principal, limit: int = 100) -> list[Submission]:
         """Accepted, rejected and withdrawn submissions, newest decision first."""
         require(principal, Role.MAINTAINER, "see decided submissions")
-        with self._reading() as con:
+        with self._ledger._reading() as con:
             rows = con.sql(
                 sql.DECIDED,
                 params={"states": [str(s) for s in FINAL_STATES], "limit": max(1, int(limit))},
@@ -122,8 +146,8 @@ class SubmissionService(Ledger):
         all in one transaction: the leaderboard shows them at once, or nothing changed."""
         require(principal, Role.MAINTAINER, "accept submissions")
         reason = _required_reason(reason)
-        with self._writing() as con:
-            row = self._existing(con, submission_id)
+        with self._ledger._writing() as con:
+            row = self._ledger._existing(con, submission_id)
             check_transition(row.state, State.ACCEPTED, principal.role)
             if row["verdict"] != "accepted":
                 raise SubmissionError(
@@ -131,7 +155,7 @@ class SubmissionService(Ledger):
                     f"the validator rejected submission {submission_id}; only a bundle the "
                     "validator accepts can enter the leaderboard: reject it with a reason",
                 )
-            records = read_summary_records(self.summary_path(submission_id))
+            records = read_summary_records(self._ledger.summary_path(submission_id))
             try:
                 rows = submission_rows(records, submission_id, row["filename"])
                 added = insert_rows(
@@ -158,9 +182,8 @@ class SubmissionService(Ledger):
                 reason=reason,
                 progress=progress,
             )
-        with self._reading() as con:
+        with self._ledger._reading() as con:
             refresh_hardware(con)  # catalogue names for new accelerators; its own transaction
-        self.storage.remove_work_dir(submission_id)
         return done
 
     def leaderboard_overlap(self, principal: Principal, submission_id: int) -> list[dict[str, str]]:
@@ -168,10 +191,10 @@ class SubmissionService(Ledger):
         seed or accepted before), with how each was verified: accepting adds only the others,
         so the reviewer sees this before deciding. Empty until the validator has run."""
         require(principal, Role.MAINTAINER, "review submissions")
-        with self._reading() as con:
-            row = self._existing(con, submission_id)
+        with self._ledger._reading() as con:
+            row = self._ledger._existing(con, submission_id)
             try:
-                records = read_summary_records(self.summary_path(submission_id))
+                records = read_summary_records(self._ledger.summary_path(submission_id))
             except SubmissionError:
                 return []  # not validated yet, or nothing valid: nothing would be added
             ids = submission_rows(records, submission_id, row["filename"])["result_id"].to_list()
@@ -181,8 +204,8 @@ class SubmissionService(Ledger):
         """Reject with a reason; the bundle and its reports are kept."""
         require(principal, Role.MAINTAINER, "reject submissions")
         reason = _required_reason(reason)
-        with self._writing() as con:
-            row = self._existing(con, submission_id)
+        with self._ledger._writing() as con:
+            row = self._ledger._existing(con, submission_id)
             done = self._decide(
                 con,
                 row,
@@ -192,7 +215,6 @@ class SubmissionService(Ledger):
                 reason=reason,
                 progress="rejected by a maintainer",
             )
-        self.storage.remove_work_dir(submission_id)
         return done
 
     def audit_log(self, principal: Principal, submission_id: int | None = None) -> list[AuditEntry]:
@@ -201,16 +223,16 @@ class SubmissionService(Ledger):
             require(principal, Role.MAINTAINER, "read the audit log")
         else:
             self.get(principal, submission_id)  # owner or maintainer, else not found
-        with self._reading() as con:
+        with self._ledger._reading() as con:
             return audit.entries(con, submission_id)
 
-    def verify_audit_chain(self, principal: Principal) -> list[str]:
-        """Problems found in the audit log's hash chain (``[]`` = intact)."""
+    def verify_audit_chain(self, principal: Principal) -> audit.ChainCheck:
+        """Check the keyed chain, the signed head file and every submission's state against
+        its log; problems and warnings are listed, never raised."""
         require(principal, Role.MAINTAINER, "verify the audit log")
-        stored = self.storage.read_json(self.storage.root / AUDIT_HEAD_FILE)
-        head = (int(stored["sequence"]), str(stored["entry_hash"])) if stored else None
-        with self._reading() as con:
-            return audit.verify_chain(con, head)
+        head = audit.read_head(self._ledger.storage.root / AUDIT_HEAD_FILE)
+        with self._ledger._reading() as con:
+            return audit.verify(con, self._ledger.audit_key, head)
 
     def _decide(
         self,
@@ -225,7 +247,7 @@ class SubmissionService(Ledger):
     ) -> Submission:
         """Accept, reject or withdraw: every decision records who made it and why, on the row
         as well as in the audit entry, so the status page can show it without the log."""
-        return self._move(
+        return self._ledger._move(
             con,
             row,
             target,
@@ -241,7 +263,7 @@ class SubmissionService(Ledger):
         window = timedelta(seconds=self.settings.rate_limit_window_s)
         count, oldest = con.execute(
             sql.RECENT_BY_OWNER,
-            {"owner_subject": principal.subject, "since": self._now() - window},
+            {"owner_subject": principal.subject, "since": self._ledger._now() - window},
         ).fetchall()[0]
         if count >= self.settings.rate_limit_count:
             retry_at = (oldest + window).replace(tzinfo=UTC)
@@ -256,7 +278,7 @@ class SubmissionService(Ledger):
     def _replaceable(
         self, con: duckdb.DuckDBPyConnection, principal: Principal, replaces: int
     ) -> Row:
-        old = self._fetch(con, replaces)
+        old = self._ledger._fetch(con, replaces)
         if old is None or old["owner_subject"] != principal.subject:
             raise not_found(replaces)  # only the owner can replace, whoever else asks
         if old.state is State.ACCEPTED:
@@ -276,10 +298,14 @@ class SubmissionService(Ledger):
     def _record_upload(
         self, principal: Principal, spooled: Spooled, name: str, replaces: int | None
     ) -> Receipt:
-        with self._writing() as con:
+        with self._ledger._writing() as con:
             duplicate = con.sql(
                 sql.DUPLICATE_OF,
-                params={"owner_subject": principal.subject, "sha256": spooled.sha256},
+                params={
+                    "owner_subject": principal.subject,
+                    "sha256": spooled.sha256,
+                    "states": [str(state) for state in DUPLICATE_STATES],
+                },
             ).pl()
             if duplicate.height:
                 found = duplicate.to_dicts()[0]
@@ -294,8 +320,8 @@ class SubmissionService(Ledger):
             self._check_rate_limit(con, principal)
             old = self._replaceable(con, principal, replaces) if replaces is not None else None
             submission_id = con.execute(sql.NEXT_SUBMISSION_ID).fetchall()[0][0]
-            self.storage.store_blob(spooled)
-            now = self._now()
+            self._ledger.storage.store_blob(spooled)
+            now = self._ledger._now()
             con.execute(
                 sql.INSERT_SUBMISSION,
                 {
@@ -322,7 +348,7 @@ class SubmissionService(Ledger):
                     "last_error": None,
                 },
             )
-            audit.append(
+            self._ledger._append(
                 con,
                 at=now,
                 actor=principal,
@@ -348,17 +374,19 @@ class SubmissionService(Ledger):
     ) -> None:
         reason = f"replaced by submission {new_id}"
         if old.state in FINAL_STATES:  # a rejected one keeps its state; only the link is added
-            self._update(con, old, {"replaced_by": new_id, "updated_at": self._now()})
-            audit.append(
+            self._ledger._update(
+                con, old, {"replaced_by": new_id, "updated_at": self._ledger._now()}
+            )
+            self._ledger._append(
                 con,
-                at=self._now(),
+                at=self._ledger._now(),
                 actor=actor,
                 submission_id=old["submission_id"],
                 action="replaced",
                 reason=reason,
             )
             return
-        self._move(
+        self._ledger._move(
             con,
             old,
             State.WITHDRAWN,
@@ -372,14 +400,21 @@ class SubmissionService(Ledger):
         )
 
 
-def _required_reason(reason: str) -> str:
+def _required_reason(
+    reason: str,
+    code: str = "review.reason_required",
+    hint: str = "say what was checked or what the submitter must fix",
+) -> str:
     text = (reason or "").strip()
     if not text:
-        raise SubmissionError(
-            "review.reason_required",
-            "a decision needs a reason: say what was checked or what the submitter must fix",
-        )
+        raise SubmissionError(code, f"a reason is required: {hint}", hint)
     return text
+
+
+def ledger_of(service: SubmissionService) -> Ledger:
+    """The service's bookkeeping, for the worker only (``submissions.worker``): pages hold
+    the service, whose every method checks the principal."""
+    return service._ledger
 
 
 def _duration(seconds: int) -> str:

@@ -1,133 +1,145 @@
-"""Workflow settings: one frozen object, read once at the edge and passed down (house style §11).
+"""Workflow settings: one frozen, typed object, read once at the edge and passed down (§11).
 
-Every field carries a ``help`` text (shown by ``python -m submissions settings`` and checked
-against docs/submissions.md by a test), and :meth:`SubmissionSettings.from_mapping` reads
-``INFERBOARD_<FIELD>`` keys from a mapping the caller supplies, so library code never reads
-``os.environ`` itself.
+Every field has a description (shown by ``python -m submissions settings`` and checked against
+docs/submissions.md by ``tests/test_settings_docs.py``); :meth:`from_mapping` reads
+``INFERBOARD_<FIELD>`` keys from a mapping the edge supplies (environment over secrets file),
+and a value that does not fit stops the start with a message naming the key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+import math
 from pathlib import Path
+from typing import Annotated, Literal
 
-from leaderboard.settings import fields_from_mapping
-from submissions.errors import SubmissionError
+from pydantic import Field, SecretStr, field_validator
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from leaderboard.settings import PROJECT_ROOT, InferboardSettings
+
+__all__ = ["PROJECT_ROOT", "SubmissionSettings"]
+
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Count = Annotated[int, Field(gt=0)]
 
 
-@dataclass(frozen=True)
-class SubmissionSettings:
+class SubmissionSettings(InferboardSettings):
     """Where uploads live, how much a user may send, who reviews, and what the worker runs."""
 
-    storage_dir: Path = field(
+    storage_dir: Path = Field(
         default=PROJECT_ROOT / "var" / "submissions",
-        metadata={
-            "help": "Folder for uploaded bundles (content-addressed, read-only blobs), reports "
-            "and work folders; gitignored. Nothing is written outside it."
-        },
+        description="Folder for uploaded bundles (content-addressed, read-only blobs), reports "
+        "and work folders; gitignored. Nothing is written outside it.",
     )
-    max_upload_bytes: int = field(
+    max_upload_bytes: Count = Field(
         default=256 * 2**20,
-        metadata={"help": "Largest bundle accepted, in bytes (counted while spooling)."},
+        description="Largest bundle accepted, in bytes (counted while spooling).",
     )
-    rate_limit_count: int = field(
-        default=20,
-        metadata={"help": "Submissions one user may make per rate-limit window."},
+    rate_limit_count: Count = Field(
+        default=20, description="Submissions one user may make per rate-limit window."
     )
-    rate_limit_window_s: int = field(
-        default=3600,
-        metadata={"help": "Length of the rate-limit window, in seconds."},
+    rate_limit_window_s: Count = Field(
+        default=3600, description="Length of the rate-limit window, in seconds."
     )
-    maintainers: tuple[str, ...] = field(
+    maintainers: tuple[str, ...] = Field(
         default=(),
-        metadata={
-            "help": "E-mails or OIDC subjects of the maintainers who review submissions "
-            "(INFERBOARD_MAINTAINERS is comma-separated)."
-        },
+        description="E-mails or OIDC subjects of the maintainers who review submissions "
+        "(INFERBOARD_MAINTAINERS is comma-separated). An e-mail counts only when the provider "
+        "says it is verified; a subject may be written issuer#subject.",
     )
-    validation_timeout_s: int = field(
+    validation_timeout_s: Seconds = Field(
         default=900,
-        metadata={
-            "help": "Seconds a validation or spot-check child process may run before it is "
-            "stopped and the submission rejected with that reason."
-        },
+        description="Seconds the validation child (extract and validate) may run before it is "
+        "stopped and the submission rejected with that reason.",
     )
-    archive_max_files: int = field(
-        default=100_000,
-        metadata={"help": "Most members an uploaded archive may hold (more: refused)."},
+    validation_memory_mib: Count = Field(
+        default=4096,
+        description="Address-space limit (MiB) of the validation and recount children; a "
+        "bundle needing more fails its step instead of exhausting the server.",
     )
-    archive_max_total_bytes: int = field(
+    recount_timeout_s: Seconds = Field(
+        default=900,
+        description="Seconds the accuracy-log recount child may run before it is stopped (the "
+        "review then says the logs were not recounted).",
+    )
+    spot_check_timeout_s: Seconds = Field(
+        default=3600,
+        description="Seconds the reference runner's spot check may run before it is stopped "
+        "(the review then says it timed out).",
+    )
+    spot_check_memory_mib: int = Field(
+        default=0,
+        ge=0,
+        description="Address-space limit (MiB) of the spot-check child; 0: none (GPU runtimes "
+        "reserve far more address space than they use).",
+    )
+    archive_max_files: Count = Field(
+        default=100_000, description="Most members an uploaded archive may hold (more: refused)."
+    )
+    archive_max_total_bytes: Count = Field(
         default=2 * 2**30,
-        metadata={
-            "help": "Most bytes an uploaded archive may unpack to, in bytes (more, or a "
-            "compression ratio over 200: refused as a zip bomb)."
-        },
+        description="Most bytes an uploaded archive may unpack to, in bytes (more: refused).",
     )
-    validation_jobs: int = field(
-        default=1,
-        metadata={"help": "Worker processes the validator child uses for result checks."},
+    archive_max_ratio: float = Field(
+        default=200.0,
+        gt=1,
+        allow_inf_nan=False,
+        description="Largest compression ratio (unpacked bytes / archive bytes) of a whole "
+        "archive and of each member; more is refused as a zip bomb.",
     )
-    reference_backend: str | None = field(
+    validation_jobs: Count = Field(
+        default=1, description="Worker processes the validator child uses for result checks."
+    )
+    reference_backend: Literal["hf", "vllm", "dummy"] | None = Field(
         default=None,
-        metadata={
-            "help": "Reference runner backend for the spot check (hf, vllm or dummy); unset: "
-            "no spot check, only log-level recomputation."
-        },
+        description="Reference runner backend for the spot check (hf, vllm or dummy); unset: "
+        "no spot check, only log-level recomputation.",
     )
-    reference_model: str | None = field(
+    reference_model: str | None = Field(
+        default=None, description="Model path or id the spot check regenerates queries with."
+    )
+    reference_dataset: str | None = Field(
         default=None,
-        metadata={"help": "Model path or id the spot check regenerates queries with."},
+        description="Dataset (official .pkl or .jsonl) the spot check reads prompts from.",
     )
-    reference_dataset: str | None = field(
+    reference_tokenizer: str | None = Field(
         default=None,
-        metadata={"help": "Dataset (official .pkl or .jsonl) the spot check reads prompts from."},
+        description="Tokenizer path or id for the spot check (default: the model's).",
     )
-    reference_tokenizer: str | None = field(
-        default=None,
-        metadata={"help": "Tokenizer path or id for the spot check (default: the model's)."},
+    spot_check_samples: Count = Field(
+        default=4, description="How many sampled queries the spot check regenerates."
     )
-    spot_check_samples: int = field(
-        default=4,
-        metadata={"help": "How many sampled queries the spot check regenerates."},
-    )
-    worker_poll_s: float = field(
+    worker_poll_s: Seconds = Field(
         default=2.0,
-        metadata={
-            "help": "Seconds the background worker sleeps between looks for new work when "
-            "nothing wakes it."
-        },
+        description="Seconds the background worker sleeps between looks for new work when "
+        "nothing wakes it.",
+    )
+    audit_key: SecretStr | None = Field(
+        default=None,
+        description="Secret key of the audit chain's HMAC (at least 32 characters). Unset: a "
+        "random key is generated on first start into storage_dir/audit.key; put it in the "
+        "secrets file instead to keep it away from the data it protects.",
     )
 
-    def __post_init__(self) -> None:
-        if self.reference_backend not in (None, "hf", "vllm", "dummy"):
-            raise SubmissionError(
-                "settings.reference_backend",
-                f"reference_backend {self.reference_backend!r} is not one of hf, vllm, dummy; "
-                "leave it unset for no spot check",
-            )
-        for name in ("max_upload_bytes", "rate_limit_count", "rate_limit_window_s"):
-            if getattr(self, name) <= 0:
-                raise SubmissionError(
-                    f"settings.{name}", f"{name} must be positive, not {getattr(self, name)}"
-                )
+    @field_validator("maintainers", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("audit_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("the audit key must be at least 32 characters long")
+        return value
 
     @property
     def spot_check_configured(self) -> bool:
         """The reproduction step runs the reference runner only with a backend and a dataset."""
         return self.reference_backend is not None and self.reference_dataset is not None
 
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, str]) -> SubmissionSettings:
-        """Build from ``INFERBOARD_STORAGE_DIR``-style keys; the caller reads the environment.
-
-        A value that does not parse raises :class:`SubmissionError` naming the key and the fix.
-        """
-        return cls(**fields_from_mapping(cls, values, error=SubmissionError))
-
-    @classmethod
-    def help_texts(cls) -> dict[str, str]:
-        """Field name -> help text, for docs, the CLI and the documentation test."""
-        return {spec.name: spec.metadata["help"] for spec in fields(cls)}
+    @staticmethod
+    def memory_bytes(mib: int) -> int | None:
+        """A MiB limit as bytes for ``RLIMIT_AS``; 0 means no limit."""
+        return None if mib <= 0 or not math.isfinite(mib) else mib * 2**20

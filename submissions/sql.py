@@ -102,11 +102,12 @@ SUBMISSIONS_BY_OWNER: Final = f"""
 SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE owner_subject = $owner_subject
 ORDER BY submission_id DESC
 """
-# The same bytes from the same user find their earlier submission (a withdrawn one does not
-# count: withdrawing and sending again is a deliberate new start).
+# The same bytes from the same user find their earlier submission while it is undecided or
+# accepted; after a withdrawal or a rejection sending them again is a deliberate new start
+# (a fix of ours, a changed setting), so it makes a new submission.
 DUPLICATE_OF: Final = f"""
 SELECT {SUBMISSION_COLUMNS} FROM submissions
-WHERE owner_subject = $owner_subject AND sha256 = $sha256 AND state <> 'withdrawn'
+WHERE owner_subject = $owner_subject AND sha256 = $sha256 AND list_contains($states, state)
 ORDER BY submission_id DESC LIMIT 1
 """
 # The rate limit is counted from the table, so it survives restarts.
@@ -122,6 +123,7 @@ DECIDED: Final = f"""
 SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE list_contains($states, state)
 ORDER BY updated_at DESC, submission_id DESC LIMIT $limit
 """
+SUBMISSION_STATES: Final = "SELECT submission_id, state FROM submissions"
 SUBMISSIONS_WITH_BLOB: Final = "SELECT count(*) FROM submissions WHERE sha256 = $sha256"
 
 # --------------------------------------------------------------------------- audit log

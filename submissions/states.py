@@ -1,7 +1,9 @@
 """The submission states and the moves between them, as data (house style §4).
 
-received → validating → reproducing → awaiting_review → accepted | rejected; a submitter
-can withdraw until a decision is made. ``validating`` and ``reproducing`` are work the
+received → validating → reproducing → awaiting_review → accepted | rejected; a bundle the
+validator rejects goes by itself from validating to rejected_by_validator (final, with its
+findings; the submitter is offered a replacement). A submitter can withdraw until a decision
+is made. ``validating`` and ``reproducing`` are work the
 background worker does; after a restart, submissions found in them are picked up again.
 """
 
@@ -20,6 +22,7 @@ class State(enum.StrEnum):
     AWAITING_REVIEW = "awaiting_review"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+    REJECTED_BY_VALIDATOR = "rejected_by_validator"
     WITHDRAWN = "withdrawn"
 
     @property
@@ -33,17 +36,26 @@ class State(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ")
+        return _LABELS.get(self, self.value.replace("_", " "))
+
+    @property
+    def is_rejection(self) -> bool:
+        """Final and not accepted: the submitter may send the bundle again or a fixed one."""
+        return self in (State.REJECTED, State.REJECTED_BY_VALIDATOR)
 
 
-FINAL_STATES = frozenset({State.ACCEPTED, State.REJECTED, State.WITHDRAWN})
+_LABELS = {State.REJECTED_BY_VALIDATOR: "rejected by the validator"}
+FINAL_STATES = frozenset(
+    {State.ACCEPTED, State.REJECTED, State.REJECTED_BY_VALIDATOR, State.WITHDRAWN}
+)
 WORK_STATES = frozenset({State.RECEIVED, State.VALIDATING, State.REPRODUCING})
 
 # (from, to) -> the least role that may make the move. The worker acts as a maintainer.
 TRANSITIONS: dict[tuple[State, State], Role] = {
     (State.RECEIVED, State.VALIDATING): Role.MAINTAINER,
     (State.VALIDATING, State.REPRODUCING): Role.MAINTAINER,
-    (State.VALIDATING, State.REJECTED): Role.MAINTAINER,  # archive unreadable: nothing to review
+    (State.VALIDATING, State.REJECTED): Role.MAINTAINER,  # timed out or kept failing
+    (State.VALIDATING, State.REJECTED_BY_VALIDATOR): Role.MAINTAINER,  # errors: nothing to review
     (State.REPRODUCING, State.AWAITING_REVIEW): Role.MAINTAINER,
     (State.AWAITING_REVIEW, State.ACCEPTED): Role.MAINTAINER,
     (State.AWAITING_REVIEW, State.REJECTED): Role.MAINTAINER,

@@ -15,9 +15,9 @@ import os
 import threading
 from datetime import UTC, datetime
 
-from submissions import pipeline
-from submissions.errors import SubmissionError
-from submissions.service import SubmissionService
+from errors import InferboardError
+from submissions import children, pipeline
+from submissions.service import SubmissionService, ledger_of
 from submissions.settings import SubmissionSettings
 from submissions.states import State
 
@@ -29,7 +29,7 @@ class Worker:
     """One background thread (or one synchronous drain) working through pending submissions."""
 
     def __init__(self, service: SubmissionService, settings: SubmissionSettings) -> None:
-        self._service = service
+        self._ledger = ledger_of(service)
         self._settings = settings
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -60,7 +60,7 @@ class Worker:
         self._wake.set()
         child = self._current.get("child_pid")
         if isinstance(child, int):
-            pipeline.kill_child_group(child)
+            children.kill_child_group(child)
         if self._thread is not None:
             self._thread.join(timeout_s)
 
@@ -87,7 +87,7 @@ class Worker:
         advanced: set[int] = set()
         with self._drain_lock:
             while not self._stop.is_set():
-                pending = self._service.pending_work()
+                pending = self._ledger.pending_work()
                 if not pending:
                     break
                 for submission_id in pending:
@@ -99,45 +99,46 @@ class Worker:
         return len(advanced)
 
     def _advance(self, submission_id: int) -> None:
-        """Take one submission as far as it goes (to review, or rejected)."""
-        service = self._service
+        """Take one submission as far as it goes, walking :data:`pipeline.STEPS`."""
+        ledger = self._ledger
         while not self._stop.is_set():
-            state = service.load(submission_id).state
-            if state is State.RECEIVED:
-                service.advance(
-                    submission_id,
-                    State.RECEIVED,
-                    State.VALIDATING,
-                    progress="starting validation",
-                )
+            submission = ledger.load(submission_id)
+            step = pipeline.STEPS.get(submission.state)
+            if step is None:
+                return  # awaiting review or final: nothing for the worker
+            ctx = pipeline.StepContext(ledger, submission, self._on_child, self._stop.is_set)
+            attempts, last_error = ledger.work_attempts(submission_id)
+            if attempts >= pipeline.MAX_ATTEMPTS and step.give_up is not None:
+                ledger.finish(submission_id, step.state, step.give_up(ctx, last_error or "?"))
                 continue
-            if state not in (State.VALIDATING, State.REPRODUCING):
-                return
-            attempts, last_error = service.work_attempts(submission_id)
-            if attempts >= pipeline.MAX_ATTEMPTS:
-                pipeline.give_up(service, submission_id, state, last_error or "unknown error")
-                continue
-            service.note(submission_id, state, work_attempts=attempts + 1)
-            self._write_status(submission_id, state)
-            step = pipeline.validate if state is State.VALIDATING else pipeline.reproduce
+            ledger.note(submission_id, step.state, work_attempts=attempts + 1)
+            self._write_status(submission_id, step.state)
             try:
-                step(service, submission_id, self._on_child, self._stop.is_set)
-            except (pipeline.StepFailedError, SubmissionError, OSError) as exc:
+                outcome = step.run(ctx)
+            except children.StoppedError:
+                return
+            except (pipeline.StepFailedError, InferboardError, OSError) as exc:
                 if self._stop.is_set():
                     return
-                message = getattr(exc, "message", None) or str(exc)
-                log.warning("worker: submission %s, %s failed: %s", submission_id, state, message)
-                service.note(submission_id, state, last_error=message[:2000])
+                message = exc.message if isinstance(exc, InferboardError) else str(exc)
+                log.warning(
+                    "worker: submission %s, %s failed: %s", submission_id, step.state, message
+                )
+                ledger.note(submission_id, step.state, last_error=message[:2000])
+                continue
+            if outcome.state not in step.outcomes:  # a step may only go where the table says
+                raise RuntimeError(f"step {step.state} returned {outcome.state}")
+            ledger.finish(submission_id, step.state, outcome)
 
     def _resume_interrupted(self) -> None:
         """Audit every submission a previous process left mid-step, once per worker."""
         if self._resumed:
             return
         self._resumed = True
-        for submission_id in self._service.pending_work():
-            state = self._service.load(submission_id).state
+        for submission_id in self._ledger.pending_work():
+            state = self._ledger.load(submission_id).state
             if state in (State.VALIDATING, State.REPRODUCING):
-                self._service.note(
+                self._ledger.note(
                     submission_id,
                     state,
                     action="resumed",
@@ -159,4 +160,4 @@ class Worker:
             "child_pid": self._current.get("child_pid") if submission_id is not None else None,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        self._service.storage.write_json(self._service.storage.root / STATUS_FILE, status)
+        self._ledger.storage.write_json(self._ledger.storage.root / STATUS_FILE, status)

@@ -32,7 +32,7 @@ def test_every_library_error_has_the_one_shape(error_type: type[InferboardError]
     assert isinstance(error, InferboardError)
     assert (error.code, error.message, error.hint) == ("area.what", "what is wrong", "what to do")
     assert str(error) == "what is wrong [area.what]"
-    assert error.one_line() == "what is wrong what to do [area.what]"
+    assert error.one_line() == "what is wrong; what to do [area.what]"
 
 
 def test_the_hint_is_optional() -> None:

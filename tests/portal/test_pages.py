@@ -103,19 +103,26 @@ def _unreachable(at: AppTest, page: str) -> bool:
     return False
 
 
-def test_anonymous_sees_no_submit_or_review_pages(rt: runtime.PortalRuntime) -> None:
-    for page in (
-        "app_pages/submit.py",
-        "app_pages/my_submissions.py",
-        "app_pages/review.py",
-        "app_pages/audit.py",
-    ):
-        assert _unreachable(_app(ANONYMOUS), page), f"{page} is in the anonymous navigation"
-    at = _app(ANONYMOUS)
-    assert not _unreachable(at, "app_pages/leaderboard.py")  # browsing needs no account
-    assert any(b.label == "Log in" for b in at.sidebar.button) or "Login is not configured" in (
-        _texts(at)
-    )
+@pytest.mark.parametrize(
+    ("page", "query", "what"),
+    [
+        ("app_pages/submit.py", {}, "Log in to submit a bundle"),
+        ("app_pages/my_submissions.py", {"id": "7"}, "Log in to see your submissions"),
+        ("app_pages/review.py", {}, "Log in to review submissions"),
+        ("app_pages/audit.py", {"id": "3"}, "Log in to read the audit log"),
+    ],
+)
+def test_a_deep_link_offers_a_logged_out_visitor_to_log_in(
+    rt: runtime.PortalRuntime, page: str, query: dict[str, str], what: str
+) -> None:
+    """Not "page not found": the page is there, says what needs a login, and shows nothing."""
+    at = _app(ANONYMOUS, page, **query)
+    assert any(i.value.startswith(what) for i in at.info), [i.value for i in at.info]
+    assert not at.file_uploader and not at.dataframe and not at.text_area and not at.error
+    assert (
+        dict(at.query_params) == {k: [v] for k, v in query.items()}
+        or dict(at.query_params) == query
+    )  # the deep link is kept for the return after login
 
 
 def test_submitter_gets_submit_pages_but_not_review(rt: runtime.PortalRuntime) -> None:
@@ -124,8 +131,10 @@ def test_submitter_gets_submit_pages_but_not_review(rt: runtime.PortalRuntime) -
     first = _app(ALICE)
     assert "alice@example.org" in "\n".join(t.value for t in first.sidebar.text)
     assert any(b.label == "Log out" for b in first.sidebar.button)
-    assert _unreachable(_app(ALICE), "app_pages/review.py")
-    assert _unreachable(_app(ALICE), "app_pages/audit.py")
+    for page in ("app_pages/review.py", "app_pages/audit.py"):
+        refused = _app(ALICE, page)
+        assert "auth.maintainers_only" in refused.error[0].value
+        assert not refused.dataframe and not refused.text_area
     at = _app(ALICE, "app_pages/submit.py")
     assert at.file_uploader, "the submit page has no upload widget"
 
@@ -133,14 +142,17 @@ def test_submitter_gets_submit_pages_but_not_review(rt: runtime.PortalRuntime) -
 def test_review_page_run_directly_is_refused_by_the_service(rt: runtime.PortalRuntime) -> None:
     """Bypassing the navigation (running the page file itself) still gets nothing."""
     target = _upload(rt, BOB, "bob-direct.zip", b"PK direct call")
-    for user, code in ((ANONYMOUS, "auth.login_required"), (ALICE, "auth.maintainers_only")):
+    for user in (ANONYMOUS, ALICE):
         at = AppTest.from_file(str(ROOT / "app_pages" / "review.py"), default_timeout=60)
         at.user = dict(user)
         at.query_params["id"] = str(target)
         at.run()
         assert not at.exception, at.exception
-        assert code in at.error[0].value
-        assert not at.text_area and not at.button, "the decision form was rendered"
+        if user is ANONYMOUS:
+            assert at.info[0].value.startswith("Log in to review submissions")
+        else:
+            assert "auth.maintainers_only" in at.error[0].value
+        assert not at.text_area and not [b for b in at.button if b.label == "Accept"]
         assert "bob-direct.zip" not in _texts(at)
     with pytest.raises(PermissionDeniedError):
         rt.service.accept(_principal(ALICE), target, "looks fine to me")
@@ -229,11 +241,16 @@ def test_status_page_shows_the_report_after_the_worker_ran(rt: runtime.PortalRun
     assert rt.worker.run_until_idle() >= 1
     at = _app(ALICE, "app_pages/my_submissions.py", id=str(sid))
     submission = rt.service.get(_principal(ALICE), sid)
-    assert submission.state.value == "awaiting_review"
+    # no code/ and no calibration.md: the validator rejects it, by itself, final
+    assert submission.state.value == "rejected_by_validator"
     texts = _texts(at)
     assert "Verdict: " in texts
     assert any(b.label == "Download the report (JSON)" for b in at.get("download_button"))
-    assert any(t.value.startswith("Spot check: not configured") for t in at.text)
+    assert "Not run: the submission was rejected by the validator" in texts
+    assert "rejected by the validator. Fix what the report lists" in texts
+    link = next(p for p in at.get("page_link") if p.proto.label == "Submit a replacement")
+    assert f"replaces={sid}" in link.proto.query_string
+    assert not [b for b in at.button if b.label == "Withdraw this submission"]
     report = rt.service.report(_principal(ALICE), sid)
     assert report is not None
     assert report["findings"], "this bundle (no code/, no calibration.md) has findings"

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from submissions.pipeline import run_child
+from submissions.children import run_child
 from submissions.settings import PROJECT_ROOT
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]

@@ -62,7 +62,7 @@ def test_submit_work_review_and_audit(
     assert [next(w for w in line.split() if w in known) for line in out.splitlines()] == [
         "received", "state_changed", "state_changed", "state_changed", "accepted",
     ]  # fmt: skip
-    assert run("audit", "--verify")[:2] == (0, "audit chain intact\n")
+    assert run("audit", "--verify")[:2] == (0, "audit chain intact (5 entries)\n")
     code, _, err = run("show", "7")
     assert code == 2 and "no submission 7" in err and "Traceback" not in err
 
@@ -72,7 +72,9 @@ def test_bad_settings_and_missing_files_get_messages(environ: dict[str, str], ca
     assert "does not exist" in capsys.readouterr().err
     bad = {**environ, "INFERBOARD_RATE_LIMIT_COUNT": "many"}
     assert main(["list"], bad) == 2
-    assert "INFERBOARD_RATE_LIMIT_COUNT='many' is not a valid int" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "INFERBOARD_RATE_LIMIT_COUNT='many': input should be a valid integer" in err
+    assert "[settings.invalid]" in err
 
 
 def test_a_database_held_by_another_process_is_named(
@@ -98,3 +100,34 @@ def test_settings_command_lists_every_setting(environ: dict[str, str], capsys) -
     out = capsys.readouterr().out
     for name in SubmissionSettings.help_texts():
         assert f"INFERBOARD_{name.upper()} = " in out
+
+
+def test_a_closed_pipe_ends_quietly(environ: dict[str, str], service_with_history) -> None:
+    """`python -m submissions list | head -1`: no BrokenPipeError traceback."""
+    done = subprocess.run(
+        f"{sys.executable} -m submissions list --limit 200 | head -c 1",
+        shell=True,
+        cwd=PROJECT_ROOT,
+        env={**environ, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout == "U"  # "Undecided (oldest first):"
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+
+
+@pytest.fixture
+def service_with_history(db_settings: LeaderboardSettings, settings: SubmissionSettings) -> None:
+    """Enough rows that `list` writes more than a pipe buffer holds."""
+    import io
+
+    from submissions.service import SubmissionService
+    from tests.submissions.conftest import ALICE
+
+    with open_store(db_settings) as store:
+        service = SubmissionService(store, settings.with_changes(rate_limit_count=500))
+        for n in range(300):
+            service.receive(
+                ALICE, io.BytesIO(b"x" * (n + 1)), f"bundle-{n:03}-" + "y" * 180 + ".zip"
+            )

@@ -53,7 +53,7 @@ def test_ten_simultaneous_uploads_are_all_kept_and_processed(service: Submission
         thread.join(timeout=60)
     try:
         deadline = time.monotonic() + 120
-        while service.pending_work() and time.monotonic() < deadline:
+        while service._ledger.pending_work() and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
         worker.stop()
@@ -63,12 +63,12 @@ def test_ten_simultaneous_uploads_are_all_kept_and_processed(service: Submission
     for i, receipt in receipts.items():
         mine = service.mine(users[i])
         assert [s.submission_id for s in mine] == [receipt.submission_id]
-        assert service.storage.blob_path(receipt.sha256).read_bytes() == payloads[i]
-    blobs = [p for p in (service.storage.root / "blobs").rglob("*") if p.is_file()]
+        assert service._ledger.storage.blob_path(receipt.sha256).read_bytes() == payloads[i]
+    blobs = [p for p in (service._ledger.storage.root / "blobs").rglob("*") if p.is_file()]
     assert len(blobs) == USERS
     states = {s.state.value for s in service.queue(MAINTAINER) + service.decided(MAINTAINER)}
-    assert service.pending_work() == []
-    assert states == {"awaiting_review"}  # validated (no results found) and reproduced
-    assert len(service.queue(MAINTAINER)) == USERS
-    assert service.verify_audit_chain(MAINTAINER) == []
-    assert len(service.audit_log(MAINTAINER)) == USERS * 4  # received + three moves each
+    assert service._ledger.pending_work() == []
+    assert states == {"rejected_by_validator"}  # validated: no results, so the validator rejects
+    assert len(service.decided(MAINTAINER)) == USERS
+    assert service.verify_audit_chain(MAINTAINER).problems == []
+    assert len(service.audit_log(MAINTAINER)) == USERS * 3  # received + two moves each

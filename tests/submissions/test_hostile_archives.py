@@ -7,7 +7,6 @@ import io
 import os
 import tarfile
 import zipfile
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -104,7 +103,7 @@ def _outside_storage(tmp_path: Path) -> set[str]:
 
 @pytest.mark.slow  # nine validator child processes: 6-12 s on 2 cores
 def test_each_hostile_archive_is_refused_and_nothing_escapes(service, tmp_path: Path) -> None:
-    settings = replace(service.settings, archive_max_files=50)
+    settings = service.settings.with_changes(archive_max_files=50)
     guarded = SubmissionService(service._store, settings)
     outside_before = _outside_storage(tmp_path)
     archives = hostile_archives(tmp_path)
@@ -124,7 +123,8 @@ def test_each_hostile_archive_is_refused_and_nothing_escapes(service, tmp_path: 
             s.decision_reason.startswith("archive refused: "),
         )
     expected = {
-        label: ("rejected", "rejected", [code], True) for label, (_, _, code) in archives.items()
+        label: ("rejected_by_validator", "rejected", [code], True)
+        for label, (_, _, code) in archives.items()
     }
     assert outcome == expected
 
@@ -137,6 +137,7 @@ def test_each_hostile_archive_is_refused_and_nothing_escapes(service, tmp_path: 
     allowed_prefixes = ("blobs/", "submissions/", "work/", "incoming/")
     unexpected = {p for p in inside if not p.startswith(allowed_prefixes)} - {
         "audit-head.json",
+        "audit.key",
         "worker-status.json",
     }
     assert unexpected == set()
@@ -145,4 +146,4 @@ def test_each_hostile_archive_is_refused_and_nothing_escapes(service, tmp_path: 
     }
     assert not [p for p in inside if p.startswith("work/")]  # scratch removed after refusal
     assert _outside_storage(tmp_path) == outside_before
-    assert guarded.verify_audit_chain(MAINTAINER) == []
+    assert guarded.verify_audit_chain(MAINTAINER).problems == []

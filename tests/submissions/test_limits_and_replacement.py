@@ -4,12 +4,16 @@ replacement of an earlier submission with the link kept both ways."""
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from submissions.errors import InvalidTransitionError, NotFoundError, RateLimitedError
+from submissions.errors import (
+    InvalidTransitionError,
+    NotFoundError,
+    RateLimitedError,
+    SubmissionError,
+)
 from submissions.service import SubmissionService
 from tests.submissions.conftest import ALICE, BOB, MAINTAINER
 
@@ -24,7 +28,7 @@ class Clock:
 
 def test_rate_limit_counts_per_user_and_survives_a_restart(service: SubmissionService) -> None:
     clock = Clock()
-    settings = replace(service.settings, rate_limit_count=2, rate_limit_window_s=600)
+    settings = service.settings.with_changes(rate_limit_count=2, rate_limit_window_s=600)
     limited = SubmissionService(service._store, settings, clock=clock)
     limited.receive(ALICE, io.BytesIO(b"1"), "1.zip")
     clock.now += timedelta(seconds=60)
@@ -80,8 +84,12 @@ def test_only_the_owner_replaces_and_never_an_accepted_one(service, store) -> No
 
 def test_withdrawing_twice_is_refused(service: SubmissionService) -> None:
     sid = service.receive(ALICE, io.BytesIO(b"w"), "w.zip").submission_id
-    service.withdraw(ALICE, sid, "")
-    assert service.get(ALICE, sid).decision_reason == "no reason given"
+    with pytest.raises(SubmissionError) as blank:
+        service.withdraw(ALICE, sid, "  ")
+    assert blank.value.code == "withdraw.reason_required"
+    assert service.get(ALICE, sid).state.value == "received"
+    service.withdraw(ALICE, sid, "sent the wrong file")
+    assert service.get(ALICE, sid).decision_reason == "sent the wrong file"
     with pytest.raises(InvalidTransitionError) as caught:
         service.withdraw(ALICE, sid, "again")
     assert caught.value.code == "state.invalid_transition"

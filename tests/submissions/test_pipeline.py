@@ -75,7 +75,7 @@ def test_accepting_puts_the_results_on_the_leaderboard_once(service, store, revi
         service.accept(MAINTAINER, reviewed, "twice")
     count = cursor.sql("SELECT count(*) FROM results WHERE verification LIKE 'accepted%'")
     assert count.fetchall() == [(2,)]
-    assert not service.storage.work_dir(reviewed).joinpath("tree").exists()
+    assert not service._ledger.storage.work_dir(reviewed).joinpath("tree").exists()
 
 
 def test_rejecting_keeps_the_bundle(service: SubmissionService, reviewed: int) -> None:
@@ -84,7 +84,7 @@ def test_rejecting_keeps_the_bundle(service: SubmissionService, reviewed: int) -
     assert caught.value.code == "review.reason_required"
     done = service.reject(MAINTAINER, reviewed, "system description incomplete")
     assert done.state.value == "rejected"
-    assert service.storage.blob_path(done.sha256).is_file()
+    assert service._ledger.storage.blob_path(done.sha256).is_file()
     assert service.report(ALICE, reviewed)["verdict"] == "accepted"
     assert [s.submission_id for s in service.decided(MAINTAINER)] == [reviewed]
 
@@ -106,12 +106,23 @@ def test_a_bundle_the_validator_rejects_cannot_be_accepted(
         sid = service.receive(ALICE, stream, "broken.zip").submission_id
     Worker(service, service.settings).run_until_idle()
     s = service.get(ALICE, sid)
-    assert (s.state.value, s.verdict) == ("awaiting_review", "rejected")
+    # final by itself, with its findings; nothing recomputed; nothing for a maintainer to do
+    assert (s.state.value, s.verdict, s.decided_by) == (
+        "rejected_by_validator", "rejected", "Inferboard validator",
+    )  # fmt: skip
+    assert s.decision_reason.startswith(f"the validator found {s.error_count} error")
     codes = [f["code"] for f in service.report(ALICE, sid)["findings"]]
     assert "measurements.implementation_missing" in codes
-    with pytest.raises(SubmissionError) as caught:
+    assert service.reproduction(ALICE, sid) is None
+    assert sid not in [q.submission_id for q in service.queue(MAINTAINER)]
+    assert not service._ledger.storage.work_dir(sid).joinpath("tree").exists()
+    with pytest.raises(InvalidTransitionError) as caught:
         service.accept(MAINTAINER, sid, "looks fine to me")
-    assert caught.value.code == "review.verdict_rejected"
+    assert caught.value.code == "state.invalid_transition"
+    # the submitter may send a corrected bundle as its replacement
+    with make_bundle_zip(NEW_SYSTEM).open("rb") as stream:
+        fixed = service.receive(ALICE, stream, "fixed.zip", replaces=sid)
+    assert service.get(ALICE, sid).replaced_by == fixed.submission_id
 
 
 def test_withdrawn_while_queued_is_skipped_by_the_worker(service, make_bundle_zip) -> None:
@@ -124,7 +135,7 @@ def test_withdrawn_while_queued_is_skipped_by_the_worker(service, make_bundle_zi
 
 
 def test_a_failed_import_changes_nothing(service: SubmissionService, store, reviewed) -> None:
-    summary = service.summary_path(reviewed)
+    summary = service._ledger.summary_path(reviewed)
     text = summary.read_text()
     summary.write_text(text.replace("closed/Intel/results/", "nowhere/", 1))
     with pytest.raises(SubmissionError) as caught:
@@ -147,12 +158,12 @@ def test_a_failure_after_the_insert_rolls_the_results_back(
     entries_before = len(service.audit_log(MAINTAINER))
     real_append = audit.append
 
-    def failing_append(con, **entry):
+    def failing_append(con, key, **entry):
         if entry.get("action") == "accepted":
             inserted = con.execute(count).fetchall()
             assert inserted[0][0] == before[0][0] + 2  # the results are in, inside the transaction
             raise OSError("disk full")
-        return real_append(con, **entry)
+        return real_append(con, key, **entry)
 
     monkeypatch.setattr(audit, "append", failing_append)
     with pytest.raises(OSError, match="disk full"):

@@ -53,3 +53,15 @@ def test_missing_and_unreadable_logs_are_said_plainly(tmp_path: Path) -> None:
     (other / "mlperf_log_accuracy.json").unlink()
     statuses = {c["path"].split("/")[-2]: c["status"] for c in recompute_logs(tmp_path)}
     assert statuses == {"Offline": "unreadable", "Server": "missing_log"}
+
+
+def test_only_result_folders_accuracy_logs_are_read(tmp_path: Path) -> None:
+    """Compliance runs and stray folders named accuracy/ are not recounted (issue 12)."""
+    _accuracy_folder(tmp_path, "Offline", [2, 3, 4], claimed=3.0)
+    stray = tmp_path / "closed" / "X" / "compliance" / "sys" / "llama2-70b-99" / "Offline"
+    for extra in (stray / "TEST06" / "accuracy", tmp_path / "anything" / "accuracy"):
+        extra.mkdir(parents=True)
+        (extra / "accuracy.txt").write_text("{'tokens_per_sample': 1.0}\n")
+        (extra / "mlperf_log_accuracy.json").write_text("[]")
+    paths = [c["path"] for c in recompute_logs(tmp_path)]
+    assert paths == ["closed/X/results/sys/llama2-70b-99/Offline/accuracy"]

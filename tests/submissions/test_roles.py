@@ -7,7 +7,7 @@ import io
 import pytest
 
 from submissions.errors import NotFoundError, PermissionDeniedError
-from submissions.roles import ANONYMOUS
+from submissions.roles import ANONYMOUS, principal_from_claims
 from submissions.service import SubmissionService
 from tests.submissions.conftest import ALICE, BOB, MAINTAINER
 
@@ -82,3 +82,28 @@ def test_owner_and_maintainer_see_it(service: SubmissionService, alices: int) ->
     assert service.report(ALICE, alices) is None  # not validated yet
     withdrawn = service.withdraw(MAINTAINER, alices, "duplicate of another upload")
     assert (withdrawn.state.value, withdrawn.decided_by) == ("withdrawn", "maintainer@example.org")
+
+
+def _claims(**extra: object) -> dict[str, object]:
+    return {"is_logged_in": True, "iss": "https://idp.example", "sub": "u1", **extra}
+
+
+@pytest.mark.parametrize(
+    ("claims", "role"),
+    [
+        (_claims(email="boss@example.org", email_verified=True), "maintainer"),
+        (_claims(email="Boss@Example.org", email_verified=True), "maintainer"),
+        (_claims(email="boss@example.org", email_verified="false"), "submitter"),
+        (_claims(email="boss@example.org", email_verified="true"), "submitter"),
+        (_claims(email="boss@example.org", email_verified=1), "submitter"),
+        (_claims(email="boss@example.org"), "submitter"),  # not said: not verified
+        (_claims(sub="boss@example.org"), "submitter"),  # a subject is not an e-mail
+        (_claims(sub="boss@example.org", iss=""), "submitter"),
+        (_claims(sub="reviewer-7"), "submitter"),  # right subject, other issuer's namespace
+        (_claims(sub="reviewer-7", iss="https://other.example"), "submitter"),
+        (_claims(sub="reviewer-7", iss="https://sso.example"), "maintainer"),
+    ],
+)
+def test_maintainers_match_in_their_own_namespace(claims: dict, role: str) -> None:
+    maintainers = ("boss@example.org", "https://sso.example#reviewer-7")
+    assert principal_from_claims(claims, maintainers).role.value == role

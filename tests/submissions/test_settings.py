@@ -1,16 +1,16 @@
-"""The one ``INFERBOARD_<FIELD>`` converter (leaderboard.settings.fields_from_mapping) read the
-same way by all three settings classes, each raising its own layer's error type."""
+"""Settings of every layer read ``INFERBOARD_<FIELD>`` keys the same way, typed by pydantic:
+a value that does not fit stops the start with a message naming the key (issue 12)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
-from leaderboard.errors import LeaderboardError
-from leaderboard.settings import LeaderboardSettings
+from errors import InferboardError
+from leaderboard.settings import LeaderboardSettings, SettingsError, load_values
 from portal.settings import PortalSettings
-from submissions.errors import SubmissionError
 from submissions.settings import SubmissionSettings
 
 
@@ -26,6 +26,7 @@ def test_every_field_type_converts() -> None:
         "INFERBOARD_PUBLIC_URL": "http://example.org/",
         "INFERBOARD_READ_ONLY": "Yes",
         "INFERBOARD_DB_PATH": "/tmp/x.duckdb",
+        "HOME": "/root",
     }
     sub = SubmissionSettings.from_mapping(values)
     assert sub.storage_dir == Path("/srv/inferboard")
@@ -45,16 +46,69 @@ def test_every_field_type_converts() -> None:
 
 
 @pytest.mark.parametrize(
-    ("cls", "error"),
-    [(SubmissionSettings, SubmissionError), (PortalSettings, LeaderboardError)],
+    ("cls", "key", "value", "expected"),
+    [
+        (PortalSettings, "INFERBOARD_DEMO_LOGIN", "treu", "valid boolean"),  # a typo is not false
+        (LeaderboardSettings, "INFERBOARD_READ_ONLY", "ja", "valid boolean"),
+        (SubmissionSettings, "INFERBOARD_MAX_UPLOAD_BYTES", "lots", "valid integer"),
+        (SubmissionSettings, "INFERBOARD_MAX_UPLOAD_BYTES", "-5", "greater than 0"),
+        (SubmissionSettings, "INFERBOARD_WORKER_POLL_S", "nan", "finite"),
+        (SubmissionSettings, "INFERBOARD_VALIDATION_TIMEOUT_S", "inf", "finite"),
+        (SubmissionSettings, "INFERBOARD_REFERENCE_BACKEND", "torch", "'hf', 'vllm' or 'dummy'"),
+        (SubmissionSettings, "INFERBOARD_AUDIT_KEY", "short", "at least 32 characters"),
+        (PortalSettings, "INFERBOARD_STATUS_REFRESH_S", "0", "greater than 0"),
+        (PortalSettings, "INFERBOARD_DEMO_PROVIDER_PORT", "70000", "less than 65536"),
+    ],
 )
-def test_a_bad_number_names_the_key_and_the_fix(cls: type, error: type[Exception]) -> None:
-    key = (
-        "INFERBOARD_MAX_UPLOAD_BYTES"
-        if cls is SubmissionSettings
-        else "INFERBOARD_STATUS_REFRESH_S"
+def test_a_bad_value_names_the_key_and_stops(
+    cls: type, key: str, value: str, expected: str
+) -> None:
+    with pytest.raises(SettingsError) as caught:
+        cls.from_mapping({key: value})
+    error = caught.value
+    assert isinstance(error, InferboardError)
+    assert error.code == "settings.invalid"
+    assert key in error.message and expected in error.message, error.message
+    assert "fix or unset it" in error.hint
+    if "KEY" in key:
+        assert value not in error.message  # a secret is never echoed
+
+
+def test_a_misspelt_field_is_refused_not_ignored() -> None:
+    with pytest.raises(SettingsError):
+        SubmissionSettings.build(storage_dri=Path("/x"))
+
+
+def test_changes_are_validated_too() -> None:
+    settings = SubmissionSettings()
+    assert settings.with_changes(rate_limit_count=3).rate_limit_count == 3
+    with pytest.raises(SettingsError):
+        settings.with_changes(worker_poll_s=math.inf)
+
+
+def test_the_secrets_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(
+        'INFERBOARD_RATE_LIMIT_COUNT = 7\nINFERBOARD_MAINTAINERS = "m@example.org"\n'
+        '[auth]\nclient_id = "x"\n',
+        encoding="utf-8",
     )
-    with pytest.raises(error) as caught:
-        cls.from_mapping({key: "lots"})
-    assert caught.value.code == "settings.invalid"  # type: ignore[attr-defined]
-    assert key in caught.value.message and "fix or unset it" in caught.value.message  # type: ignore[attr-defined]
+    values = load_values(
+        {"INFERBOARD_SECRETS_PATH": str(secrets), "INFERBOARD_MAINTAINERS": "env@example.org"}
+    )
+    settings = SubmissionSettings.from_mapping(values)
+    assert settings.rate_limit_count == 7
+    assert settings.maintainers == ("env@example.org",)
+
+
+def test_a_broken_secrets_file_is_a_message(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("INFERBOARD_X = [unclosed\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        load_values({"INFERBOARD_SECRETS_PATH": str(secrets)})
+    assert caught.value.code == "settings.secrets_file"
+
+
+def test_constructing_settings_reads_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INFERBOARD_RATE_LIMIT_COUNT", "3")
+    assert SubmissionSettings().rate_limit_count == 20

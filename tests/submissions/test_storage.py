@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,16 +28,16 @@ def test_receipt_has_the_sha256_and_size_of_the_bytes(service: SubmissionService
     assert receipt.size_bytes == len(data)
     assert receipt.filename == "my bundle.zip"
     assert not receipt.already_received
-    blob = service.storage.blob_path(receipt.sha256)
+    blob = service._ledger.storage.blob_path(receipt.sha256)
     assert blob.read_bytes() == data
     assert blob.parent.name == receipt.sha256[:2]
     assert blob.stat().st_mode & 0o777 == 0o444
-    assert list((service.storage.root / "incoming").iterdir()) == []
+    assert list((service._ledger.storage.root / "incoming").iterdir()) == []
 
 
 def test_same_bytes_same_user_finds_the_existing_submission(service: SubmissionService) -> None:
     first = service.receive(ALICE, io.BytesIO(b"bundle-bytes"), "a.zip")
-    blob = service.storage.blob_path(first.sha256)
+    blob = service._ledger.storage.blob_path(first.sha256)
     inode, mtime = blob.stat().st_ino, blob.stat().st_mtime_ns
     again = service.receive(ALICE, io.BytesIO(b"bundle-bytes"), "renamed.tgz")
     assert again.already_received
@@ -52,18 +51,18 @@ def test_same_bytes_from_another_user_share_the_blob(service: SubmissionService)
     second = service.receive(BOB, io.BytesIO(b"shared"), "b.zip")
     assert not second.already_received
     assert second.submission_id != first.submission_id
-    blobs = [p for p in (service.storage.root / "blobs").rglob("*") if p.is_file()]
-    assert blobs == [service.storage.blob_path(first.sha256)]
+    blobs = [p for p in (service._ledger.storage.root / "blobs").rglob("*") if p.is_file()]
+    assert blobs == [service._ledger.storage.blob_path(first.sha256)]
 
 
 def test_upload_over_the_limit_keeps_nothing(service: SubmissionService) -> None:
-    small = SubmissionService(service._store, replace(service.settings, max_upload_bytes=1000))
+    small = SubmissionService(service._store, service.settings.with_changes(max_upload_bytes=1000))
     with pytest.raises(SubmissionError) as caught:
         small.receive(ALICE, _TrickleStream(b"x" * 1001), "big.zip")
     assert caught.value.code == "upload.too_large"
     assert "limit" in caught.value.message
-    assert list((small.storage.root / "incoming").iterdir()) == []
-    assert not (small.storage.root / "blobs").exists()
+    assert list((small._ledger.storage.root / "incoming").iterdir()) == []
+    assert not (small._ledger.storage.root / "blobs").exists()
     assert small.mine(ALICE) == []
     assert small.receive(ALICE, io.BytesIO(b"x" * 1000), "exact.zip").size_bytes == 1000
 
@@ -82,8 +81,9 @@ def test_uploaded_names_never_become_paths(service: SubmissionService, tmp_path:
     assert receipt.filename == "evil__.tar.gz"
     assert display_name("C:\\Users\\x\\b.zip") == "b.zip"
     assert not (tmp_path / "evil__.tar.gz").exists()
-    assert sorted(p.name for p in service.storage.root.iterdir()) == [
+    assert sorted(p.name for p in service._ledger.storage.root.iterdir()) == [
         "audit-head.json",
+        "audit.key",
         "blobs",
         "incoming",
     ]
@@ -104,4 +104,4 @@ def test_maintainer_sees_upload_in_the_queue(service: SubmissionService) -> None
     assert [(s.submission_id, s.state.value) for s in queued] == [
         (receipt.submission_id, "received")
     ]
-    assert service.pending_work() == [receipt.submission_id]
+    assert service._ledger.pending_work() == [receipt.submission_id]
