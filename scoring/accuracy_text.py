@@ -37,10 +37,9 @@ class MetricPattern:
 
     def match(self, line: str, max_repeats: int) -> tuple[str | None, bool]:
         """(captured text or None, whether the line was refused for repeating an anchor)."""
-        counts = [line.count(a) for a in self.anchors]
-        if not any(counts):
+        if not any(a in line for a in self.anchors):
             return None, False
-        if max(counts) > max_repeats:
+        if max(line.count(a) for a in self.anchors) > max_repeats:
             return None, True
         found = self.regex.match(line)
         return (found.group(1) if found else None), False
@@ -60,9 +59,15 @@ class PatternTable:
 
 
 @cache
+def _table_data() -> dict:  # type: ignore[type-arg]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(PATTERNS_FILE.read_text(encoding="utf-8"), Loader=loader)
+
+
+@cache
 def pattern_table(round_name: str) -> PatternTable:
     """The accuracy patterns of a round (``v4.0`` … ``v6.0``); KeyError for an unknown one."""
-    data = yaml.safe_load(PATTERNS_FILE.read_text(encoding="utf-8"))
+    data = _table_data()
     entries = {**data.get("extra", {}), **data["rounds"][round_name]}
     return PatternTable(
         round=round_name,
@@ -76,7 +81,7 @@ def pattern_table(round_name: str) -> PatternTable:
 
 
 def latest_round() -> str:
-    data = yaml.safe_load(PATTERNS_FILE.read_text(encoding="utf-8"))
+    data = _table_data()
     return sorted(data["rounds"], key=lambda n: tuple(int(x) for x in n[1:].split(".")))[-1]
 
 
@@ -125,14 +130,16 @@ def split_lines(text: str) -> tuple[str, ...]:
     return tuple(line[:MAX_LINE_CHARS] for line in text.split("\n")) if text else ()
 
 
-def parse(text: str, table: PatternTable) -> AccuracyText:
-    """Match every line against every metric pattern of ``table`` and the hash pattern."""
+def parse(text: str, table: PatternTable, names: tuple[str, ...] | None = None) -> AccuracyText:
+    """Match every line against the metric patterns of ``table`` (those in ``names``, or all)
+    and the hash pattern."""
     lines = split_lines(text)
-    matches: dict[str, list[Match]] = {name: [] for name in table.metrics}
+    wanted = {n: p for n, p in table.metrics.items() if names is None or n in names}
+    matches: dict[str, list[Match]] = {name: [] for name in wanted}
     hashes: list[Match] = []
     refused: list[int] = []
     for n, line in enumerate(lines):
-        for name, pattern in table.metrics.items():
+        for name, pattern in wanted.items():
             value, was_refused = pattern.match(line, table.max_anchor_repeats)
             if was_refused and n not in refused:
                 refused.append(n)

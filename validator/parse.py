@@ -26,7 +26,7 @@ from validator.options import Options
 from validator.parsing import ParseError, safe_json
 from validator.parsing.files import DOCUMENT_LIMIT, TEXT_LIMIT, read_lines, read_text
 from validator.parsing.loadgen_log import DetailLog, read_detail_log, read_summary_log
-from validator.rules import CommonRules, RoundRules
+from validator.rules import BenchmarkRules, CommonRules, RoundRules
 
 JsonObject = dict[str, Any]
 
@@ -107,9 +107,16 @@ def system_context(
     return SystemContext(root, division, submitter, system, common, rules, options, description)
 
 
-def _accuracy_text(path: Path, round_name: str, root: Path) -> AccuracyText:
+def _accuracy_text(path: Path, round_name: str, root: Path, names: tuple[str, ...]) -> AccuracyText:
     text = read_text(path, TEXT_LIMIT, root=root)
-    return accuracy_text.parse(text, accuracy_text.pattern_table(round_name))
+    return accuracy_text.parse(text, accuracy_text.pattern_table(round_name), names)
+
+
+def _metric_names(bench: BenchmarkRules | None) -> tuple[str, ...]:
+    """The metrics the checks read: the targets and limits, and tokens per sample (truth)."""
+    if bench is None:
+        return ()
+    return (*bench.accuracy_min, *bench.accuracy_max, "TOKENS_PER_SAMPLE")
 
 
 def _implementation_name(
@@ -140,7 +147,9 @@ def _code_ok(dirs: ScenarioDirs, rules: RoundRules, implementation: str | None) 
     return code.exists() or (implementation is not None and (code / "").exists())
 
 
-def _compliance_test(folder: Path, name: str, root: Path, round_name: str) -> ComplianceTest:
+def _compliance_test(
+    folder: Path, name: str, root: Path, round_name: str, names: tuple[str, ...]
+) -> ComplianceTest:
     if not folder.is_dir():
         return ComplianceTest(name, folder, False)
     verify: dict[str, tuple[str, ...] | ParseError] = {}
@@ -155,7 +164,7 @@ def _compliance_test(folder: Path, name: str, root: Path, round_name: str) -> Co
     if accuracy.is_dir():
         for file in ("baseline_accuracy.txt", "compliance_accuracy.txt"):
             if (accuracy / file).is_file():
-                texts[file] = _maybe(_accuracy_text, accuracy / file, round_name, root)
+                texts[file] = _maybe(_accuracy_text, accuracy / file, round_name, root, names)
     run = folder / "performance" / "run_1"
     return ComplianceTest(
         name=name,
@@ -239,7 +248,9 @@ def result_context(
         summary=_maybe(read_summary_log, perf_dir / "mlperf_log_summary.txt", root),
         accuracy_files=tuple(list_files(acc_dir)) if acc_dir.is_dir() else None,
         accuracy_log=_maybe(read_detail_log, acc_dir / "mlperf_log_detail.txt", root),
-        accuracy_text=_maybe(_accuracy_text, acc_dir / "accuracy.txt", rules.round, root),
+        accuracy_text=_maybe(
+            _accuracy_text, acc_dir / "accuracy.txt", rules.round, root, _metric_names(bench)
+        ),
         accuracy_log_size=acc_log_size,
         measurement_files=tuple(measurement_files) if measurement_files is not None else None,
         implementation_name=implementation_name,
@@ -247,7 +258,7 @@ def result_context(
         code_ok=_code_ok(dirs, rules, implementation_name),
         compliance_exists=compliance_root.is_dir(),
         compliance={
-            t: _compliance_test(compliance_root / t, t, root, rules.round)
+            t: _compliance_test(compliance_root / t, t, root, rules.round, _metric_names(bench))
             for t in dict.fromkeys(tests)
         },
         power=_power(dirs, measurements),

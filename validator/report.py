@@ -18,7 +18,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, computed_field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, computed_field, model_validator
 
 from validator.codes import Verdict
 from validator.findings import Finding, Severity
@@ -120,6 +120,14 @@ class Report(_Model):
     verdict: Outcome = Outcome.REJECTED
     findings: list[Finding] = Field(default_factory=list)
     results: list[ResultEntry] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_derived(cls, data: Any) -> Any:
+        """``counts`` is derived from the findings: written for readers, ignored on reading."""
+        if isinstance(data, dict) and "counts" in data:
+            data = {k: v for k, v in data.items() if k != "counts"}
+        return data
 
     @property
     def accepted(self) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from functools import lru_cache
 from pathlib import Path
 
 from validator.parsing import ParseError
@@ -45,15 +46,23 @@ def _reason(exc: OSError) -> str:
     return _REASONS.get(exc.errno or 0, f"cannot be read ({exc.strerror or 'I/O error'})")
 
 
+@lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
 def _inside(path: Path, root: Path | None) -> bool:
+    """Whether ``path``, all links followed, is inside ``root`` (folders' real paths are
+    cached: a bundle's files share a few hundred folders)."""
     if root is None:
         return True
     try:
-        real = Path(os.path.realpath(path))
-        base = Path(os.path.realpath(root))
+        folder = _real_folder(os.path.dirname(path))
+        real = os.path.realpath(path) if os.path.islink(path) else os.path.join(folder, path.name)
+        base = _real_folder(str(root))
     except (OSError, ValueError):
         return False
-    return real == base or base in real.parents
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def regular_file_problem(path: Path, root: Path | None = None) -> str | None:
@@ -100,6 +109,25 @@ def read_bytes(path: Path, limit: int, *, root: Path | None = None, label: str =
         return b"".join(chunks)
     except OSError as exc:
         raise ParseError(f"{name} {_reason(exc)}") from None
+    finally:
+        os.close(fd)
+
+
+def read_head(path: Path, size: int, *, root: Path | None = None) -> bytes:
+    """The first ``size`` bytes of a regular file (fewer when it is shorter)."""
+    problem = regular_file_problem(path, root)
+    if problem:
+        raise ParseError(f"{path.name} {problem}")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise ParseError(f"{path.name} {_reason(exc)}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ParseError(f"{path.name} is not a regular file")
+        return os.read(fd, size)
+    except OSError as exc:
+        raise ParseError(f"{path.name} {_reason(exc)}") from None
     finally:
         os.close(fd)
 

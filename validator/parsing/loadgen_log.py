@@ -3,47 +3,40 @@
 
 Like the official checker's ``MLPerfLog`` we keep the *first* value of each key, read only
 lines that *start* with the marker, and collect every entry whose metadata says ``is_error``
-(VALID and errors can coexist, spec §4.2 item 2). A marker line that is not valid JSON makes
-the official parser stop (``RuntimeError``); we count such lines in ``malformed_lines`` so the
-checks can say so.
+(VALID and errors can coexist, spec §4.2 item 2).
 
-Speed: a detail log is ~170 KB, mostly a few long values no check reads (the 24,576-entry
-``loaded_qsl_set``). A line written in LoadGen's own shape is cut with ``str.find`` and its
-value checked by a linear pattern; only a line in another shape is decoded with ``json``. The
-result is the same as decoding every line, at a third of the cost.
+Speed: a round holds ~850 MB of detail logs, mostly a few long values no check reads
+(``loaded_qsl_set``, per-sample accuracy-run entries). The log is indexed on its bytes in one
+pass of a literal-prefixed pattern (the first position of each key); a value is decoded only
+when a check asks for it. Lines the official parser would refuse (a marker line that is not
+LoadGen's JSON object) are counted from the structure every LoadGen line has, so a truncated
+or hand-edited log is reported, at a fraction of the cost of decoding every line.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from validator.parsing import ParseError, safe_json
-from validator.parsing.files import DETAIL_LOG_LIMIT, TEXT_LIMIT, read_text
+from validator.parsing.files import DETAIL_LOG_LIMIT, TEXT_LIMIT, read_bytes, read_head, read_text
 
-MARKER = ":::MLLOG"
-ENDPOINTS_MARKER = ":::ENDPTS"  # MLPerf Endpoints logs (the v6.0 parser accepts them)
-
-# One MLLOG entry as LoadGen writes it (spec §3):
-#   {"key": "K", "value": V, "time_ms": T, "namespace": "N", "event_type": "E",
-#    "metadata": {"is_error": false, "is_warning": false, "file": "F", "line_no": L, ...}}
-_KEY_START = ' {"key": "'
-_VALUE_START = '", "value": '
-_VALUE_END = ', "time_ms": '
+MARKER = b":::MLLOG"
+ENDPOINTS_MARKER = b":::ENDPTS"  # MLPerf Endpoints logs (the v6.0 parser accepts them)
+_KEY = re.compile(rb'\n:::MLLOG \{"key": "([^"\\\n]*)", "value": ')
+_FIRST_KEY = re.compile(rb':::MLLOG \{"key": "([^"\\\n]*)", "value": ')
+_VALUE_END = b', "time_ms": '
+_METADATA = b'"metadata": {"is_error": '
+_ERROR_FLAG = b'"is_error": true'
+_WARNING_FLAG = b'"is_warning": true'
 _TAIL = re.compile(
-    r', "time_ms": -?[0-9][0-9.eE+-]*, "namespace": "[^"\\]*", "event_type": "[^"\\]*", '
-    r'"metadata": \{[^{}"\\]*(?:"[^"\\]*"[^{}"\\]*)*\}\}'
+    rb', "time_ms": -?[0-9][0-9.eE+-]*, "namespace": "[^"\\\n]*", "event_type": "[^"\\\n]*", '
+    rb'"metadata": \{"is_error": (true|false), "is_warning": (true|false)[^{}\n]*\}\}[ \t\r]*'
 )
-# Values that are certainly valid JSON without decoding them (everything else is decoded).
-_SIMPLE_VALUE = re.compile(r'-?[0-9][0-9.eE+-]*|true|false|null|NaN|-?Infinity|"[^"\\]*"|\[\]')
-# Values longer than this are not decoded to check them: only ``loaded_qsl_set`` (24,576 to
-# 204,800 integers) is that long, and no check reads it; decoding it would cost more than all
-# the rest of the log.
-_UNREAD_VALUE_CHARS = 4096
-_KEY_TEXT = re.compile(r'[^"\\]*')
+_MESSAGE_CHARS = 2000
+HEAD_BYTES = 64 * 1024  # LoadGen logs its effective settings (seeds included) first
 
 
 @dataclass
@@ -51,25 +44,37 @@ class DetailLog:
     """The first value of each key (decoded on first use) and the logged errors/warnings."""
 
     path: Path
-    raw: dict[str, str]
+    data: bytes = field(repr=False)
+    starts: dict[str, int] = field(repr=False)  # key -> where its first value starts
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     malformed_lines: int = 0
     first_line_is_marker: bool = True
     _decoded: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    def raw(self, key: str) -> str | None:
+        """The value's JSON text as written, or None when the key is absent."""
+        start = self.starts.get(key)
+        if start is None:
+            return None
+        line_end = self.data.find(b"\n", start)
+        end = self.data.rfind(_VALUE_END, start, line_end if line_end >= 0 else len(self.data))
+        chunk = self.data[start : end if end >= 0 else line_end]
+        return chunk.decode("utf-8", errors="replace")
+
     def get(self, key: str, default: Any = None) -> Any:
-        if key not in self.raw:
+        if key not in self.starts:
             return default
         if key not in self._decoded:
+            text = self.raw(key) or ""
             try:
-                self._decoded[key] = safe_json.loads(self.raw[key])
+                self._decoded[key] = safe_json.loads(text)
             except ParseError:
-                self._decoded[key] = self.raw[key]
+                self._decoded[key] = text
         return self._decoded[key]
 
     def has(self, key: str) -> bool:
-        return key in self.raw
+        return key in self.starts
 
     @property
     def num_errors(self) -> int:
@@ -79,115 +84,95 @@ class DetailLog:
         return max(len(self.errors), counted)
 
     def official_has_error(self, *, counts_entries_only: bool) -> bool:
-        """The official ``MLPerfLog.has_error()``: up to v5.1 the ``num_errors`` value when the
-        key is present (compared with ``!= 0``), else the error entries; the v6.0 parser
-        counts the error entries only."""
+        """The official ``MLPerfLog.has_error()``: in v5.1 the ``num_errors`` value when the
+        key is present (compared with ``!= 0``), else the error entries; the other rounds'
+        parsers count the error entries only."""
         if not counts_entries_only and self.has("num_errors"):
             return bool(self.get("num_errors") != 0)
         return bool(self.errors)
 
 
-def _split_fast(rest: str) -> tuple[str, str, str] | None:
-    """(key, raw value, metadata text) of a line in LoadGen's exact shape, else None."""
-    if not rest.startswith(_KEY_START):
-        return None
-    key_end = rest.find(_VALUE_START, len(_KEY_START))
-    if key_end < 0:
-        return None
-    key = rest[len(_KEY_START) : key_end]
-    value_end = rest.rfind(_VALUE_END)
-    if value_end <= key_end or not _KEY_TEXT.fullmatch(key):
-        return None
-    tail = rest[value_end:]
-    if not _TAIL.fullmatch(tail.rstrip()):
-        return None
-    value = rest[key_end + len(_VALUE_START) : value_end]
-    if len(value) <= _UNREAD_VALUE_CHARS and not _SIMPLE_VALUE.fullmatch(value):
-        try:
-            safe_json.loads(value)
-        except ParseError:
-            return None
-    return key, value, tail[tail.rfind('"metadata": ') :]
+def _line_at(data: bytes, position: int) -> bytes:
+    start = data.rfind(b"\n", 0, position) + 1
+    end = data.find(b"\n", position)
+    return data[start : end if end >= 0 else len(data)]
 
 
-def _split_general(rest: str) -> tuple[str, str, bool, bool] | None:
-    try:
-        entry = safe_json.loads(rest)
-    except ParseError:
-        return None
-    if not isinstance(entry, dict) or "key" not in entry:
-        return None
-    metadata = entry.get("metadata")
-    metadata = metadata if isinstance(metadata, dict) else {}
-    try:
-        value = json.dumps(entry.get("value"))
-    except ValueError:
-        return None
-    return (
-        str(entry["key"]),
-        value,
-        metadata.get("is_error") is True,
-        metadata.get("is_warning") is True,
-    )
+def _flagged(data: bytes, flag: bytes) -> list[str]:
+    """The values of the entries whose metadata carries ``flag`` (errors are rare)."""
+    out: list[str] = []
+    at = data.find(flag)
+    while at >= 0 and len(out) < 10_000:
+        line = _line_at(data, at)
+        if line.startswith(MARKER):
+            head = _FIRST_KEY.match(line)
+            end = line.rfind(_VALUE_END)
+            if head is not None and end > head.end():
+                text = line[head.end() : end].decode("utf-8", errors="replace")
+                try:
+                    value = safe_json.loads(text)
+                except ParseError:
+                    value = text
+                out.append(safe_json.clean_text(str(value))[:_MESSAGE_CHARS])
+        next_line = data.find(b"\n", at)
+        at = data.find(flag, next_line) if next_line >= 0 else -1
+    return out
 
 
-def parse_detail_log(text: str, path: Path) -> DetailLog:
-    raw: dict[str, str] = {}
-    errors: list[str] = []
-    warnings: list[str] = []
-    malformed = 0
-    lines = text.split("\n")
-    first = lines[0].rstrip() if lines else ""
+def _malformed(data: bytes) -> int:
+    """Marker lines without LoadGen's structure (a key, a value, and the metadata object at
+    the end); each would make the official parser refuse the log."""
+    markers = data.count(b"\n" + MARKER) + data.startswith(MARKER)
+    shaped = data.count(_METADATA)
+    if markers == shaped:
+        tail_start = data.rfind(b"\n" + MARKER) + 1
+        last = data[tail_start:]
+        if not last.startswith(MARKER) or _TAIL.search(last):
+            return 0
+    lines = [line for line in data.split(b"\n") if line.startswith(MARKER)]
+    bad = 0
     for line in lines:
-        line = line.rstrip()
-        if not line.startswith(MARKER):
-            continue
-        rest = line[len(MARKER) :]
-        fast = _split_fast(rest)
-        if fast is not None:
-            key, value, meta = fast
-            is_error = '"is_error": true' in meta
-            is_warning = '"is_warning": true' in meta
-        else:
-            general = _split_general(rest)
-            if general is None:
-                malformed += 1
-                continue
-            key, value, is_error, is_warning = general
-        key = safe_json.clean_text(key)
-        raw.setdefault(key, value)
-        if is_error:
-            errors.append(_message(value))
-        elif is_warning:
-            warnings.append(_message(value))
-    if not raw:
+        head = _FIRST_KEY.match(line)
+        end = line.rfind(_VALUE_END)
+        if head is None or end < head.end() or not _TAIL.fullmatch(line, end):
+            bad += 1
+    return bad
+
+
+def parse_detail_log(data: bytes, path: Path) -> DetailLog:
+    starts: dict[str, int] = {}
+    if data.startswith(MARKER) and (first := _FIRST_KEY.match(data)):
+        starts[first.group(1).decode("utf-8", errors="replace")] = first.end()
+    seen: set[bytes] = set()
+    for match in _KEY.finditer(data):
+        key = match.group(1)
+        if key not in seen:
+            seen.add(key)
+            name = key.decode("utf-8", errors="replace")
+            starts.setdefault(name, match.end())
+    if not starts:
         raise ParseError(
-            f"{path.name} holds no ':::MLLOG {{...}}' lines"
-            + (f" ({malformed} malformed)" if malformed else ""),
+            f"{path.name} holds no ':::MLLOG {{...}}' lines",
             hint="Submit mlperf_log_detail.txt exactly as LoadGen wrote it.",
         )
+    errors = _flagged(data, _ERROR_FLAG) if _ERROR_FLAG in data else []
+    warnings = _flagged(data, _WARNING_FLAG) if _WARNING_FLAG in data else []
     return DetailLog(
-        path,
-        raw,
-        tuple(errors),
-        tuple(warnings),
-        malformed,
-        first.startswith((MARKER, ENDPOINTS_MARKER)),
+        path=path,
+        data=data,
+        starts={safe_json.clean_text(k): v for k, v in starts.items()},
+        errors=tuple(errors),
+        warnings=tuple(warnings),
+        malformed_lines=_malformed(data),
+        first_line_is_marker=data.lstrip(b"\xef\xbb\xbf").startswith((MARKER, ENDPOINTS_MARKER))
+        or not data,
     )
-
-
-def _message(raw_value: str) -> str:
-    try:
-        value = safe_json.loads(raw_value)
-    except ParseError:
-        value = raw_value
-    return safe_json.clean_text(str(value))[:2000]
 
 
 def read_detail_log(path: Path, root: Path | None = None) -> DetailLog:
     """Parse a detail log. Raises :class:`ParseError` when it cannot be read or holds no MLLOG
     line at all."""
-    return parse_detail_log(read_text(path, DETAIL_LOG_LIMIT, root=root), path)
+    return parse_detail_log(read_bytes(path, DETAIL_LOG_LIMIT, root=root), path)
 
 
 # "name : value": the name has no colon; both sides trimmed. Lines are capped first and the
@@ -216,22 +201,11 @@ def read_summary_log(path: Path, root: Path | None = None) -> dict[str, str]:
 
 
 def read_values(path: Path, keys: tuple[str, ...], root: Path | None = None) -> tuple[Any, ...]:
-    """The first value of a few keys, without parsing the rest of the log (round detection
-    reads the seeds of every performance log before the checks parse them fully)."""
+    """The first value of a few keys (round detection reads the seeds of every performance
+    log before the checks parse them)."""
     try:
-        text = read_text(path, DETAIL_LOG_LIMIT, root=root)
+        head = read_head(path, HEAD_BYTES, root=root)
+        log = parse_detail_log(head[: head.rfind(b"\n") + 1] or head, path)
     except ParseError:
         return tuple(None for _ in keys)
-    values = []
-    for key in keys:
-        marker = f"{MARKER}{_KEY_START}{key}{_VALUE_START}"
-        start = text.find(marker)
-        end = text.find(_VALUE_END, start) if start >= 0 else -1
-        value: Any = None
-        if end > start >= 0:
-            try:
-                value = safe_json.loads(text[start + len(marker) : end])
-            except ParseError:
-                value = None
-        values.append(value)
-    return tuple(values)
+    return tuple(log.get(key) for key in keys)

@@ -214,8 +214,9 @@ class UnknownRoundError(InferboardError):
 
 
 def _read_yaml(path: Path) -> dict:  # type: ignore[type-arg]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: 10x faster
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)  # type: ignore[no-any-return]
+        return yaml.load(handle, Loader=loader)  # type: ignore[no-any-return]
 
 
 def available_rounds() -> tuple[str, ...]:
