@@ -57,8 +57,10 @@ def _inside(path: Path, root: Path | None) -> bool:
     if root is None:
         return True
     try:
-        folder = _real_folder(os.path.dirname(path))
-        real = os.path.realpath(path) if os.path.islink(path) else os.path.join(folder, path.name)
+        # os.path on strings: pathlib objects cost more than the checks they serve here
+        folder = _real_folder(os.path.dirname(path))  # noqa: PTH120
+        linked = os.path.islink(path)  # noqa: PTH114
+        real = os.path.realpath(path) if linked else os.path.join(folder, path.name)  # noqa: PTH118
         base = _real_folder(str(root))
     except (OSError, ValueError):
         return False
