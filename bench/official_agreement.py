@@ -105,7 +105,8 @@ def main() -> int:
     print(f"load average after: {os.getloadavg()}")
     official_valid = sum(r.official_valid for r in report.results)
     print(
-        f"\n{report.round}: {len(report.results)} results; ours: {official_valid} officially valid, "
+        f"\n{report.round}: {len(report.results)} results; "
+        f"ours: {official_valid} officially valid, "
         f"{sum(r.valid for r in report.results)} valid for Inferboard"
     )
     print("\n".join(agreement.lines()))
