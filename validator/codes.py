@@ -579,4 +579,10 @@ CODES: dict[str, CodeInfo] = {
         "Submit the logs exactly as LoadGen wrote them.",
         False,
     ),
+    "truth.count_not_integer": _c(
+        E,
+        "A count in the detail log is not a whole number",
+        "Submit the logs exactly as LoadGen wrote them.",
+        False,
+    ),
 }

@@ -167,7 +167,9 @@ class ResultContext:
         return _rel(self.dirs.root, path)
 
     def found(self, code: str, path: Path, message: str, **kwargs: Any) -> Finding:
-        return finding(code, self.rel(path), message, scope=self.scope, **kwargs)
+        """A finding about ``path``, scoped to this result unless ``scope`` says otherwise."""
+        kwargs.setdefault("scope", self.scope)
+        return finding(code, self.rel(path), message, **kwargs)
 
     def truth(self, code: str, path: Path, message: str, **kwargs: Any) -> Finding:
         """A finding that counts against the Inferboard verdict only."""

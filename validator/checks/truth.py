@@ -170,7 +170,8 @@ def check_accuracy_log_contents(ctx: ResultContext) -> Iterator[Finding]:
         except ParseError as exc:
             yield ctx.truth("truth.accuracy_log_unreadable", path, exc.message)
             return
-        small = head.decode("utf-8", errors="replace")
+        # some submitters truncated on Windows: the log's lines end in CR LF
+        small = head.decode("utf-8", errors="replace").replace("\r\n", "\n")
         compact = "".join(small.split())
         if compact in EMPTY_LOG_TEXTS and any(text.matches.get(m) for m in ctx.bench.accuracy_min):
             yield ctx.truth(

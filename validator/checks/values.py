@@ -57,6 +57,34 @@ def check_reported_value(ctx: ResultContext) -> Iterator[Finding]:
         )
 
 
+# counts LoadGen writes as integers: a fraction or a text is not a count
+COUNT_KEYS = (
+    "effective_performance_sample_count",
+    "effective_samples_per_query",
+    "effective_min_query_count",
+    "effective_min_duration_ms",
+    "result_query_count",
+    "qsl_reported_total_count",
+)
+
+
+@check(Level.RESULT, codes=("truth.count_not_integer",))
+def check_counts_are_integers(ctx: ResultContext) -> Iterator[Finding]:
+    log = ctx.log
+    if log is None:
+        return
+    for key in COUNT_KEYS:
+        if not log.has(key):
+            continue
+        value = log.get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            yield ctx.truth(
+                "truth.count_not_integer",
+                _where(ctx),
+                f"{key} is {str(value)[:40]!r}, not a whole number",
+            )
+
+
 @check(Level.RESULT, codes=("truth.value_not_finite", "truth.value_not_positive"))
 def check_numbers_can_be_true(ctx: ResultContext) -> Iterator[Finding]:
     log = ctx.log
