@@ -42,8 +42,9 @@ def main() -> int:
             outcome = run_case(case, bundles, Path(scratch), args.timeout)
             outcomes.append(outcome)
             if outcome.kind != "ok":
+                what = "; ".join(outcome.mutations)
                 print(f"{outcome.kind}: Case({case.seed}, {case.bundle!r}, {case.as_archive!r}) "
-                      f"exit {outcome.status}: {'; '.join(outcome.mutations)}\n  {outcome.detail[-400:]}")  # fmt: skip
+                      f"exit {outcome.status}: {what}\n  {outcome.detail[-400:]}")  # fmt: skip
     counts = Counter(o.kind for o in outcomes)
     print(f"\n{len(outcomes)} cases in {time.perf_counter() - start:.0f} s: {dict(counts)}")
     print(f"exit statuses: {dict(Counter(o.status for o in outcomes))}")

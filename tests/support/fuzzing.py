@@ -9,6 +9,7 @@ status, or a traceback), ``hang`` (past the time limit), ``bad_json``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -244,8 +245,8 @@ def _archive(root: Path, dest: Path, kind: str, rng: random.Random, done: list[s
 
 
 def _child(path: str, stdout: str, stderr: str, jobs: str) -> None:  # runs in the forked child
-    sys.stdout = open(stdout, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
-    sys.stderr = open(stderr, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+    sys.stdout = Path(stdout).open("w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+    sys.stderr = Path(stderr).open("w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
     from validator.cli import main
 
     flags = ["--skip-code-check", "--skip-calibration-check"]  # the bundles omit both
@@ -300,10 +301,8 @@ def _wait(pid: int, timeout_s: float) -> int | None:
         if done:
             return os.waitstatus_to_exitcode(status)
         time.sleep(0.02)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     os.waitpid(pid, 0)
     return None
 

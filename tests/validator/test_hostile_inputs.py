@@ -110,10 +110,8 @@ def test_empty_accuracy_logs_give_the_same_findings_with_workers(
 ) -> None:
     root = bundle_copy("v5.1-AMD")
     (root / OFFLINE / "accuracy/mlperf_log_accuracy.json").write_text(content, encoding="utf-8")
-    (
-        root
-        / f"{AMD}/compliance/{AMD_SYS}/llama2-70b-99/Offline/TEST06/accuracy/mlperf_log_accuracy.json"
-    ).write_text(content, encoding="utf-8")
+    test06 = root / f"{AMD}/compliance/{AMD_SYS}/llama2-70b-99/Offline/TEST06"
+    (test06 / "accuracy/mlperf_log_accuracy.json").write_text(content, encoding="utf-8")
     report = assert_handled(run(str(root), "--jobs", jobs))
     assert {"truth.accuracy_log_empty", "truth.test06_unverifiable"} <= codes_of(report)
 
