@@ -12,10 +12,10 @@ empty (the checks then report what is missing).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from validator.listing import Entry, Listing
 from validator.rules import CommonRules
 
 MAX_WALK_ENTRIES = 500_000  # a real submitter tree holds a few thousand
@@ -74,43 +74,6 @@ class ScenarioDirs:
         return path.relative_to(self.root).as_posix()
 
 
-def _entries(path: Path) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(path) as listing:
-            return list(listing)
-    except (OSError, ValueError):
-        return []
-
-
-def _is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()  # follows links, as os.path.isdir does
-    except OSError:
-        return False
-
-
-def _is_file(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_file()
-    except OSError:
-        return False
-
-
-def list_dirs(path: Path) -> list[str]:
-    """Sub-folder names (links to folders included, as ``os.path.isdir``), sorted."""
-    return sorted(e.name for e in _entries(path) if _is_dir(e))
-
-
-def list_files(path: Path) -> list[str]:
-    """File names (links to files included, as ``os.path.isfile``), sorted."""
-    return sorted(e.name for e in _entries(path) if _is_file(e))
-
-
-def list_names(path: Path) -> list[str]:
-    """Everything in a folder that is not a folder (files, links, FIFOs ...), sorted."""
-    return sorted(e.name for e in _entries(path) if not _is_dir(e))
-
-
 @dataclass(frozen=True)
 class TreeEntry:
     """One entry of a submitter tree as ``os.walk`` classifies it (links are not followed)."""
@@ -123,54 +86,48 @@ class TreeEntry:
     is_empty_dir: bool = False
 
 
-def walk(root: Path, top: str) -> tuple[TreeEntry, ...]:
+def walk(root: Path, top: str, listing: Listing) -> tuple[TreeEntry, ...]:
     """Every folder (``top`` included) and file under ``root/top``, as ``os.walk`` would list
     them without following links to folders."""
     out: list[TreeEntry] = []
     pending = [top]
     while pending and len(out) < MAX_WALK_ENTRIES:
         rel_dir = pending.pop()
-        entries = _entries(root / rel_dir)
+        entries = listing.entries(root / rel_dir)
         out.append(TreeEntry(rel_dir, True, (root / rel_dir).is_symlink(), 0, True, not entries))
-        for entry in entries:
+        for entry in entries.values():
             rel = f"{rel_dir}/{entry.name}"
-            if _is_dir(entry):
-                if entry.is_symlink():
-                    continue  # os.walk lists it among the folders but does not enter it
-                pending.append(rel)
+            if entry.is_dir:
+                if not entry.is_link:  # os.walk lists a linked folder but does not enter it
+                    pending.append(rel)
                 continue
             out.append(_file_entry(root, rel, entry))
     return tuple(out)
 
 
-def _file_entry(root: Path, rel: str, entry: os.DirEntry[str]) -> TreeEntry:
-    is_link = entry.is_symlink()
+def _file_entry(root: Path, rel: str, entry: Entry) -> TreeEntry:
     exists = True
-    if is_link:
+    if entry.is_link:
         try:
-            target = Path(entry.path).readlink()
+            target = (root / rel).readlink()
             # the checker runs in the tree root: a relative target is read from there
             exists = (target if target.is_absolute() else root / target).exists()
         except (OSError, ValueError):
             exists = False
-    try:
-        size = entry.stat().st_size if exists or not is_link else 0
-    except OSError:
-        size = 0
-    return TreeEntry(rel, False, is_link, size, exists)
+    return TreeEntry(rel, False, entry.is_link, entry.size if exists else 0, exists)
 
 
-def discover_results(root: Path, common: CommonRules) -> list[ScenarioDirs]:
+def discover_results(root: Path, common: CommonRules, listing: Listing) -> list[ScenarioDirs]:
     """Every ``results/<sys>/<bench>/<scenario>`` folder under known divisions."""
     found: list[ScenarioDirs] = []
-    for division in list_dirs(root):
+    for division in listing.dirs(root):
         if division not in common.divisions:
             continue
-        for submitter in list_dirs(root / division):
+        for submitter in listing.dirs(root / division):
             results = root / division / submitter / "results"
-            for system in list_dirs(results):
-                for benchmark in list_dirs(results / system):
-                    for scenario_dir in list_dirs(results / system / benchmark):
+            for system in listing.dirs(results):
+                for benchmark in listing.dirs(results / system):
+                    for scenario_dir in listing.dirs(results / system / benchmark):
                         scenario = common.scenario_dir_aliases.get(scenario_dir, scenario_dir)
                         found.append(
                             ScenarioDirs(

@@ -23,6 +23,7 @@ from validator.checks.registry import Level
 from validator.checks.scenarios import errors_counted, reached_performance
 from validator.codes import Verdict
 from validator.findings import Finding, finding
+from validator.listing import Listing
 from validator.options import Options
 from validator.report import OfficialRow, PowerResult, Report, ResultEntry, json_safe, settle
 from validator.result_value import reported_value
@@ -44,16 +45,17 @@ class ResultTask:
 
 def validate_tree(root: Path, options: Options, source: str = "") -> Report:
     common = load_common()
-    scenarios = discover_results(root, common)
+    listing = Listing()
+    scenarios = discover_results(root, common, listing)
     rules, found = _rules(root, scenarios, options, common)
-    found += registry.run(Level.TREE, parse.tree_context(root, common, options, rules))
+    found += registry.run(Level.TREE, parse.tree_context(root, common, options, rules, listing))
     if not scenarios:
         found.append(
             finding("structure.no_results", ".", "no <division>/<submitter>/results/ found")
         )
     if rules is None or not scenarios:
         return settle(Report(round=rules.round if rules else None, findings=found, source=source))
-    systems, system_ok = _systems(root, scenarios, common, rules, options, found)
+    systems, system_ok = _systems(root, scenarios, common, rules, options, found, listing)
     mappings = _model_mappings(root, scenarios, found)
     tasks = [
         ResultTask(
@@ -71,7 +73,9 @@ def validate_tree(root: Path, options: Options, source: str = "") -> Report:
     def per_submitter() -> list[Finding]:
         out: list[Finding] = []
         for division, submitter in sorted({(s.division, s.submitter) for s in scenarios}):
-            ctx = parse.submitter_context(root, division, submitter, common, rules, options)
+            ctx = parse.submitter_context(
+                root, division, submitter, common, rules, options, listing
+            )
             out += registry.run(Level.SUBMITTER, ctx)
         return out
 
@@ -136,12 +140,13 @@ def _systems(
     rules: RoundRules,
     options: Options,
     found: list[Finding],
+    listing: Listing,
 ) -> tuple[dict[tuple[str, str, str], JsonObject], dict[tuple[str, str, str], bool]]:
     """Each system description, parsed and checked; which systems the checker goes on with."""
     systems: dict[tuple[str, str, str], JsonObject] = {}
     ok: dict[tuple[str, str, str], bool] = {}
     for key in sorted({(s.division, s.submitter, s.system) for s in scenarios}):
-        ctx: SystemContext = parse.system_context(root, *key, common, rules, options)
+        ctx: SystemContext = parse.system_context(root, *key, common, rules, options, listing)
         system_findings = registry.run(Level.SYSTEM, ctx)
         found += system_findings
         if isinstance(ctx.description, dict):

@@ -7,13 +7,12 @@ check decides what that means for its rule. Nothing here emits findings.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from scoring import accuracy_text
 from scoring.accuracy_text import AccuracyText
-from validator.bundle import ScenarioDirs, list_dirs, list_files, walk
+from validator.bundle import ScenarioDirs, walk
 from validator.checks.context import (
     ComplianceTest,
     PowerRun,
@@ -22,10 +21,11 @@ from validator.checks.context import (
     SystemContext,
     TreeContext,
 )
+from validator.listing import Listing
 from validator.options import Options
 from validator.parsing import ParseError, safe_json
 from validator.parsing.files import DOCUMENT_LIMIT, TEXT_LIMIT, read_lines, read_text
-from validator.parsing.loadgen_log import DetailLog, read_detail_log, read_summary_log
+from validator.parsing.loadgen_log import read_detail_log, read_summary_log
 from validator.rules import BenchmarkRules, CommonRules, RoundRules
 
 JsonObject = dict[str, Any]
@@ -43,10 +43,10 @@ def read_json_object(path: Path, root: Path | None = None) -> JsonObject:
     return data
 
 
-def _maybe(reader: Any, path: Path, *args: Any) -> Any:
-    """``reader(path, ...)`` for a file that exists, its ParseError when it does not parse,
-    None when it is absent."""
-    if not os.path.lexists(path):
+def _maybe(listing: Listing, reader: Any, path: Path, *args: Any) -> Any:
+    """``reader(path, ...)`` for an entry that exists (a file, or a link or FIFO to refuse), its
+    ParseError when it does not parse, None when there is no such entry."""
+    if path.name not in listing.entries(path.parent):
         return None
     try:
         return reader(path, *args)
@@ -54,18 +54,23 @@ def _maybe(reader: Any, path: Path, *args: Any) -> Any:
         return exc
 
 
+def _files(listing: Listing, folder: Path) -> tuple[str, ...] | None:
+    """The folder's files, or None when there is no such folder."""
+    return tuple(listing.files(folder)) if listing.is_dir(folder) else None
+
+
 def tree_context(
-    root: Path, common: CommonRules, options: Options, rules: RoundRules | None
+    root: Path, common: CommonRules, options: Options, rules: RoundRules | None, listing: Listing
 ) -> TreeContext:
-    divisions = [d for d in list_dirs(root) if d in common.divisions]
+    divisions = [d for d in listing.dirs(root) if d in common.divisions]
     return TreeContext(
         root=root,
         common=common,
         options=options,
         rules=rules,
-        root_files=tuple(list_files(root)),
-        root_dirs=tuple(list_dirs(root)),
-        division_files={d: tuple(list_files(root / d)) for d in divisions},
+        root_files=tuple(listing.files(root)),
+        root_dirs=tuple(listing.dirs(root)),
+        division_files={d: tuple(listing.files(root / d)) for d in divisions},
     )
 
 
@@ -76,6 +81,7 @@ def submitter_context(
     common: CommonRules,
     rules: RoundRules,
     options: Options,
+    listing: Listing,
 ) -> SubmitterContext:
     base = root / division / submitter
     return SubmitterContext(
@@ -85,11 +91,11 @@ def submitter_context(
         common=common,
         rules=rules,
         options=options,
-        walk=walk(root, f"{division}/{submitter}"),
-        results_systems=tuple(list_dirs(base / "results")),
-        measurement_systems=tuple(list_dirs(base / "measurements")),
-        system_files=tuple(list_files(base / "systems")),
-        has_results_folder=(base / "results").is_dir(),
+        walk=walk(root, f"{division}/{submitter}", listing),
+        results_systems=tuple(listing.dirs(base / "results")),
+        measurement_systems=tuple(listing.dirs(base / "measurements")),
+        system_files=tuple(listing.files(base / "systems")),
+        has_results_folder=listing.is_dir(base / "results"),
     )
 
 
@@ -101,9 +107,11 @@ def system_context(
     common: CommonRules,
     rules: RoundRules,
     options: Options,
+    listing: Listing,
 ) -> SystemContext:
     path = root / division / submitter / "systems" / f"{system}.json"
-    description = _maybe(read_json_object, path, root) if path.is_file() else None
+    found = listing.is_file(path)
+    description = _maybe(listing, read_json_object, path, root) if found else None
     return SystemContext(root, division, submitter, system, common, rules, options, description)
 
 
@@ -124,7 +132,7 @@ def _implementation_name(
 ) -> str | None:
     if merged:
         return "measurements.json" if "measurements.json" in files else None
-    # the first file named <sys>…_<scenario>.json, else <sys>….json, in listing order (spec §1)
+    # the first file named <sys>…_<scenario>.json or <sys>….json, in os.listdir order (spec §1)
     for name in files:
         if name.startswith(system) and name.endswith(f"_{scenario_dir}.json"):
             return name
@@ -133,67 +141,72 @@ def _implementation_name(
     return None
 
 
-def _code_ok(dirs: ScenarioDirs, rules: RoundRules, implementation: str | None) -> bool:
+def _code_ok(dirs: ScenarioDirs, rules: RoundRules, listing: Listing) -> bool:
     base = dirs.submitter_dir
     if rules.checker.measurements_in_results:
-        return (base / "src").exists()
+        return listing.exists(base / "src")
     code = base / "code" / dirs.benchmark
-    if code.is_file():  # a file naming the benchmark whose code is shared
+    if listing.is_file(code):  # a file naming the benchmark whose code is shared
         try:
             pointed = read_text(code, 4096, root=dirs.root).strip()
         except ParseError:
             return False
-        code = base / "code" / pointed
-    return code.exists() or (implementation is not None and (code / "").exists())
+        return (base / "code" / pointed).exists()
+    return listing.exists(code)
 
 
 def _compliance_test(
-    folder: Path, name: str, root: Path, round_name: str, names: tuple[str, ...]
+    folder: Path, name: str, root: Path, round_name: str, names: tuple[str, ...], listing: Listing
 ) -> ComplianceTest:
-    if not folder.is_dir():
+    if not listing.is_dir(folder):
         return ComplianceTest(name, folder, False)
     verify: dict[str, tuple[str, ...] | ParseError] = {}
+    present = listing.entries(folder)
     for file in ("verify_accuracy.txt", "verify_performance.txt", "verify_output_len.txt"):
-        if (folder / file).exists():
+        if file in present and present[file].exists:
             try:
                 verify[file] = tuple(read_lines(folder / file, TEXT_LIMIT, root=root))
             except ParseError as exc:
                 verify[file] = exc
     accuracy = folder / "accuracy"
     texts: dict[str, AccuracyText | ParseError] = {}
-    if accuracy.is_dir():
-        for file in ("baseline_accuracy.txt", "compliance_accuracy.txt"):
-            if (accuracy / file).is_file():
-                texts[file] = _maybe(_accuracy_text, accuracy / file, round_name, root, names)
+    accuracy_files = _files(listing, accuracy)
+    for file in ("baseline_accuracy.txt", "compliance_accuracy.txt"):
+        if accuracy_files is not None and file in accuracy_files:
+            texts[file] = _maybe(listing, _accuracy_text, accuracy / file, round_name, root, names)
     run = folder / "performance" / "run_1"
     return ComplianceTest(
         name=name,
         folder=folder,
         exists=True,
         verify_lines=verify,
-        accuracy_files=tuple(list_files(accuracy)) if accuracy.is_dir() else None,
-        performance_files=tuple(list_files(run)) if run.is_dir() else None,
-        performance_log=_maybe(read_detail_log, run / "mlperf_log_detail.txt", root),
+        accuracy_files=accuracy_files,
+        performance_files=_files(listing, run),
+        performance_log=_maybe(listing, read_detail_log, run / "mlperf_log_detail.txt", root),
         accuracy_texts=texts,
     )
 
 
-def _power(dirs: ScenarioDirs, measurements: Path) -> PowerRun | None:
+def _spl_lines(path: Path, root: Path) -> tuple[str, ...]:
+    return tuple(read_lines(path, TEXT_LIMIT, root=root))
+
+
+def _power(dirs: ScenarioDirs, measurements: Path, listing: Listing) -> PowerRun | None:
     power = dirs.results / "performance" / "power"
-    if not power.exists():
+    if not listing.exists(power):
         return None
     ranging = dirs.results / "performance" / "ranging"
     spl = dirs.results / "performance" / "run_1" / "spl.txt"
     nearby: list[str] = []
     folder = measurements
     for _ in range(4):  # the measurements folder and the three above it, as the checker does
-        nearby += list_files(folder)
-        folder = folder / ".."
+        nearby += listing.files(folder)
+        folder = folder.parent
     return PowerRun(
-        power_files=tuple(list_files(power)),
-        ranging_files=tuple(list_files(ranging)) if ranging.is_dir() else None,
-        ranging_log=_maybe(read_detail_log, ranging / "mlperf_log_detail.txt", dirs.root),
-        spl_lines=_maybe(lambda p, r: tuple(read_lines(p, TEXT_LIMIT, root=r)), spl, dirs.root),
+        power_files=tuple(listing.files(power)),
+        ranging_files=_files(listing, ranging),
+        ranging_log=_maybe(listing, read_detail_log, ranging / "mlperf_log_detail.txt", dirs.root),
+        spl_lines=_maybe(listing, _spl_lines, spl, dirs.root),
         measurement_files=tuple(nearby),
     )
 
@@ -205,34 +218,30 @@ def result_context(
     options: Options,
     system: JsonObject | None,
     mlperf_benchmark: str,
+    listing: Listing | None = None,
 ) -> ResultContext:
+    listing = listing or Listing()
     root = dirs.root
     bench = rules.benchmark(mlperf_benchmark)
+    names = _metric_names(bench)
     perf_dir = dirs.results / "performance" / "run_1"
     acc_dir = dirs.results / "accuracy"
-    acc_log_path = acc_dir / "mlperf_log_accuracy.json"
     measurements = dirs.measurements(rules.layout)
-    measurement_files = list_files(measurements) if measurements.is_dir() else None
+    in_order = listing.files_in_order(measurements) if listing.is_dir(measurements) else None
     implementation_name = (
-        _implementation_name(
-            measurement_files, dirs.system, dirs.scenario_dir, rules.layout == "merged"
-        )
-        if measurement_files is not None
+        _implementation_name(in_order, dirs.system, dirs.scenario_dir, rules.layout == "merged")
+        if in_order is not None
         else None
     )
     implementation = (
-        _maybe(read_json_object, measurements / implementation_name, root)
+        _maybe(listing, read_json_object, measurements / implementation_name, root)
         if implementation_name
         else None
     )
     compliance_root = dirs.compliance(rules.layout)
     tests = bench.compliance_tests if bench else ()
-    try:
-        acc_log_size: int | None = acc_log_path.stat().st_size if acc_log_path.is_file() else None
-    except OSError:
-        acc_log_size = None
     extra = {
-        folder: (tuple(list_files(acc_dir / folder)) if (acc_dir / folder).is_dir() else None)
+        folder: _files(listing, acc_dir / folder)
         for folder in (bench.accuracy_extra_files if bench else {})
     }
     return ResultContext(
@@ -243,28 +252,24 @@ def result_context(
         system=system,
         mlperf_benchmark=mlperf_benchmark,
         bench=bench,
-        perf_files=tuple(list_files(perf_dir)) if perf_dir.is_dir() else None,
-        perf_log=_maybe(read_detail_log, perf_dir / "mlperf_log_detail.txt", root),
-        summary=_maybe(read_summary_log, perf_dir / "mlperf_log_summary.txt", root),
-        accuracy_files=tuple(list_files(acc_dir)) if acc_dir.is_dir() else None,
-        accuracy_log=_maybe(read_detail_log, acc_dir / "mlperf_log_detail.txt", root),
+        perf_files=_files(listing, perf_dir),
+        perf_log=_maybe(listing, read_detail_log, perf_dir / "mlperf_log_detail.txt", root),
+        summary=_maybe(listing, read_summary_log, perf_dir / "mlperf_log_summary.txt", root),
+        accuracy_files=_files(listing, acc_dir),
+        accuracy_log=_maybe(listing, read_detail_log, acc_dir / "mlperf_log_detail.txt", root),
         accuracy_text=_maybe(
-            _accuracy_text, acc_dir / "accuracy.txt", rules.round, root, _metric_names(bench)
+            listing, _accuracy_text, acc_dir / "accuracy.txt", rules.round, root, names
         ),
-        accuracy_log_size=acc_log_size,
-        measurement_files=tuple(measurement_files) if measurement_files is not None else None,
+        accuracy_log_size=listing.size(acc_dir / "mlperf_log_accuracy.json"),
+        measurement_files=tuple(sorted(in_order)) if in_order is not None else None,
         implementation_name=implementation_name,
         implementation=implementation,
-        code_ok=_code_ok(dirs, rules, implementation_name),
-        compliance_exists=compliance_root.is_dir(),
+        code_ok=_code_ok(dirs, rules, listing),
+        compliance_exists=listing.is_dir(compliance_root),
         compliance={
-            t: _compliance_test(compliance_root / t, t, root, rules.round, _metric_names(bench))
+            t: _compliance_test(compliance_root / t, t, root, rules.round, names, listing)
             for t in dict.fromkeys(tests)
         },
-        power=_power(dirs, measurements),
+        power=_power(dirs, measurements, listing),
         extra_accuracy_folders=extra,
     )
-
-
-def is_log(value: object) -> bool:
-    return isinstance(value, DetailLog)
