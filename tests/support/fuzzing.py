@@ -93,7 +93,7 @@ def _long_line(path: Path, rng: random.Random) -> str:
 def _json_value(path: Path, rng: random.Random) -> str:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _flip_bytes(path, rng)
     if not isinstance(data, dict) or not data:
         return f"{path.name}: not an object, left as is"
@@ -124,7 +124,7 @@ def _detail_value(path: Path, rng: random.Random) -> str:
     i = rng.choice(candidates)
     try:
         entry = json.loads(lines[i][len(":::MLLOG ") :])
-    except ValueError:
+    except (ValueError, RecursionError):
         return _flip_bytes(path, rng)
     replacement = rng.choice(
         ["NaN", "Infinity", "-Infinity", "-1", "0", "1e309", "9" * 5000, '"\\ud800"', "[" * 5000,
