@@ -85,8 +85,10 @@ def reported_value(ctx: ResultContext) -> ReportedValue:
     log = ctx.log
     folder = ctx.dirs.scenario
     summary_units = ctx.common.units_by_scenario.get(folder, "")
-    if ctx.bench is not None and folder in ctx.bench.units:
-        summary_units = ctx.bench.units[folder]
+    by_folder = ctx.rules.checker.units_by == "folder"
+    unit_rules = ctx.rules.benchmark(ctx.dirs.benchmark) if by_folder else ctx.bench
+    if unit_rules is not None and folder in unit_rules.units:
+        summary_units = unit_rules.units[folder]
     logged = ctx.logged_scenario or ""
     key = ctx.rules.result_key(ctx.mlperf_benchmark, logged) if logged else None
     units = ctx.common.token_units if key in ctx.common.token_result_keys else summary_units

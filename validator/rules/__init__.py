@@ -106,6 +106,9 @@ class CheckerBehaviour(_Frozen):
     llm_checked_scenarios: tuple[str, ...] = ("Server", "Interactive")
     test01_delta_by_first_letter: bool = False  # v5.0, v5.1: the tolerance lookup's bug
     accuracy_column: Literal["first_value", "all"] = "all"  # v4.0: the first metric's value
+    # which name picks a benchmark's unit overrides: the benchmark it counts for, or (v4.1)
+    # the folder name as submitted (an open folder with its own name gets the scenario's unit)
+    units_by: Literal["mlperf_model", "folder"] = "mlperf_model"
 
 
 class RoundRules(_Frozen):
