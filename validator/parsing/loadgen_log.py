@@ -36,7 +36,7 @@ _TAIL = re.compile(
     rb'"metadata": \{"is_error": (true|false), "is_warning": (true|false)[^{}\n]*\}\}[ \t\r]*'
 )
 _MESSAGE_CHARS = 2000
-HEAD_BYTES = 64 * 1024  # LoadGen logs its effective settings (seeds included) first
+HEAD_BYTES = 32 * 1024  # LoadGen logs its effective settings (seeds within ~21 KB) first
 
 
 @dataclass
@@ -206,6 +206,8 @@ def read_values(path: Path, keys: tuple[str, ...], root: Path | None = None) -> 
     try:
         head = read_head(path, HEAD_BYTES, root=root)
         log = parse_detail_log(head[: head.rfind(b"\n") + 1] or head, path)
+        if not all(log.has(key) for key in keys) and len(head) == HEAD_BYTES:
+            log = read_detail_log(path, root)  # a log that logs them later: read it whole
     except ParseError:
         return tuple(None for _ in keys)
     return tuple(log.get(key) for key in keys)
