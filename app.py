@@ -8,7 +8,7 @@ workflow call passes the principal and the service checks the role again.
 
 import streamlit as st
 
-from portal import auth
+from portal import auth, compare_basket, layout
 from submissions.roles import Role
 
 st.set_page_config(page_title="Inferboard", page_icon=":bar_chart:", layout="wide")
@@ -23,9 +23,18 @@ pages = {
             icon=":material/leaderboard:",
             url_path="leaderboard",
         ),
+        st.Page(
+            "app_pages/frontier.py",
+            title="Frontier",
+            icon=":material/show_chart:",
+            url_path="frontier",
+        ),
         st.Page("app_pages/system.py", title="System", icon=":material/dns:", url_path="system"),
         st.Page(
             "app_pages/compare.py", title="Compare", icon=":material/compare:", url_path="compare"
+        ),
+        st.Page(
+            "app_pages/changes.py", title="Change log", icon=":material/update:", url_path="changes"
         ),
     ]
 }
@@ -49,5 +58,7 @@ if principal.can(Role.MAINTAINER):
         ),
     ]
 navigation = st.navigation(pages)
+layout.reserve_page_sidebar()  # the page's filters first, then the basket and the login box
+compare_basket.sidebar_panel()
 auth.sidebar(principal)
 navigation.run()
