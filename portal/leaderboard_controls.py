@@ -140,12 +140,7 @@ def sidebar(
         search = st.text_input(
             "Search systems", key=f"{prefix}_search", placeholder="e.g. H200, Dell, vLLM"
         )
-        url_state.seed(f"{prefix}_norm", url.normalisation, force=force)
-        normalisation = st.radio(
-            "Metric", list(NORMALISATIONS), format_func=NORMALISATIONS.get, key=f"{prefix}_norm"
-        )
-        if normalisation != "reported":
-            st.caption(f"Normalised values are {DERIVED_NOTE}.")
+    normalisation = metric(prefix, url.normalisation, force)
     return Filters(
         benchmark=benchmark,
         scenario=scenario,
@@ -158,6 +153,21 @@ def sidebar(
         descending=url.descending,
         columns=url.columns,
     )
+
+
+def metric(prefix: str, value: str, force: bool) -> str:
+    """The metric, on the page itself above the chart (always in view, and 'as reported'
+    one click from the per-accelerator default)."""
+    url_state.seed(f"{prefix}_norm", value, force=force)
+    chosen = st.radio(
+        "Metric",
+        list(NORMALISATIONS),
+        format_func=NORMALISATIONS.get,
+        key=f"{prefix}_norm",
+        horizontal=True,
+        help=f"Anything but 'as reported' is {DERIVED_NOTE}.",
+    )
+    return str(chosen)
 
 
 def _accelerators(
