@@ -58,7 +58,8 @@ def _connect(settings: LeaderboardSettings) -> duckdb.DuckDBPyConnection:
             "(start the portal once read-write to create and seed it)",
         )
     try:
-        return duckdb.connect(str(path), read_only=settings.read_only)
+        config = {"threads": max(1, settings.db_threads)}
+        return duckdb.connect(str(path), read_only=settings.read_only, config=config)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise LeaderboardError(

@@ -120,8 +120,15 @@ class Filters:
             said.append(f"search: {self.search.strip()!r}")
         return said
 
+    def active(self) -> frozenset[str]:
+        """The list filters in use, and ``search`` when there is a search text (the
+        predicates ``sql.filtered_query`` puts in its WHERE clause)."""
+        names = {name for name in LIST_FILTER_NAMES if getattr(self, name)}
+        return frozenset(names | ({"search"} if self.search.strip() else set()))
+
     def params(self, scenarios: tuple[str, ...] | None = None) -> dict[str, object]:
-        """Bound parameters of ``sql.filtered_query`` (never spliced into SQL text)."""
+        """Bound parameters of the filtered queries (never spliced into SQL text); a query
+        binds those its text names (``queries.bind``)."""
         return {
             "benchmark": self.benchmark,
             "scenarios": list(scenarios or (self.scenario,)),

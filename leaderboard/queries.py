@@ -8,7 +8,10 @@ state (sort, columns) is never part of a query or its cache key.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Final
 
 import duckdb
 import polars as pl
@@ -111,10 +114,27 @@ class LeaderboardView:
         return metric_units(self.units or "value", self.normalisation)
 
 
+_PARAMETER = re.compile(r"\$([a-z_]+)")
+
+
 def _frame(
     cursor: duckdb.DuckDBPyConnection, query: str, params: dict[str, object]
 ) -> pl.DataFrame:
-    return cursor.sql(query, params=params).pl()
+    """The query's rows; of ``params`` it binds those the text names (DuckDB refuses others)."""
+    named = set(_PARAMETER.findall(query))
+    return cursor.sql(query, params={k: v for k, v in params.items() if k in named}).pl()
+
+
+def _filtered(
+    cursor: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    scenarios: tuple[str, ...] | None = None,
+    columns: tuple[str, ...] = sql.MEASURED_COLUMNS,
+) -> pl.DataFrame:
+    """The filtered, measured rows, with only the predicates in use in the query."""
+    retracted = bool(cursor.execute(sql.ANY_RETRACTED).fetchall()[0][0])
+    query = sql.filtered_query(filters.active(), retracted, columns)
+    return _frame(cursor, query, filters.params(scenarios))
 
 
 def with_metric_units(frame: pl.DataFrame, normalisation: str) -> pl.DataFrame:
@@ -171,7 +191,7 @@ def leaderboard_view(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> Lea
     filters = filters.data_only()
     _check(filters)
     scenarios = tuple(dict.fromkeys((filters.scenario, *PAIRED_SCENARIOS)))
-    wide = _frame(cursor, sql.filtered_query(), replace(filters, rounds=()).params(scenarios))
+    wide = _filtered(cursor, replace(filters, rounds=()), scenarios)
     in_rounds = pl.col("round").is_in(list(filters.rounds)) if filters.rounds else pl.lit(True)
     selected = pl.col("scenario") == filters.scenario
     matched = wide.filter(selected & in_rounds)
@@ -182,7 +202,7 @@ def leaderboard_view(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> Lea
             f"{NORMALISATIONS[filters.normalisation]}, so they are shown as reported."
         )
         filters = replace(filters, normalisation="reported")
-        wide = _frame(cursor, sql.filtered_query(), replace(filters, rounds=()).params(scenarios))
+        wide = _filtered(cursor, replace(filters, rounds=()), scenarios)
         matched = wide.filter(selected & in_rounds)
     rows = matched.filter(pl.col("metric").is_not_null())
     notes += _why_missing(filters, matched, rows.height)
@@ -200,12 +220,40 @@ def leaderboard_view(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> Lea
     )
 
 
-def result_rows(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+# What result_rows always reads besides the caller's columns: the sort key, the id that breaks
+# ties, and what the unit label and the footnote need.
+_ROW_BASICS: Final = (
+    "result_id", "metric", "units", "higher_is_better", "round", "division", "availability",
+)  # fmt: skip
+
+
+def result_rows(
+    cursor: duckdb.DuckDBPyConnection, filters: Filters, columns: Iterable[str] | None = None
+) -> pl.DataFrame:
     """Exactly the rows the leaderboard table shows for ``filters``, sorted as it sorts them
-    (the API's results; one SQL read of the chosen scenario only)."""
+    (the API's results). One SQL read of the chosen scenario and rounds only, not the wider
+    read the page's figures need; ``columns`` (and what sorting, units and the footnote
+    need) instead of every column, when given."""
     _check(filters)
-    view = leaderboard_view(cursor, filters)
-    return sort_rows(view.rows, replace(filters, normalisation=view.normalisation))
+    data = filters.data_only()
+    wanted = sql.MEASURED_COLUMNS
+    if columns is not None:
+        needed = {*columns, *_ROW_BASICS, filters.sort}
+        wanted = tuple(c for c in sql.MEASURED_COLUMNS if c in needed)
+    matched = _filtered(cursor, data, columns=wanted)
+    if data.is_derived and matched.height and matched["higher_is_better"].not_().all():
+        data = replace(data, normalisation="reported")  # latencies are never divided
+        matched = _filtered(cursor, data, columns=wanted)
+    rows = with_metric_units(matched.filter(pl.col("metric").is_not_null()), data.normalisation)
+    return sort_rows(rows, replace(filters, normalisation=data.normalisation))
+
+
+def shown_normalisation(rows: pl.DataFrame, filters: Filters) -> Filters:
+    """``filters`` with the normalisation the rows were shown in (a latency scenario asked
+    per accelerator is shown as reported), for the footnote."""
+    if rows.height and rows["higher_is_better"].not_().all():
+        return replace(filters, normalisation="reported")
+    return filters
 
 
 def filter_options(

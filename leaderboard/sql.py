@@ -9,6 +9,7 @@ change is a new entry.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
 
 # --------------------------------------------------------------------------- schema
@@ -234,7 +235,10 @@ _LIST_CLAUSES: Final = _clauses(FILTER_PREDICATES)
 # A result withdrawn or invalidated after publication leaves every view (it stays stored, and
 # the change log says when and why).
 _PUBLISHED: Final = "r.result_id NOT IN (SELECT result_id FROM retracted_results)"
-# One filtered, hardware-normalised view of results; every leaderboard read starts here.
+# One filtered, hardware-normalised view of results; every leaderboard read starts here. The
+# WHERE clause holds only the predicates in use ({where}: fixed fragments chosen by
+# filtered_query), because DuckDB cannot drop an unused `len($x) = 0 OR ...` at planning time
+# and evaluates every one of them per joined row (bench/leaderboard_bench.py: 1M rows).
 _FILTERED: Final = f"""
 WITH filtered AS (
     SELECT
@@ -256,10 +260,7 @@ WITH filtered AS (
     JOIN systems AS s USING (system_uid)
     LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
     WHERE r.benchmark_mlperf = $benchmark
-      AND list_contains($scenarios, r.scenario)
-      AND {_PUBLISHED}{_LIST_CLAUSES}
-      AND ($search = '' OR strpos(lower(concat_ws(' ', s.system_name, s.system_id, s.submitter,
-              s.accelerator_model_name, s.framework, r.result_id)), lower($search)) > 0)
+      AND list_contains($scenarios, r.scenario){{where}}
 ),
 measured AS (
     SELECT *,
@@ -269,7 +270,48 @@ measured AS (
     WHERE total_accelerators IS NULL
        OR (total_accelerators BETWEEN $min_accelerators AND $max_accelerators)
 )
+SELECT {{columns}} FROM measured
 """
+# The columns of `measured`, in order: the allow-list of what a read may select.
+MEASURED_COLUMNS: Final = (
+    "result_id", "round", "division", "submitter", "system_uid", "system_id", "system_name",
+    "accelerator", "vendor", "family", "accelerator_as_submitted", "accelerator_is_known",
+    "accelerators_per_node", "number_of_nodes", "total_accelerators", "availability",
+    "system_type", "framework", "benchmark", "benchmark_mlperf", "scenario", "value", "units",
+    "power", "power_units", "accuracy", "rouge1", "tokens_per_sample", "ttft_p99_ms",
+    "tpot_p99_ms", "result_validity", "inferred", "verification", "source_repo",
+    "source_commit", "source_path", "weight_data_types", "higher_is_better", "metric",
+)  # fmt: skip
+_SEARCH: Final = """strpos(lower(concat_ws(' ', s.system_name, s.system_id, s.submitter,
+              s.accelerator_model_name, s.framework, r.result_id)), lower($search)) > 0"""
+ANY_RETRACTED: Final = "SELECT count(*) > 0 FROM result_status_changes"
+
+
+@cache
+def filtered_query(
+    active: frozenset[str] = frozenset(),
+    retracted: bool = True,
+    columns: tuple[str, ...] = MEASURED_COLUMNS,
+) -> str:
+    """The filtered, measured rows (unsorted): every leaderboard read's input. ``active``
+    names the list filters in use (keys of FILTER_PREDICATES) and ``search`` when a search
+    text is given; ``retracted``: some results were withdrawn or invalidated (the check is
+    left out of the plan while none was); ``columns``: what to select (from
+    MEASURED_COLUMNS; fewer columns read faster). Only fixed text from this module is
+    assembled."""
+    unknown = (active - set(FILTER_PREDICATES) - {"search"}) | (
+        set(columns) - set(MEASURED_COLUMNS)
+    )
+    if unknown:
+        raise ValueError(f"no such filter or column: {sorted(unknown)}")
+    where = [_PUBLISHED] if retracted else []
+    where += [FILTER_PREDICATES[name] for name in FILTER_PREDICATES if name in active]
+    if "search" in active:
+        where.append(_SEARCH)
+    return _FILTERED.format(
+        where="".join(f"\n      AND {clause}" for clause in where), columns=", ".join(columns)
+    )
+
 
 # Distinct values of every list filter's column (system types split), for the published
 # results of one benchmark and scenario, or of every one when both are NULL (the values a
@@ -374,11 +416,6 @@ SELECT (SELECT count(*) FROM imports), (SELECT max(imported_at) FROM imports),
        (SELECT count(*) FROM results), (SELECT count(*) FROM result_status_changes)
 """
 SEED_RETRIEVAL: Final = "SELECT min(imported_at) FROM imports"
-
-
-def filtered_query() -> str:
-    """The filtered, measured rows (unsorted): every leaderboard read's input."""
-    return _FILTERED + "SELECT * FROM measured"
 
 
 # --------------------------------------------------------------------------- dataset

@@ -78,8 +78,9 @@ def results(
     fmt: str,
     version: str,
 ) -> Response:
-    rows = queries.result_rows(cursor, filters)
     columns = download_columns(filters.columns)
+    rows = queries.result_rows(cursor, filters, columns)
+    filters = queries.shown_normalisation(rows, filters)
     note = footnote(rows, filters, datetime.now(UTC).date())
     part, offset, limit = _paged(rows.select(columns), parsed)
     payload: dict[str, object] = {

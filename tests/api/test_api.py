@@ -228,3 +228,11 @@ def test_a_seeded_fuzz_of_parameters_never_gets_a_500(client) -> None:
         assert answer.status_code in (200, 400), (name, params, answer.text[:300])
         if answer.status_code == 400:
             assert answer.json()["error"]["problems"], (name, params)
+
+
+def test_a_latency_scenario_is_said_to_be_as_reported(client) -> None:
+    answer = client.get(f"{URL}.json", params={"benchmark": "resnet", "scenario": "SingleStream"})
+    payload = answer.json()
+    assert payload["total"] > 0
+    assert "derived" not in payload["footnote"]  # latencies are never divided
+    assert all(r["metric_units"].startswith("Latency") for r in payload["rows"])

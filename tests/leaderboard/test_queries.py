@@ -184,3 +184,17 @@ def test_rows_follow_the_view_sort_without_a_new_query(cur, filters: Filters) ->
     assert all(v is None for v in values[len(present) :])  # missing values last
     assert set(view.paired["scenario"]) <= set(queries.PAIRED_SCENARIOS)
     assert set(view.all_rounds["scenario"]) == {filters.scenario}
+
+
+def test_the_query_holds_only_the_predicates_in_use() -> None:
+    """DuckDB evaluates every `len($x) = 0 OR ...` per joined row, so unused filters are left
+    out of the text (fixed fragments only; values stay bound)."""
+    from leaderboard import sql
+
+    plain = sql.filtered_query(frozenset(), retracted=False)
+    assert "$rounds" not in plain and "$search" not in plain and "retracted" not in plain
+    some = sql.filtered_query(Filters(rounds=("v5.1",), search="x").active(), retracted=True)
+    assert "list_contains($rounds, r.round)" in some and "lower($search)" in some
+    assert "retracted_results" in some and "$vendors" not in some
+    with pytest.raises(ValueError, match="no such filter"):
+        sql.filtered_query(frozenset({"rounds; DROP TABLE results"}))
