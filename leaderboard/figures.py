@@ -47,20 +47,32 @@ def _arr(series: pl.Series) -> np.ndarray:
     return np.array(series.to_list(), dtype=object)
 
 
+def plain(text: object) -> str:
+    """Text from the data as Plotly must show it: its labels understand a few HTML tags
+    (<b>, <a href>, ...), and a system name is shown as typed, never as markup."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain_text(expr: pl.Expr) -> pl.Expr:
+    """:func:`plain` for a Polars column."""
+    return (
+        expr.str.replace_all("&", "&amp;", literal=True)
+        .str.replace_all("<", "&lt;", literal=True)
+        .str.replace_all(">", "&gt;", literal=True)
+    )
+
+
 def _who(part: pl.DataFrame) -> np.ndarray:
-    """The customdata matrix: who each point is, in words."""
+    """The customdata matrix: who each point is, in words (the id first, as it is)."""
     name = pl.col("system_name").str.strip_chars()
+    label = pl.when(name.is_null() | (name == "")).then(pl.col("system_id")).otherwise(name)
+    total = pl.col("total_accelerators").cast(pl.String)
     framed = part.select(
         "system_uid",
-        pl.when(name.is_null() | (name == ""))
-        .then(pl.col("system_id"))
-        .otherwise(name)
-        .alias("label"),
-        "submitter",
-        pl.format(
-            "{} ×{}", pl.col("accelerator"), pl.col("total_accelerators").cast(pl.String)
-        ).alias("hardware"),
-        pl.format("{} {}", pl.col("round"), pl.col("division")).alias("where"),
+        plain_text(label).alias("label"),
+        plain_text(pl.col("submitter")).alias("submitter"),
+        plain_text(pl.format("{} ×{}", pl.col("accelerator"), total)).alias("hardware"),
+        plain_text(pl.format("{} {}", pl.col("round"), pl.col("division"))).alias("where"),
     )
     return np.array(framed.rows(), dtype=object).reshape(len(framed), len(_CUSTOM))
 
@@ -157,6 +169,7 @@ def best_per_accelerator(
         note = "; ".join(filter(None, [note, f"top {MAX_BARS} of {best.height} accelerators"]))
         best = best.head(MAX_BARS)
     label = metric_units(unit, normalisation, derived_note=False)
+    best = best.with_columns(plain_text(pl.col("accelerator")))
     traces = [
         points(
             part,
@@ -165,7 +178,7 @@ def best_per_accelerator(
             value_hover("x", label),
             type="bar",
             orientation="h",
-            name=vendor,
+            name=plain(vendor),
             texttemplate="%{x:,.4r}",
             textposition="outside",
             cliponaxis=False,
@@ -209,7 +222,7 @@ def throughput_vs_accelerators(
             "%{x} accelerators<br>" + value_hover("y", label),
             type="scatter",
             mode="markers",
-            name=vendor,
+            name=plain(vendor),
             marker={"size": 9},
         )
         for (vendor,), part in sorted(parts.items(), key=lambda item: str(item[0][0]))
@@ -245,7 +258,7 @@ def progress_by_round(rows: pl.DataFrame, normalisation: str = "reported") -> go
             value_hover("y", label),
             type="scatter",
             mode="lines+markers",
-            name=family,
+            name=plain(family),
         )
         for (family,), part in best.partition_by(
             "family", as_dict=True, maintain_order=True
@@ -423,7 +436,7 @@ def compare_systems(
             "type": "bar",
             "x": _arr(parts[(uid,)]["label"]),
             "y": _arr(parts[(uid,)]["share"]),
-            "name": uid,
+            "name": plain(uid),
             "customdata": _arr(parts[(uid,)]["system_uid"]),
             "text": _arr(parts[(uid,)]["value_text"]),
             "hovertemplate": "%{customdata}<br>%{x}<br>%{text}<br>%{y:.0%} of the best"

@@ -113,3 +113,18 @@ def test_compare_chart_keeps_units_apart(store) -> None:
     assert isinstance(built, go.Figure)
     assert all(0 < y <= 1 for trace in built.data for y in trace.y)
     assert isinstance(figures.compare_systems(result.long.clear()), NoChart)
+
+
+def test_names_from_the_data_are_shown_as_typed_never_as_markup(view) -> None:
+    hostile = "<a href='http://evil.example'>click</a> & <b>x</b>"
+    rows = view.rows.with_columns(
+        pl.lit(hostile).alias("system_name"), pl.lit(f"{hostile} GPU").alias("accelerator")
+    ).head(3)
+    for key in ("best", "scale"):
+        built = CHARTS[key].draw(rows, "per_accelerator")
+        assert isinstance(built, go.Figure)
+        text = str(built.to_plotly_json())
+        assert "<a href" not in text and "<b>x" not in text
+        assert (
+            "&lt;a href='http://evil.example'&gt;click&lt;/a&gt; &amp; &lt;b&gt;x&lt;/b&gt;" in text
+        )
