@@ -12,7 +12,7 @@ keeps the traceback.
 
 import streamlit as st
 
-from portal import auth
+from portal import auth, compare_basket, layout
 from portal.page_errors import run_guarded
 from submissions.roles import Role
 
@@ -23,6 +23,10 @@ def _visible(allowed: bool) -> str:
     return "visible" if allowed else "hidden"
 
 
+def _page(path: str, title: str, icon: str, url: str, visibility: str = "visible") -> st.Page:
+    return st.Page(path, title=title, icon=icon, url_path=url, visibility=visibility)
+
+
 def route() -> None:
     principal = auth.current_principal()
     submits = _visible(principal.can(Role.SUBMITTER))
@@ -31,56 +35,32 @@ def route() -> None:
     pages = {
         "Results": [
             home,
-            st.Page(
-                "app_pages/leaderboard.py",
-                title="Leaderboard",
-                icon=":material/leaderboard:",
-                url_path="leaderboard",
+            _page(
+                "app_pages/leaderboard.py", "Leaderboard", ":material/leaderboard:", "leaderboard"
             ),
-            st.Page(
-                "app_pages/system.py", title="System", icon=":material/dns:", url_path="system"
-            ),
-            st.Page(
-                "app_pages/compare.py",
-                title="Compare",
-                icon=":material/compare:",
-                url_path="compare",
-            ),
+            _page("app_pages/frontier.py", "Frontier", ":material/show_chart:", "frontier"),
+            _page("app_pages/system.py", "System", ":material/dns:", "system"),
+            _page("app_pages/compare.py", "Compare", ":material/compare:", "compare"),
+            _page("app_pages/changes.py", "Change log", ":material/update:", "changes"),
         ],
         "Submissions": [
-            st.Page(
-                "app_pages/submit.py",
-                title="Submit",
-                icon=":material/upload:",
-                url_path="submit",
-                visibility=submits,
-            ),
-            st.Page(
+            _page("app_pages/submit.py", "Submit", ":material/upload:", "submit", submits),
+            _page(
                 "app_pages/my_submissions.py",
-                title="My submissions",
-                icon=":material/inventory_2:",
-                url_path="submissions",
-                visibility=submits,
+                "My submissions",
+                ":material/inventory_2:",
+                "submissions",
+                submits,
             ),
         ],
         "Review": [
-            st.Page(
-                "app_pages/review.py",
-                title="Review queue",
-                icon=":material/gavel:",
-                url_path="review",
-                visibility=reviews,
-            ),
-            st.Page(
-                "app_pages/audit.py",
-                title="Audit log",
-                icon=":material/history:",
-                url_path="audit",
-                visibility=reviews,
-            ),
+            _page("app_pages/review.py", "Review queue", ":material/gavel:", "review", reviews),
+            _page("app_pages/audit.py", "Audit log", ":material/history:", "audit", reviews),
         ],
     }
     navigation = st.navigation(pages)
+    layout.reserve_page_sidebar()  # the page's filters first, then the basket and the login box
+    compare_basket.sidebar_panel()
     auth.sidebar(principal)
     if principal.role is not Role.PUBLIC and navigation.url_path == home.url_path:
         auth.return_after_login()

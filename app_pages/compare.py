@@ -1,7 +1,9 @@
 """Compare: two to four systems side by side, as reported or normalised, with a chart, warning
 where they are not comparable.
 
-Permalink: ``/compare?systems=<uid>,<uid>[,...]&normalisation=per_accelerator``.
+Permalink: ``/compare?systems=<uid>,<uid>[,...]&normalisation=per_accelerator``. The picker
+searches names, submitters and accelerators; an id of the link that is not in the data is
+reported, never dropped silently.
 """
 
 from __future__ import annotations
@@ -11,55 +13,74 @@ import streamlit as st
 from leaderboard import figures
 from leaderboard.errors import LeaderboardError
 from leaderboard.filters import DERIVED_NOTE, NORMALISATIONS
-from portal import views
+from leaderboard.params import parse
+from portal import compare_basket, url_state
 from portal.leaderboard_views import comparison, cursor, data_version, system_choices
+from portal.views import literal
 
+PAGE, PARAMS = "compare", {"systems", "normalisation"}
 cur = cursor()
 version = data_version(cur)
 st.title("Compare systems")
-from_url = [v for v in st.query_params.get("systems", "").split(",") if v]
-candidates = system_choices(cur, version)
-if "cmp_systems" not in st.session_state:
-    # each system once (``?systems=X,X`` would compare X with itself), at most four
-    st.session_state["cmp_systems"] = list(dict.fromkeys(v for v in from_url if v in candidates))[
-        :4
-    ]
-if "cmp_norm" not in st.session_state:
-    wanted = st.query_params.get("normalisation", "reported")
-    st.session_state["cmp_norm"] = wanted if wanted in NORMALISATIONS else "reported"
+state = url_state.read(PAGE, PARAMS)
+query = parse(state.pairs, PARAMS, strict=False)
+choices = system_choices(cur, version)
+wanted = list(query.values.get("systems", ()))  # type: ignore[call-overload]
+for problem in query.problems:
+    st.warning(f"The link's {problem.parameter} was not used: {problem.message}.")
+missing = [uid for uid in wanted if uid not in choices]
+if missing:
+    st.warning(
+        literal("Not in the results, so not compared: " + ", ".join(missing[:4])),
+        icon=":material/link_off:",
+    )
+found = [uid for uid in wanted if uid in choices]
+if len(found) > compare_basket.MAX_SYSTEMS:
+    st.warning(f"Only the first four of the link's {len(found)} systems are compared.")
+url_state.seed("cmp_systems", found[: compare_basket.MAX_SYSTEMS], force=state.external)
+url_state.seed("cmp_norm", query.values.get("normalisation", "reported"), force=state.external)
 chosen = st.multiselect(
-    "Systems (round/division/submitter/system)", candidates, key="cmp_systems", max_selections=4
+    "Systems (search by name, submitter or accelerator)",
+    list(choices),
+    format_func=choices.get,
+    key="cmp_systems",
+    max_selections=compare_basket.MAX_SYSTEMS,
+    placeholder="type to search, pick up to four",
 )
 normalisation = st.radio(
-    "Values",
-    list(NORMALISATIONS),
-    format_func=NORMALISATIONS.get,
-    key="cmp_norm",
+    "Values", list(NORMALISATIONS), format_func=NORMALISATIONS.get, key="cmp_norm",
     horizontal=True,
-)
-state = {"systems": ",".join(chosen)}
+)  # fmt: skip
+compare_basket.replace(chosen)
+params: dict[str, str] = {"systems": ",".join(chosen)} if chosen else {}
 if normalisation != "reported":
-    state["normalisation"] = normalisation
-if state != st.query_params.to_dict():
-    st.query_params.from_dict(state)
+    params["normalisation"] = normalisation
+url_state.write(PAGE, params)
 if len(chosen) < 2:
-    st.info("Pick two to four systems.")
+    st.info("Pick two to four systems, or add them from the leaderboard, frontier or a system.")
     st.stop()
 try:
     result = comparison(cur, tuple(chosen), normalisation, version)
 except LeaderboardError as exc:
-    views.show_error(exc)
+    st.error(literal(exc.message))
     st.stop()
 for warning in result.warnings:
-    st.warning(views.literal(warning))  # names submitters and systems: shown as typed
+    st.warning(literal(warning))
 if result.is_derived:
     st.caption(f"Values {NORMALISATIONS[normalisation]}: {DERIVED_NOTE}.")
 if result.wide.is_empty():
     st.info(f"None of these results can be shown {NORMALISATIONS[normalisation]}.")
     st.stop()
-st.dataframe(result.wide, hide_index=True, width="stretch")
+st.dataframe(
+    result.wide, hide_index=True, width="stretch", placeholder="",
+    column_config={uid: st.column_config.NumberColumn(choices[uid], help=uid) for uid in chosen},
+)  # fmt: skip
 st.caption(
     "Values in the units shown; an empty cell means that system has no such result"
     + (" (or none that can be normalised this way)." if result.is_derived else ".")
 )
-st.plotly_chart(figures.compare_systems(result.long, normalisation, chosen), key="compare_chart")
+built = figures.compare_systems(result.long, normalisation, chosen)
+if isinstance(built, figures.NoChart):
+    st.info(built.reason)
+else:
+    st.plotly_chart(built, key="compare_chart")

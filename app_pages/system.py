@@ -1,6 +1,7 @@
 """System: every result of one system across rounds and benchmarks, with provenance.
 
-Permalink: ``/system?system=<round>/<division>/<submitter>/<system_id>``.
+Permalink: ``/system?system=<round>/<division>/<submitter>/<system_id>``. Everything read from
+a bundle (names, descriptions) is shown literally, never as markdown.
 """
 
 from __future__ import annotations
@@ -11,20 +12,29 @@ import streamlit as st
 
 from leaderboard import queries
 from leaderboard.errors import LeaderboardError
-from portal import views
-from portal.leaderboard_views import cursor
+from leaderboard.params import parse
+from portal import compare_basket, url_state
+from portal.leaderboard_views import cursor, data_version, system_choices
+from portal.views import literal
 
+RESULT_COLUMNS = (
+    "round", "division", "benchmark_mlperf", "scenario", "value", "units", "status",
+    "result_validity", "accuracy", "power", "power_units", "ttft_p99_ms", "tpot_p99_ms",
+    "verification", "data_origin", "source_repo", "source_commit", "source_path", "result_id",
+)  # fmt: skip
 cur = cursor()
-uid = st.query_params.get("system", "")
+query = parse(url_state.current_pairs(), {"system"}, strict=False)
+uid = str(query.values.get("system", ""))
 st.title("System")
+for problem in query.problems:
+    st.warning(f"The link's system id was not used: {problem.message}.")
 
 if not uid:
-    text = st.text_input("Find a system", placeholder="e.g. H200, MI300X, Dell")
-    found = queries.search_systems(cur, text)
-    if found.is_empty():
-        st.info("No system matches.")
-        st.stop()
-    pick = st.selectbox("System", found["system_uid"].to_list(), index=None)
+    choices = system_choices(cur, data_version(cur))
+    pick = st.selectbox(
+        "Find a system (name, submitter or accelerator)", list(choices),
+        format_func=choices.get, index=None, placeholder="type to search",
+    )  # fmt: skip
     if pick:
         st.query_params["system"] = pick
         st.rerun()
@@ -33,55 +43,37 @@ if not uid:
 try:
     description = queries.system(cur, uid)
 except LeaderboardError as exc:
-    views.show_error(exc)
+    st.error(literal(exc.message))
+    st.page_link("app_pages/system.py", label="Find a system", icon=":material/search:")
     st.stop()
 
-# every name here comes from a bundle: shown as typed, never as markdown (issue 12)
-st.header(views.literal(str(description["system_name"] or description["system_id"])))
+st.header(literal(str(description["system_name"] or description["system_id"]).strip()))
 st.caption(
-    views.literal(
+    literal(
         f"Permalink id: {uid} · {description['submitter']} · {description['round']} "
         f"{description['division']} · {description['availability']}"
     )
 )
-hardware = queries.system_hardware(cur, uid)
+compare_basket.add_button([uid], key="system_compare")
 left, right = st.columns(2)
 with left:
     st.subheader("Description")
     details = {k: v for k, v in description.items() if k != "description" and v is not None}
     if description.get("description"):
         details.update(json.loads(str(description["description"])))
-    st.dataframe([{"field": k, "value": str(v)} for k, v in details.items()], hide_index=True)
+    facts = [{"field": k, "value": str(v)} for k, v in details.items() if str(v).strip()]
+    st.dataframe(facts, hide_index=True, width="stretch")
 with right:
     st.subheader("Accelerator (normalised)")
-    st.dataframe(hardware.transpose(include_header=True), hide_index=True)
+    hardware = queries.system_hardware(cur, uid)
+    st.dataframe(queries.hardware_facts(hardware), hide_index=True, width="stretch")
     if not hardware.is_empty() and not hardware["is_known"][0]:
         st.warning("This accelerator name is not in the catalogue yet; it is shown as submitted.")
 
 results = queries.system_results(cur, uid)
 st.subheader(f"Results ({results.height}, every round of this submitter's system id)")
-st.dataframe(
-    results.select(
-        "round",
-        "division",
-        "benchmark_mlperf",
-        "scenario",
-        "value",
-        "units",
-        "result_validity",
-        "accuracy",
-        "power",
-        "power_units",
-        "ttft_p99_ms",
-        "tpot_p99_ms",
-        "verification",
-        "data_origin",
-        "source_repo",
-        "source_commit",
-        "source_path",
-        "result_id",
-    ),
-    hide_index=True,
-    width="stretch",
+st.dataframe(results.select(RESULT_COLUMNS), hide_index=True, width="stretch", placeholder="")
+st.caption(
+    "status: published, or withdrawn / invalidated after publication (see the change log); "
+    "verification says how each number was checked; source_* give the published path."
 )
-st.caption("verification says how each number was checked; source_* give the published path.")

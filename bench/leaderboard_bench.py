@@ -1,14 +1,20 @@
-"""Leaderboard speed: server-side time from a filter change to the built table and figures.
+"""Leaderboard speed: server-side time from a filter change to the built table and figures,
+the read API's answer, and the first render in a browser.
 
 Measures, with warm-up and medians (the first runs after start are slower):
-  1. on the seed (12,523 results): leaderboard_view + all six figures per filter change;
+  1. on the seed (12,523 results): the view (cached data read), its sorted table and the shown
+     figure per filter change; and the same with every registered chart plus the frontier;
   2. on about 1,000,000 synthetic results (the seed replicated under new ids);
-  3. first full render of /leaderboard in headless Chromium (goto -> first Plotly chart):
+  3. the read API over HTTP (uvicorn on loopback, as the portal serves it) answering a
+     filtered results.json on the 1M-row database, each request a new query (no answer
+     cache), side by side with the same rows read straight from DuckDB into Polars in
+     process (the same columns; no HTTP, no JSON): the floor of that query;
+  4. first full render of /leaderboard in headless Chromium (goto -> first Plotly chart):
      cold server (new DB: the launcher opens and seeds it first), warm server with a fresh
      browser context, and a returning browser (its cache warm); side by side with the same
      render of a bare Streamlit page (a title, a 200-row table and one Plotly bar chart, no
      database), the floor this framework sets on this machine.
-Targets (issue 3): under 50 ms, under 300 ms, under 3 s.
+Targets (issues 3 and 14): 50 ms seed, 300 ms 1M rows, API 100 ms on 1M rows, first render 3 s.
 
 Usage: .venv/bin/python bench/leaderboard_bench.py [--repeats N] [--no-browser]
 """
@@ -27,7 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from leaderboard import figures, queries  # noqa: E402
+from leaderboard import frontier, queries  # noqa: E402
+from leaderboard.charts import CHARTS  # noqa: E402
 from leaderboard.db import open_store  # noqa: E402
 from leaderboard.filters import Filters  # noqa: E402
 from leaderboard.settings import LeaderboardSettings  # noqa: E402
@@ -58,25 +65,33 @@ FILTER_CHANGES = (
 )
 
 
+API_QUERIES = (
+    "",
+    "rounds=v5.1",
+    "rounds=v5.1&normalisation=reported",
+    "divisions=closed&vendors=NVIDIA",
+    "search=H200",
+    "scenario=Server",
+    "normalisation=per_watt&sort=system_name&descending=0",
+)
+
+
 def build_page(cursor, filters: Filters) -> int:
-    """What the page does after a filter change, minus drawing: table plus the shown figure."""
-    view = queries.leaderboard_view(cursor, filters)
-    return view.rows.height + len(figures.best_by_family(view.rows, filters.normalisation).data)
+    """What the page does after a filter change, minus drawing: the data read (the cache key
+    is the data part), the table sorted by the view state, and the shown figure."""
+    view = queries.leaderboard_view(cursor, filters.data_only())
+    rows = queries.sort_rows(view.rows, filters)
+    built = CHARTS["best"].build(view)
+    return rows.height + len(getattr(built, "data", ()))
 
 
 def build_view(cursor, filters: Filters) -> int:
-    """The page's work plus all six figures (an upper bound: the page builds one)."""
-    view = queries.leaderboard_view(cursor, filters)
-    n = filters.normalisation
-    built = (
-        figures.best_by_family(view.rows, n),
-        figures.throughput_vs_accelerators(view.rows, n),
-        figures.progress_by_round(view.all_rounds, n),
-        figures.server_vs_offline(view.paired, n),
-        figures.accuracy_vs_throughput(view.rows, n),
-        figures.latency_percentiles(view.rows),
-    )
-    return view.rows.height + len(built)
+    """The page's work plus every registered chart and the frontier (an upper bound)."""
+    view = queries.leaderboard_view(cursor, filters.data_only())
+    built = [chart.build(view) for chart in CHARTS.values()]
+    points = frontier.measured_points(view.paired)
+    built.append(frontier.frontier_figure(points, [], None, view.normalisation))
+    return queries.sort_rows(view.rows, filters).height + len(built)
 
 
 def time_filter_changes(cursor, repeats: int, build=build_page) -> list[float]:
@@ -105,6 +120,52 @@ def replicate(cursor, copies: int) -> int:
         {"n": copies},
     )
     return cursor.execute("SELECT count(*) FROM results").fetchall()[0][0]
+
+
+def time_api(store, cursor, repeats: int) -> tuple[list[float], list[float]]:
+    """Milliseconds per results.json over HTTP (each a new query: the answer cache is
+    defeated by a distinct ``limit``), and per in-process read of the same rows."""
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from leaderboard.params import parse
+    from leaderboard.table import download_columns
+    from public_api import build_app
+    from public_api.app import RESULT_PARAMS
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(build_app(store), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    api, floor = [], []
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            for query in API_QUERIES:  # warm-up (plans, the known-values cache)
+                client.get(f"/api/v1/results.json?{query}").raise_for_status()
+            serial = 0
+            for _ in range(repeats):
+                for query in API_QUERIES:
+                    serial += 1
+                    url = f"/api/v1/results.json?{query}&limit={1_000_000 - serial}"
+                    start = time.perf_counter()
+                    client.get(url.replace("?&", "?")).raise_for_status()
+                    api.append((time.perf_counter() - start) * 1000)
+                    filters = parse(
+                        [tuple(p.split("=")) for p in query.split("&") if p], RESULT_PARAMS
+                    ).filters()
+                    start = time.perf_counter()
+                    queries.result_rows(cursor, filters, download_columns(filters.columns))
+                    floor.append((time.perf_counter() - start) * 1000)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    return api, floor
 
 
 def _render(browser, base: str, context=None, path: str = "/leaderboard") -> float:
@@ -208,7 +269,7 @@ def main() -> int:
                 "ms",
             )
             report(
-                f"{seed_rows}: table + all 6 figures",
+                f"{seed_rows}: table + every chart + frontier",
                 time_filter_changes(cursor, args.repeats, build_view),
                 50,
                 "ms",
@@ -222,10 +283,17 @@ def main() -> int:
                 "ms",
             )
             report(
-                f"{big}: table + all 6 figures",
+                f"{big}: table + every chart + frontier",
                 time_filter_changes(cursor, max(1, args.repeats // 2), build_view),
                 300,
                 "ms",
+            )
+            api, floor = time_api(store, cursor, max(1, args.repeats // 2))
+            report(f"{big}: API results.json over HTTP", api, 100, "ms")
+            report(f"{big}: baseline, same rows in process", floor, 100, "ms")
+            print(
+                f"API / in-process baseline = "
+                f"{statistics.median(api) / statistics.median(floor):.2f}"
             )
     if not args.no_browser:
         renders = first_render(max(3, args.repeats))

@@ -1,4 +1,5 @@
-"""Command line: ``python -m leaderboard import PATH`` and maintainer reports.
+"""Command line: ``python -m leaderboard import PATH``, corrections after publication
+(``withdraw``, ``invalidate``, ``reinstate``) and maintainer reports.
 
 The CLI opens the database read-write, so it cannot run while the portal holds the file
 (DuckDB: one process owns it); it then says so instead of failing with a lock traceback.
@@ -12,10 +13,14 @@ import sys
 from pathlib import Path
 
 from leaderboard import queries
+from leaderboard.changelog import change_log
+from leaderboard.corrections import record_status
 from leaderboard.db import open_store
 from leaderboard.errors import LeaderboardError
 from leaderboard.importers import import_path
 from leaderboard.settings import LeaderboardSettings
+
+STATUS_COMMANDS = {"withdraw": "withdrawn", "invalidate": "invalidated", "reinstate": "reinstated"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,6 +29,15 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     imp = commands.add_parser("import", help="import summary_results.json or a summary CSV")
     imp.add_argument("path", type=Path)
+    for command, status in STATUS_COMMANDS.items():
+        change = commands.add_parser(
+            command, help=f"mark results {status} (the public change log shows it)"
+        )
+        change.set_defaults(status=status)
+        change.add_argument("result_ids", nargs="+", metavar="RESULT_ID")
+        change.add_argument("--reason", required=True, help="public: the change log shows it")
+        change.add_argument("--by", required=True, help="who records it (kept private)")
+    commands.add_parser("changes", help="the public change log, newest first")
     commands.add_parser("unknown-accelerators", help="accelerator names the catalogue lacks")
     commands.add_parser("info", help="what the database holds and where it came from")
     return parser
@@ -40,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "import":
                 kind, added = import_path(cursor, args.path)
                 print(f"imported {args.path} as {kind}: {added} new results")
+            elif args.command in STATUS_COMMANDS:
+                count = record_status(cursor, args.result_ids, args.status, args.reason, args.by)
+                print(f"{count} results {args.status}")
+            elif args.command == "changes":
+                print(change_log(cursor).drop("result_ids"))
             elif args.command == "unknown-accelerators":
                 unknown = queries.unknown_accelerators(cursor)
                 print(unknown if unknown.height else "every accelerator name is in the catalogue")

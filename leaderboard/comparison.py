@@ -59,6 +59,7 @@ def compare(
     cursor: duckdb.DuckDBPyConnection, system_uids: list[str], normalisation: str = "reported"
 ) -> Comparison:
     """Results of 2-4 systems side by side; normalised values are labelled derived."""
+    system_uids = list(dict.fromkeys(system_uids))  # a link may name one twice
     if not 2 <= len(system_uids) <= 4:
         raise LeaderboardError("compare.count", "pick between two and four systems to compare")
     if normalisation not in NORMALISATIONS:

@@ -58,7 +58,8 @@ def _connect(settings: LeaderboardSettings) -> duckdb.DuckDBPyConnection:
             "(start the portal once read-write to create and seed it)",
         )
     try:
-        return duckdb.connect(str(path), read_only=settings.read_only)
+        config = {"threads": max(1, settings.db_threads)}
+        return duckdb.connect(str(path), read_only=settings.read_only, config=config)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise LeaderboardError(
@@ -126,10 +127,32 @@ def seed_if_empty(con: duckdb.DuckDBPyConnection, settings: LeaderboardSettings)
     )
 
 
+def check_schema(con: duckdb.DuckDBPyConnection, migrations: Migrations = sql.MIGRATIONS) -> None:
+    """A read-only process cannot migrate: it needs a file at the code's schema version."""
+    latest = max(version for version, _, _ in migrations)
+    try:
+        applied = {row[0] for row in con.execute(sql.APPLIED_VERSIONS).fetchall()}
+    except duckdb.CatalogException:
+        applied = set()
+    if latest not in applied:
+        raise LeaderboardError(
+            "db.schema_outdated",
+            f"the database file is at schema version {max(applied, default=0)}, this code "
+            f"needs {latest}: open it once read-write (start the portal) to migrate it",
+        )
+
+
 def open_store(settings: LeaderboardSettings) -> Store:
-    """Open (creating, migrating and seeding when needed) the database the settings name."""
+    """Open (creating, migrating and seeding when needed) the database the settings name; a
+    read-only open changes nothing and needs a file at the current schema version."""
     con = _connect(settings)
-    if not settings.read_only:
+    if settings.read_only:
+        try:
+            check_schema(con)
+        except BaseException:
+            con.close()
+            raise
+    else:
         try:
             migrate(con)
             seed_if_empty(con, settings)

@@ -1,44 +1,82 @@
 """What a leaderboard view shows: one frozen object, and its round trip through the URL.
 
-Every view's state lives in the URL (``st.query_params``) so a copied link restores it; the
-page only converts between this object and the query-parameter mapping, here, without
-streamlit (lists are joined with commas; unknown or malformed values fall back to defaults
-rather than raise, since anyone can type a URL).
+Every view's state lives in the URL so a copied link restores it. :class:`Filters` holds the
+data part (what the query reads: benchmark, scenario, the list filters, accelerator counts,
+search, normalisation) and the view part (sort, direction, columns), which never reaches the
+query: :meth:`Filters.data_only` is the cache key of the data read. Parsing a URL is
+:mod:`leaderboard.params` (it reports bad values instead of guessing).
+
+The list filters are data (:data:`LIST_FILTERS`): a new one (a provenance tier, say) is a
+field here, an entry in that table and its SQL expression in ``sql.FILTER_SQL``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Final
 
-from leaderboard.sql import SORT_COLUMNS
-
 NORMALISATIONS: Final = {
-    "reported": "as reported",
     "per_accelerator": "per accelerator",
+    "reported": "as reported",
     "per_node": "per node",
     "per_watt": "per watt",
 }
 DERIVED_NOTE: Final = "derived, not an official MLPerf result"
 DEFAULT_BENCHMARK: Final = "llama2-70b-99"
 DEFAULT_SCENARIO: Final = "Offline"
+# A hardware buyer compares accelerators, so the default view divides by them (labelled
+# derived everywhere it shows); "as reported" is one click away.
+DEFAULT_NORMALISATION: Final = "per_accelerator"
 MAX_ACCELERATORS: Final = 100_000
-_LIST_FIELDS: Final = (
-    "rounds",
-    "divisions",
-    "availability",
-    "system_types",
-    "submitters",
-    "vendors",
-    "families",
-    "columns",
+
+# Columns the rows can be sorted by (Polars sorts the fetched rows; nothing reaches SQL).
+SORT_COLUMNS: Final = frozenset(
+    {
+        "metric",
+        "value",
+        "round",
+        "submitter",
+        "system_name",
+        "accelerator",
+        "family",
+        "vendor",
+        "total_accelerators",
+        "number_of_nodes",
+        "power",
+        "rouge1",
+        "ttft_p99_ms",
+        "tpot_p99_ms",
+    }
 )
 
 
 @dataclass(frozen=True)
+class ListFilter:
+    """A multi-value filter: its URL parameter (the Filters field), label and row column."""
+
+    name: str
+    label: str
+    column: str
+    in_sidebar: bool  # shown directly; the others sit under "More filters"
+
+
+LIST_FILTERS: Final = (
+    ListFilter("rounds", "Round", "round", True),
+    ListFilter("divisions", "Division", "division", True),
+    ListFilter("families", "Accelerator family", "family", True),
+    ListFilter("availability", "Availability", "availability", False),
+    ListFilter("system_types", "System type", "system_type", False),
+    ListFilter("submitters", "Submitter", "submitter", False),
+    ListFilter("vendors", "Accelerator vendor", "vendor", False),
+)
+LIST_FILTER_NAMES: Final = tuple(f.name for f in LIST_FILTERS)
+VIEW_FIELDS: Final = ("sort", "descending", "columns")
+
+
+@dataclass(frozen=True)
 class Filters:
-    """The whole state of a leaderboard view (defaults: llama2-70b-99 Offline, everything)."""
+    """The whole state of a leaderboard view (defaults: llama2-70b-99 Offline, everything,
+    per accelerator)."""
 
     benchmark: str = DEFAULT_BENCHMARK
     scenario: str = DEFAULT_SCENARIO
@@ -52,7 +90,8 @@ class Filters:
     min_accelerators: int = 0
     max_accelerators: int = MAX_ACCELERATORS
     search: str = ""
-    normalisation: str = "reported"
+    normalisation: str = DEFAULT_NORMALISATION
+    # view state: how the fetched rows are shown, never part of the query
     sort: str = "metric"
     descending: bool = True
     columns: tuple[str, ...] = ()
@@ -62,18 +101,38 @@ class Filters:
         """True when the metric is normalised, so it must carry the 'derived' label."""
         return self.normalisation != "reported"
 
+    def data_only(self) -> Filters:
+        """The same filters with the view state at its defaults: the key of the data read,
+        so sorting or choosing columns never re-runs (or re-caches) the query."""
+        default = Filters()
+        return replace(self, **{name: getattr(default, name) for name in VIEW_FIELDS})
+
+    def in_force(self) -> list[str]:
+        """Every filter that narrows the rows, in words (for footnotes and captions)."""
+        said = [
+            f"{spec.label.lower()}: {', '.join(getattr(self, spec.name))}"
+            for spec in LIST_FILTERS
+            if getattr(self, spec.name)
+        ]
+        if self.min_accelerators > 0 or self.max_accelerators < MAX_ACCELERATORS:
+            said.append(f"total accelerators {self.min_accelerators}–{self.max_accelerators}")
+        if self.search.strip():
+            said.append(f"search: {self.search.strip()!r}")
+        return said
+
+    def active(self) -> frozenset[str]:
+        """The list filters in use, and ``search`` when there is a search text (the
+        predicates ``sql.filtered_query`` puts in its WHERE clause)."""
+        names = {name for name in LIST_FILTER_NAMES if getattr(self, name)}
+        return frozenset(names | ({"search"} if self.search.strip() else set()))
+
     def params(self, scenarios: tuple[str, ...] | None = None) -> dict[str, object]:
-        """Bound parameters for ``sql._FILTERED`` (never spliced into SQL text)."""
+        """Bound parameters of the filtered queries (never spliced into SQL text); a query
+        binds those its text names (``queries.bind``)."""
         return {
             "benchmark": self.benchmark,
             "scenarios": list(scenarios or (self.scenario,)),
-            "rounds": list(self.rounds),
-            "divisions": list(self.divisions),
-            "availability": list(self.availability),
-            "system_types": list(self.system_types),
-            "submitters": list(self.submitters),
-            "vendors": list(self.vendors),
-            "families": list(self.families),
+            **{name: list(getattr(self, name)) for name in LIST_FILTER_NAMES},
             "min_accelerators": self.min_accelerators,
             "max_accelerators": self.max_accelerators,
             "search": self.search.strip(),
@@ -81,7 +140,9 @@ class Filters:
         }
 
     def to_query_params(self) -> dict[str, str]:
-        """Only the fields that differ from the defaults, so links stay short."""
+        """Only the fields that differ from the defaults, so links stay short. Lists are
+        comma-joined (no value a filter can take holds a comma: a system submitted as
+        "edge,datacenter" is of both types)."""
         default = Filters()
         out: dict[str, str] = {}
         for spec in fields(self):
@@ -95,27 +156,3 @@ class Filters:
             else:
                 out[spec.name] = str(value)
         return out
-
-    @classmethod
-    def from_query_params(cls, params: Mapping[str, str]) -> Filters:
-        """Parse a URL's query parameters; bad values are ignored, never raised."""
-        filters = cls()
-        updates: dict[str, object] = {}
-        for name in _LIST_FIELDS:
-            if params.get(name):
-                updates[name] = tuple(v for v in str(params[name]).split(",") if v)
-        for name in ("benchmark", "scenario", "search"):
-            if name in params:
-                updates[name] = str(params[name])
-        for name in ("min_accelerators", "max_accelerators"):
-            raw = str(params.get(name, ""))
-            # ASCII digits of a sane length ("²".isdigit() is True; 5,000 digits are no count)
-            if raw.isascii() and raw.isdigit() and len(raw) <= 9:
-                updates[name] = min(int(raw), MAX_ACCELERATORS)
-        if params.get("normalisation") in NORMALISATIONS:
-            updates["normalisation"] = params["normalisation"]
-        if params.get("sort") in SORT_COLUMNS:
-            updates["sort"] = params["sort"]
-        if params.get("descending") in ("0", "1"):
-            updates["descending"] = params["descending"] == "1"
-        return replace(filters, **updates)  # type: ignore[arg-type]

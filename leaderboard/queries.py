@@ -1,40 +1,53 @@
-"""Read-only questions the portal asks; each returns Polars frames (house style §8).
+"""Read-only questions the portal and the API ask; each returns Polars frames (house style §8).
 
-Functions take a DuckDB cursor (the UI owns the connection, see ``db.Store``) and a
-:class:`~leaderboard.filters.Filters`; they never see widget objects.
+Functions take a DuckDB cursor (the caller owns the connection: the portal's ``db.Store``, or
+a read-only snapshot) and a :class:`~leaderboard.filters.Filters`; they never write and never
+see widget objects. Sorting is Polars on the fetched rows (:func:`sort_rows`), so the view
+state (sort, columns) is never part of a query or its cache key.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Final
 
 import duckdb
 import polars as pl
 
 from leaderboard import sql
 from leaderboard.errors import LeaderboardError
-from leaderboard.filters import DERIVED_NOTE, NORMALISATIONS, Filters
+from leaderboard.filters import (
+    DERIVED_NOTE,
+    LIST_FILTERS,
+    NORMALISATIONS,
+    SORT_COLUMNS,
+    Filters,
+)
+from leaderboard.params import Problem
 
 PAIRED_SCENARIOS = ("Offline", "Server", "Interactive")
 
 # Columns shown by default in the main table, in order; the column chooser picks from ALL.
+# The metric and its units are placed after the system name by ``table.ordered_columns``.
 DEFAULT_COLUMNS = (
-    "round",
-    "division",
-    "submitter",
     "system_name",
-    "metric",
-    "metric_units",
     "accelerator",
     "total_accelerators",
     "number_of_nodes",
+    "submitter",
+    "round",
+    "division",
     "availability",
+    "value",
     "power",
     "rouge1",
 )
 ALL_COLUMNS = (
+    "metric",
+    "metric_units",
     *DEFAULT_COLUMNS,
-    "value",
     "units",
     "vendor",
     "family",
@@ -55,36 +68,73 @@ ALL_COLUMNS = (
     "result_id",
     "system_uid",
 )
+_PER = {"per_accelerator": "per accelerator", "per_node": "per node", "per_watt": "per W"}
 
 
-def metric_units(units: str, normalisation: str) -> str:
-    """Unit label for the shown metric, saying 'derived' whenever it is not as reported."""
+def metric_units(units: str, normalisation: str, *, derived_note: bool = True) -> str:
+    """Unit label for the shown metric; normalised values say 'derived' unless the caller
+    shows that note elsewhere (a chart's subtitle)."""
     if normalisation == "reported":
         return units
-    per = {"per_accelerator": "per accelerator", "per_node": "per node", "per_watt": "per W"}
-    return f"{units} {per[normalisation]} ({DERIVED_NOTE})"
+    label = f"{units} {_PER[normalisation]}"
+    return f"{label} ({DERIVED_NOTE})" if derived_note else label
+
+
+def is_latency(units: str) -> bool:
+    """MLPerf latency results (lower is better, never divided per accelerator)."""
+    return units.startswith("Latency")
 
 
 @dataclass(frozen=True)
 class LeaderboardView:
-    """The rows of one view plus the inputs of its figures."""
+    """The rows of one view plus the inputs of its figures, and what was left out and why."""
 
     filters: Filters
-    rows: pl.DataFrame  # every filtered row, sorted; the page shows and downloads these
+    rows: pl.DataFrame  # every filtered row with a metric, best first
     paired: pl.DataFrame  # same filters over Offline/Server/Interactive (Server vs Offline)
     all_rounds: pl.DataFrame  # same filters over every round (round-over-round progress)
+    matched: int = 0  # rows the filters matched before the normalisation dropped any
+    notes: tuple[str, ...] = ()  # why rows are missing, or why the metric differs
+
+    @property
+    def normalisation(self) -> str:
+        return self.filters.normalisation
+
+    @property
+    def units(self) -> str:
+        """The most common unit of the rows ('' when there are none)."""
+        return str(self.rows["units"].mode().sort()[0]) if self.rows.height else ""
+
+    @property
+    def units_are_mixed(self) -> bool:
+        return self.rows["units"].n_unique() > 1 if self.rows.height else False
 
     @property
     def metric_label(self) -> str:
-        units = self.rows["units"].mode().sort().to_list() if self.rows.height else []
-        base = units[0] if units else "value"
-        return metric_units(base, self.filters.normalisation)
+        return metric_units(self.units or "value", self.normalisation)
+
+
+_PARAMETER = re.compile(r"\$([a-z_]+)")
 
 
 def _frame(
     cursor: duckdb.DuckDBPyConnection, query: str, params: dict[str, object]
 ) -> pl.DataFrame:
-    return cursor.sql(query, params=params).pl()
+    """The query's rows; of ``params`` it binds those the text names (DuckDB refuses others)."""
+    named = set(_PARAMETER.findall(query))
+    return cursor.sql(query, params={k: v for k, v in params.items() if k in named}).pl()
+
+
+def _filtered(
+    cursor: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    scenarios: tuple[str, ...] | None = None,
+    columns: tuple[str, ...] = sql.MEASURED_COLUMNS,
+) -> pl.DataFrame:
+    """The filtered, measured rows, with only the predicates in use in the query."""
+    retracted = bool(cursor.execute(sql.ANY_RETRACTED).fetchall()[0][0])
+    query = sql.filtered_query(filters.active(), retracted, columns)
+    return _frame(cursor, query, filters.params(scenarios))
 
 
 def with_metric_units(frame: pl.DataFrame, normalisation: str) -> pl.DataFrame:
@@ -102,81 +152,203 @@ def _check(filters: Filters) -> None:
             "query.normalisation",
             f"unknown normalisation {filters.normalisation!r}; use one of {sorted(NORMALISATIONS)}",
         )
-    if filters.sort not in sql.SORT_COLUMNS:
+    if filters.sort not in SORT_COLUMNS:
         raise LeaderboardError("query.sort", f"cannot sort by {filters.sort!r}")
 
 
-def leaderboard(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """Filtered, normalised and sorted rows (sorted in SQL), with a unit label per row."""
+def sort_rows(rows: pl.DataFrame, filters: Filters) -> pl.DataFrame:
+    """The rows in the view's order (ties by result id, missing values last)."""
     _check(filters)
-    query = sql.leaderboard_query(filters.sort, "desc" if filters.descending else "asc")
-    return with_metric_units(_frame(cursor, query, filters.params()), filters.normalisation)
+    return rows.sort(
+        [filters.sort, "result_id"], descending=[filters.descending, False], nulls_last=True
+    )
+
+
+def _why_missing(filters: Filters, matched: pl.DataFrame, kept: int) -> list[str]:
+    dropped = matched.height - kept
+    if not dropped or filters.normalisation == "reported":
+        return []
+    if filters.normalisation == "per_watt":
+        return [
+            f"Per watt counts only results with measured power: {kept} of {matched.height} "
+            "here. Choose 'as reported' for all of them."
+        ]
+    what = "accelerator count" if filters.normalisation == "per_accelerator" else "node count"
+    return [
+        f"{dropped} of {matched.height} results have no {what} to divide by (CPU-only or "
+        "not stated) and are left out; 'as reported' shows them."
+    ]
 
 
 def leaderboard_view(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> LeaderboardView:
     """Everything a leaderboard page needs for one filter state (table and figure inputs).
 
     One SQL read covers the table and both wider figure inputs (every round; the paired
-    scenarios); Polars then slices it, which halves the time of three separate queries.
+    scenarios); Polars then slices it. Only the data part of ``filters`` is used. Latency
+    results are never divided: a latency scenario asked per accelerator is shown as reported,
+    and the view says so.
     """
+    filters = filters.data_only()
     _check(filters)
     scenarios = tuple(dict.fromkeys((filters.scenario, *PAIRED_SCENARIOS)))
-    wide_filters = Filters(**{**filters.__dict__, "rounds": ()})
-    wide = _frame(cursor, sql.filtered_query(), wide_filters.params(scenarios))
+    wide = _filtered(cursor, replace(filters, rounds=()), scenarios)
     in_rounds = pl.col("round").is_in(list(filters.rounds)) if filters.rounds else pl.lit(True)
     selected = pl.col("scenario") == filters.scenario
-    shown = wide.filter(selected & in_rounds)
-    if filters.normalisation != "reported":
-        shown = shown.filter(pl.col("metric").is_not_null())
-    rows = shown.sort(
-        [filters.sort, "result_id"],
-        descending=[filters.descending, False],
-        nulls_last=True,
-    )
+    matched = wide.filter(selected & in_rounds)
+    notes: list[str] = []
+    if filters.is_derived and matched.height and matched["higher_is_better"].not_().all():
+        notes.append(
+            f"{filters.scenario} results are latencies: they are never divided "
+            f"{NORMALISATIONS[filters.normalisation]}, so they are shown as reported."
+        )
+        filters = replace(filters, normalisation="reported")
+        wide = _filtered(cursor, replace(filters, rounds=()), scenarios)
+        matched = wide.filter(selected & in_rounds)
+    rows = matched.filter(pl.col("metric").is_not_null())
+    notes += _why_missing(filters, matched, rows.height)
+    best_first = replace(filters, descending=bool(rows["higher_is_better"].all()))
     return LeaderboardView(
         filters=filters,
-        rows=with_metric_units(rows, filters.normalisation),
-        paired=wide.filter(in_rounds & pl.col("scenario").is_in(list(PAIRED_SCENARIOS))),
-        all_rounds=wide.filter(selected),
+        rows=sort_rows(with_metric_units(rows, filters.normalisation), best_first),
+        paired=with_metric_units(
+            wide.filter(in_rounds & pl.col("scenario").is_in(list(PAIRED_SCENARIOS))),
+            filters.normalisation,
+        ),
+        all_rounds=with_metric_units(wide.filter(selected), filters.normalisation),
+        matched=matched.height,
+        notes=tuple(notes),
     )
+
+
+# What result_rows always reads besides the caller's columns: the sort key, the id that breaks
+# ties, and what the unit label and the footnote need.
+_ROW_BASICS: Final = (
+    "result_id", "metric", "units", "higher_is_better", "round", "division", "availability",
+)  # fmt: skip
+
+
+def result_rows(
+    cursor: duckdb.DuckDBPyConnection, filters: Filters, columns: Iterable[str] | None = None
+) -> pl.DataFrame:
+    """Exactly the rows the leaderboard table shows for ``filters``, sorted as it sorts them
+    (the API's results). One SQL read of the chosen scenario and rounds only, not the wider
+    read the page's figures need; ``columns`` (and what sorting, units and the footnote
+    need) instead of every column, when given."""
+    _check(filters)
+    data = filters.data_only()
+    wanted = sql.MEASURED_COLUMNS
+    if columns is not None:
+        needed = {*columns, *_ROW_BASICS, filters.sort}
+        wanted = tuple(c for c in sql.MEASURED_COLUMNS if c in needed)
+    matched = _filtered(cursor, data, columns=wanted)
+    if data.is_derived and matched.height and matched["higher_is_better"].not_().all():
+        data = replace(data, normalisation="reported")  # latencies are never divided
+        matched = _filtered(cursor, data, columns=wanted)
+    rows = with_metric_units(matched.filter(pl.col("metric").is_not_null()), data.normalisation)
+    return sort_rows(rows, replace(filters, normalisation=data.normalisation))
+
+
+def shown_normalisation(rows: pl.DataFrame, filters: Filters) -> Filters:
+    """``filters`` with the normalisation the rows were shown in (a latency scenario asked
+    per accelerator is shown as reported), for the footnote."""
+    if rows.height and rows["higher_is_better"].not_().all():
+        return replace(filters, normalisation="reported")
+    return filters
 
 
 def filter_options(
     cursor: duckdb.DuckDBPyConnection, benchmark: str, scenario: str
-) -> dict[str, list[str]]:
-    """Distinct values each filter can take for one benchmark and scenario."""
+) -> dict[str, list[object]]:
+    """Distinct values each filter can take for one benchmark and scenario, and the
+    accelerator counts present (``accelerator_counts``)."""
     frame = _frame(cursor, sql.FILTER_OPTIONS, {"benchmark": benchmark, "scenario": scenario})
-    return {
-        name: sorted(v for v in frame[column].unique().to_list() if v is not None)
-        for name, column in (
-            ("rounds", "round"),
-            ("divisions", "division"),
-            ("availability", "availability"),
-            ("system_types", "system_type"),
-            ("submitters", "submitter"),
-            ("vendors", "vendor"),
-            ("families", "family"),
-        )
+    return _distinct(frame)
+
+
+def _distinct(frame: pl.DataFrame) -> dict[str, list[object]]:
+    options: dict[str, list[object]] = {
+        spec.name: sorted(v for v in frame[spec.column].unique().to_list() if v is not None)
+        for spec in LIST_FILTERS
     }
+    counts = frame["total_accelerators"].drop_nulls().unique().sort().to_list()
+    options["accelerator_counts"] = counts
+    return options
+
+
+def known_values(cursor: duckdb.DuckDBPyConnection) -> dict[str, list[object]]:
+    """Every value a list filter may name, over all published results, and the benchmarks
+    with their scenarios (``benchmarks``: name -> scenarios)."""
+    options = _distinct(_frame(cursor, sql.KNOWN_VALUES, {}))
+    pairs = benchmark_scenarios(cursor)
+    scenarios: dict[str, list[str]] = {}
+    for benchmark, scenario in pairs.select("benchmark", "scenario").rows():
+        scenarios.setdefault(benchmark, []).append(scenario)
+    options["benchmarks"] = scenarios  # type: ignore[assignment]
+    return options
+
+
+def unknown_values(
+    filters: Filters, known: dict[str, list[object]], given: set[str]
+) -> list[Problem]:
+    """Problems for values the data does not hold: a benchmark, a scenario of it, or a list
+    filter's value (``given``: the parameters the URL named; defaults are never reported)."""
+    problems: list[Problem] = []
+    benchmarks: dict[str, list[str]] = known["benchmarks"]  # type: ignore[assignment]
+    if "benchmark" in given and filters.benchmark not in benchmarks:
+        problems.append(
+            Problem(
+                "query.unknown_benchmark",
+                "benchmark",
+                f"no benchmark {filters.benchmark!r}; known: {', '.join(sorted(benchmarks))}",
+            )
+        )
+    elif "scenario" in given and filters.scenario not in benchmarks.get(filters.benchmark, []):
+        problems.append(
+            Problem(
+                "query.unknown_scenario",
+                "scenario",
+                f"{filters.benchmark} has no scenario {filters.scenario!r}; known: "
+                + ", ".join(sorted(benchmarks.get(filters.benchmark, []))),
+            )
+        )
+    for spec in LIST_FILTERS:
+        if spec.name not in given:
+            continue
+        missing = [v for v in getattr(filters, spec.name) if v not in known[spec.name]]
+        if missing:
+            values = ", ".join(str(v) for v in known[spec.name][:30])
+            problems.append(
+                Problem(
+                    "query.unknown_value",
+                    spec.name,
+                    f"no {spec.label.lower()} {', '.join(map(repr, missing[:5]))}; known: {values}",
+                )
+            )
+    return problems
 
 
 def benchmark_scenarios(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Every (benchmark, scenario) pair with its number of results."""
+    """Every (benchmark, scenario) pair with its number of published results."""
     return _frame(cursor, sql.BENCHMARK_SCENARIOS, {})
 
 
-def best_per_family(rows: pl.DataFrame) -> pl.DataFrame:
-    """The best row of each accelerator family (highest metric, or lowest for latency)."""
+def best_per(rows: pl.DataFrame, column: str) -> pl.DataFrame:
+    """The best row of each value of ``column`` (highest metric, or lowest for latency)."""
     ranked = rows.filter(pl.col("metric").is_not_null())
     if ranked.is_empty():
         return ranked
     higher = bool(ranked["higher_is_better"][0])
     return (
-        ranked.sort("metric", descending=higher)
-        .group_by("family", maintain_order=True)
+        ranked.sort(["metric", "result_id"], descending=[higher, False])
+        .group_by(column, maintain_order=True)
         .first()
         .sort("metric", descending=higher)
     )
+
+
+def best_per_family(rows: pl.DataFrame) -> pl.DataFrame:
+    """The best row of each accelerator family."""
+    return best_per(rows, "family")
 
 
 def system(cursor: duckdb.DuckDBPyConnection, system_uid: str) -> dict[str, object]:
@@ -185,27 +357,78 @@ def system(cursor: duckdb.DuckDBPyConnection, system_uid: str) -> dict[str, obje
     if frame.is_empty():
         raise LeaderboardError(
             "system.not_found",
-            f"no system {system_uid!r}; system links look like "
+            f"no system {system_uid[:200]!r}; system links look like "
             "'v5.1/closed/NVIDIA/H200-SXM-141GBx8_TRT' (round/division/submitter/system)",
         )
     return frame.row(0, named=True)
 
 
 def system_results(cursor: duckdb.DuckDBPyConnection, system_uid: str) -> pl.DataFrame:
-    """Every result of this system across rounds and benchmarks (same submitter and id)."""
+    """Every result of this system across rounds and benchmarks (same submitter and id),
+    with its status (published, withdrawn, invalidated)."""
     return _frame(cursor, sql.SYSTEM_RESULTS, {"system_uid": system_uid})
 
 
+_HARDWARE_LABELS = (
+    ("raw_name", "Name as submitted", ""),
+    ("model", "Normalised model", ""),
+    ("vendor", "Vendor", ""),
+    ("family", "Family", ""),
+    ("memory_gb", "Memory", "GB"),
+    ("peak_dense_tflops", "Peak dense compute", "TFLOPS"),
+    ("peak_precision", "Precision of that peak", ""),
+    ("memory_bandwidth_tbs", "Memory bandwidth", "TB/s"),
+    ("listed_total", "Accelerators listed in the name", ""),
+    ("source", "Datasheet", ""),
+)
+
+
 def system_hardware(cursor: duckdb.DuckDBPyConnection, system_uid: str) -> pl.DataFrame:
-    """How the system's accelerator name was normalised, with datasheet figures."""
+    """How the system's accelerator name was normalised, with datasheet figures (one row)."""
     return _frame(cursor, sql.SYSTEM_HARDWARE, {"system_uid": system_uid})
+
+
+def hardware_facts(hardware: pl.DataFrame) -> list[dict[str, str]]:
+    """The hardware row as labelled facts with units; unknown figures are left out."""
+    if hardware.is_empty():
+        return []
+    row = hardware.row(0, named=True)
+    facts = []
+    for column, label, unit in _HARDWARE_LABELS:
+        value = row.get(column)
+        if value is None or value == "":
+            continue
+        text = f"{value:g}" if isinstance(value, float) else str(value)
+        facts.append({"fact": label, "value": f"{text} {unit}".strip()})
+    return facts
+
+
+def systems(
+    cursor: duckdb.DuckDBPyConnection, filters: Filters, *, limit: int = 100_000
+) -> pl.DataFrame:
+    """Systems with a published result (in ``filters.benchmark`` when it is set) matching the
+    list filters, accelerator counts and search, newest rounds first."""
+    params = filters.params()
+    del params["scenarios"], params["normalisation"]
+    return _frame(cursor, sql.SYSTEMS, {**params, "limit": limit})
 
 
 def search_systems(
     cursor: duckdb.DuckDBPyConnection, text: str = "", limit: int = 200
 ) -> pl.DataFrame:
-    """Systems whose id, name or accelerator contains ``text`` (newest rounds first)."""
-    return _frame(cursor, sql.SYSTEM_SEARCH, {"search": text.strip(), "limit": limit})
+    """Systems whose id, name, submitter or accelerator contains ``text`` (newest first)."""
+    return systems(cursor, Filters(benchmark="", search=text), limit=limit)
+
+
+def system_label(row: dict[str, object]) -> str:
+    """How a system is named in pickers: name, submitter, accelerator × count, round."""
+    name = str(row.get("system_name") or "").strip() or str(row.get("system_id"))
+    total = row.get("total_accelerators")
+    count = f" ×{total}" if isinstance(total, int) and total > 0 else ""
+    return (
+        f"{name} — {row.get('submitter')} — {row.get('accelerator')}{count} — "
+        f"{row.get('round')} {row.get('division')}"
+    )
 
 
 def unknown_accelerators(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -214,10 +437,17 @@ def unknown_accelerators(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def data_version(cursor: duckdb.DuckDBPyConnection) -> str:
-    """A token that changes whenever results are imported (seed, CLI, accepted submission) or
-    removed: caches of query results are keyed on it, so new results show at once."""
-    imports_count, last_import, results_count = cursor.execute(sql.DATA_VERSION).fetchall()[0]
-    return f"{imports_count}:{last_import}:{results_count}"
+    """A token that changes whenever results are imported (seed, CLI, accepted submission),
+    withdrawn, invalidated or reinstated: caches are keyed on it, so changes show at once."""
+    imports_count, last_import, results_count, changes = cursor.execute(
+        sql.DATA_VERSION
+    ).fetchall()[0]
+    return f"{imports_count}:{last_import}:{results_count}:{changes}"
+
+
+def dataset(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every stored result with its system and hardware, and its status."""
+    return _frame(cursor, sql.DATASET, {})
 
 
 def existing_results(cursor: duckdb.DuckDBPyConnection, result_ids: list[str]) -> pl.DataFrame:

@@ -1,13 +1,15 @@
 """Every SQL statement of the leaderboard, in one place (house style §8).
 
-Values are always bound as ``$name`` parameters; the only text ever spliced into a statement
-is a sort column taken from ``SORT_COLUMNS`` (an allow-list) and a direction from a fixed pair.
+Values are always bound as ``$name`` parameters; no input is ever spliced into a statement
+(sorting happens in Polars on the fetched rows). The only text assembled here is fixed: the
+shared expressions below and one predicate per list filter (:data:`FILTER_PREDICATES`).
 Migrations are numbered and append-only: a released migration never changes, a new schema
 change is a new entry.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
 
 # --------------------------------------------------------------------------- schema
@@ -109,6 +111,30 @@ MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
             """,
         ),
     ),
+    (
+        2,
+        "result status changes after publication (withdrawn, invalidated, reinstated)",
+        (
+            """
+            CREATE TABLE result_status_changes (
+                change_id   INTEGER PRIMARY KEY,  -- 1, 2, 3, ... in the order recorded
+                result_id   VARCHAR NOT NULL,
+                status      VARCHAR NOT NULL
+                            CHECK (status IN ('withdrawn', 'invalidated', 'reinstated')),
+                reason      VARCHAR NOT NULL,     -- public: shown in the change log
+                changed_at  TIMESTAMP NOT NULL,   -- UTC
+                recorded_by VARCHAR NOT NULL      -- private: never in the public change log
+            )
+            """,
+            # the latest change of each result decides whether it is shown
+            """
+            CREATE VIEW retracted_results AS
+            SELECT result_id FROM result_status_changes
+            GROUP BY result_id
+            HAVING arg_max(status, change_id) IN ('withdrawn', 'invalidated')
+            """,
+        ),
+    ),
 )
 
 
@@ -184,15 +210,42 @@ _METRIC: Final = """
                 CASE WHEN power_units = 'Watts' AND NOT starts_with(units, 'Latency')
                      THEN value / nullif(power, 0) END
         END"""
-# One filtered, hardware-normalised view of results; every leaderboard read starts here.
-# Empty list parameters mean "no filter on this column".
+_FAMILY: Final = "coalesce(an.family, 'Unknown: ' || s.accelerator_model_name)"
+_VENDOR: Final = "coalesce(an.vendor, 'Unknown')"
+# One predicate per list filter (leaderboard.filters.LIST_FILTERS), keyed by its parameter; an
+# empty list means "no filter". A system submitted as "edge,datacenter" is of both types.
+FILTER_PREDICATES: Final = {
+    "rounds": "list_contains($rounds, r.round)",
+    "divisions": "list_contains($divisions, r.division)",
+    "families": f"list_contains($families, {_FAMILY})",
+    "availability": "list_contains($availability, s.availability)",
+    "system_types": "list_has_any($system_types, string_split(s.system_type, ','))",
+    "submitters": "list_contains($submitters, s.submitter)",
+    "vendors": f"list_contains($vendors, {_VENDOR})",
+}
+
+
+def _clauses(predicates: dict[str, str]) -> str:
+    return "".join(
+        f"\n      AND (len(${name}) = 0 OR {predicate})" for name, predicate in predicates.items()
+    )
+
+
+_LIST_CLAUSES: Final = _clauses(FILTER_PREDICATES)
+# A result withdrawn or invalidated after publication leaves every view (it stays stored, and
+# the change log says when and why).
+_PUBLISHED: Final = "r.result_id NOT IN (SELECT result_id FROM retracted_results)"
+# One filtered, hardware-normalised view of results; every leaderboard read starts here. The
+# WHERE clause holds only the predicates in use ({where}: fixed fragments chosen by
+# filtered_query), because DuckDB cannot drop an unused `len($x) = 0 OR ...` at planning time
+# and evaluates every one of them per joined row (bench/leaderboard_bench.py: 1M rows).
 _FILTERED: Final = f"""
 WITH filtered AS (
     SELECT
         r.result_id, r.round, r.division, s.submitter, s.system_uid, s.system_id, s.system_name,
         coalesce(an.model, s.accelerator_model_name) AS accelerator,
-        coalesce(an.vendor, 'Unknown') AS vendor,
-        coalesce(an.family, 'Unknown: ' || s.accelerator_model_name) AS family,
+        {_VENDOR} AS vendor,
+        {_FAMILY} AS family,
         s.accelerator_model_name AS accelerator_as_submitted,
         coalesce(an.is_known, false) AS accelerator_is_known,
         s.accelerators_per_node,
@@ -207,18 +260,7 @@ WITH filtered AS (
     JOIN systems AS s USING (system_uid)
     LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
     WHERE r.benchmark_mlperf = $benchmark
-      AND list_contains($scenarios, r.scenario)
-      AND (len($rounds) = 0 OR list_contains($rounds, r.round))
-      AND (len($divisions) = 0 OR list_contains($divisions, r.division))
-      AND (len($availability) = 0 OR list_contains($availability, s.availability))
-      AND (len($system_types) = 0 OR list_contains($system_types, s.system_type))
-      AND (len($submitters) = 0 OR list_contains($submitters, s.submitter))
-      AND (len($vendors) = 0 OR list_contains($vendors, coalesce(an.vendor, 'Unknown')))
-      AND (len($families) = 0
-           OR list_contains($families,
-                            coalesce(an.family, 'Unknown: ' || s.accelerator_model_name)))
-      AND ($search = '' OR strpos(lower(concat_ws(' ', s.system_name, s.system_id, s.submitter,
-              s.accelerator_model_name, s.framework, r.result_id)), lower($search)) > 0)
+      AND list_contains($scenarios, r.scenario){{where}}
 ),
 measured AS (
     SELECT *,
@@ -228,59 +270,69 @@ measured AS (
     WHERE total_accelerators IS NULL
        OR (total_accelerators BETWEEN $min_accelerators AND $max_accelerators)
 )
+SELECT {{columns}} FROM measured
 """
-
-SORT_COLUMNS: Final = frozenset(
-    {
-        "metric",
-        "value",
-        "round",
-        "submitter",
-        "system_name",
-        "accelerator",
-        "family",
-        "vendor",
-        "total_accelerators",
-        "number_of_nodes",
-        "power",
-        "rouge1",
-        "ttft_p99_ms",
-        "tpot_p99_ms",
-    }
-)
-SORT_DIRECTIONS: Final = {"asc": "ASC", "desc": "DESC"}
-
-_LEADERBOARD_TEMPLATE: Final = (
-    _FILTERED
-    + """
-SELECT * FROM measured
-WHERE $normalisation = 'reported' OR metric IS NOT NULL
-ORDER BY {sort_column} {direction} NULLS LAST, result_id
-"""
-)
+# The columns of `measured`, in order: the allow-list of what a read may select.
+MEASURED_COLUMNS: Final = (
+    "result_id", "round", "division", "submitter", "system_uid", "system_id", "system_name",
+    "accelerator", "vendor", "family", "accelerator_as_submitted", "accelerator_is_known",
+    "accelerators_per_node", "number_of_nodes", "total_accelerators", "availability",
+    "system_type", "framework", "benchmark", "benchmark_mlperf", "scenario", "value", "units",
+    "power", "power_units", "accuracy", "rouge1", "tokens_per_sample", "ttft_p99_ms",
+    "tpot_p99_ms", "result_validity", "inferred", "verification", "source_repo",
+    "source_commit", "source_path", "weight_data_types", "higher_is_better", "metric",
+)  # fmt: skip
+_SEARCH: Final = """strpos(lower(concat_ws(' ', s.system_name, s.system_id, s.submitter,
+              s.accelerator_model_name, s.framework, r.result_id)), lower($search)) > 0"""
+ANY_RETRACTED: Final = "SELECT count(*) > 0 FROM result_status_changes"
 
 
-def leaderboard_query(sort_column: str, direction: str) -> str:
-    """The main table query, sorted by an allow-listed column (never raw user text)."""
-    if sort_column not in SORT_COLUMNS or direction not in SORT_DIRECTIONS:
-        raise ValueError(f"sort {sort_column!r} {direction!r} is not allowed")
-    return _LEADERBOARD_TEMPLATE.format(
-        sort_column=sort_column, direction=SORT_DIRECTIONS[direction]
+@cache
+def filtered_query(
+    active: frozenset[str] = frozenset(),
+    retracted: bool = True,
+    columns: tuple[str, ...] = MEASURED_COLUMNS,
+) -> str:
+    """The filtered, measured rows (unsorted): every leaderboard read's input. ``active``
+    names the list filters in use (keys of FILTER_PREDICATES) and ``search`` when a search
+    text is given; ``retracted``: some results were withdrawn or invalidated (the check is
+    left out of the plan while none was); ``columns``: what to select (from
+    MEASURED_COLUMNS; fewer columns read faster). Only fixed text from this module is
+    assembled."""
+    unknown = (active - set(FILTER_PREDICATES) - {"search"}) | (
+        set(columns) - set(MEASURED_COLUMNS)
+    )
+    if unknown:
+        raise ValueError(f"no such filter or column: {sorted(unknown)}")
+    where = [_PUBLISHED] if retracted else []
+    where += [FILTER_PREDICATES[name] for name in FILTER_PREDICATES if name in active]
+    if "search" in active:
+        where.append(_SEARCH)
+    return _FILTERED.format(
+        where="".join(f"\n      AND {clause}" for clause in where), columns=", ".join(columns)
     )
 
 
-FILTER_OPTIONS: Final = """
-SELECT DISTINCT r.round, r.division, s.availability, s.system_type, s.submitter,
-       coalesce(an.vendor, 'Unknown') AS vendor,
-       coalesce(an.family, 'Unknown: ' || s.accelerator_model_name) AS family
+# Distinct values of every list filter's column (system types split), for the published
+# results of one benchmark and scenario, or of every one when both are NULL (the values a
+# URL may name at all).
+_DISTINCT_VALUES: Final = f"""
+SELECT DISTINCT r.round, r.division, s.availability,
+       unnest(string_split(s.system_type, ',')) AS system_type, s.submitter,
+       {_VENDOR} AS vendor, {_FAMILY} AS family,
+       {_TOTAL_ACCELERATORS} AS total_accelerators
 FROM results AS r
 JOIN systems AS s USING (system_uid)
 LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
-WHERE r.benchmark_mlperf = $benchmark AND r.scenario = $scenario
+WHERE {_PUBLISHED}
 """
-BENCHMARK_SCENARIOS: Final = """
+FILTER_OPTIONS: Final = (
+    _DISTINCT_VALUES + "  AND r.benchmark_mlperf = $benchmark AND r.scenario = $scenario\n"
+)
+KNOWN_VALUES: Final = _DISTINCT_VALUES
+BENCHMARK_SCENARIOS: Final = f"""
 SELECT benchmark_mlperf AS benchmark, scenario, count(*) AS results
-FROM results GROUP BY ALL ORDER BY benchmark, scenario
+FROM results AS r WHERE {_PUBLISHED} GROUP BY ALL ORDER BY benchmark, scenario
 """
 
 SYSTEM: Final = "SELECT * FROM systems WHERE system_uid = $system_uid"
@@ -288,7 +340,11 @@ SYSTEM_RESULTS: Final = """
 SELECT r.result_id, r.round, r.division, r.benchmark, r.benchmark_mlperf, r.scenario,
        r.value, r.units, r.result_validity, r.inferred, r.accuracy, r.power, r.power_units,
        r.ttft_p99_ms, r.tpot_p99_ms, r.weight_data_types, r.verification, r.data_origin,
-       r.source_repo, r.source_commit, r.source_path, r.system_uid
+       r.source_repo, r.source_commit, r.source_path, r.system_uid,
+       CASE WHEN r.result_id IN (SELECT result_id FROM retracted_results)
+            THEN (SELECT arg_max(status, change_id) FROM result_status_changes AS c
+                  WHERE c.result_id = r.result_id)
+            ELSE 'published' END AS status
 FROM results AS r JOIN systems AS s USING (system_uid)
 WHERE s.submitter = (SELECT submitter FROM systems WHERE system_uid = $system_uid)
   AND s.system_id = (SELECT system_id FROM systems WHERE system_uid = $system_uid)
@@ -301,15 +357,35 @@ LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
 LEFT JOIN accelerators AS a ON a.key = an.accelerator_key
 WHERE s.system_uid = $system_uid
 """
-SYSTEM_SEARCH: Final = """
-SELECT s.system_uid, s.round, s.division, s.submitter, s.system_name,
-       coalesce(an.model, s.accelerator_model_name) AS accelerator,
-       s.accelerators_per_node, s.number_of_nodes
-FROM systems AS s
-LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
-WHERE $search = '' OR strpos(lower(concat_ws(' ', s.system_uid, s.system_name,
-      s.accelerator_model_name)), lower($search)) > 0
-ORDER BY s.round DESC, s.submitter, s.system_name
+_SYSTEM_CLAUSES: Final = _clauses(
+    {
+        **FILTER_PREDICATES,
+        "rounds": "list_contains($rounds, s.round)",
+        "divisions": "list_contains($divisions, s.division)",
+    }
+)
+# Systems with at least one published result: the compare picker, the system finder and the
+# API's systems list (same list filters as the leaderboard, minus benchmark and scenario).
+SYSTEMS: Final = f"""
+WITH listed AS (
+    SELECT s.system_uid, s.round, s.division, s.submitter, s.system_id, s.system_name,
+           coalesce(an.model, s.accelerator_model_name) AS accelerator,
+           {_VENDOR} AS vendor, {_FAMILY} AS family,
+           s.accelerators_per_node, s.number_of_nodes,
+           {_TOTAL_ACCELERATORS} AS total_accelerators,
+           s.availability, s.system_type, s.framework
+    FROM systems AS s
+    LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
+    WHERE EXISTS (SELECT 1 FROM results AS r WHERE r.system_uid = s.system_uid
+                  AND ($benchmark = '' OR r.benchmark_mlperf = $benchmark) AND {_PUBLISHED})
+      {_SYSTEM_CLAUSES}
+      AND ($search = '' OR strpos(lower(concat_ws(' ', s.system_uid, s.system_name, s.submitter,
+              s.accelerator_model_name, an.model, an.family, s.framework)), lower($search)) > 0)
+)
+SELECT * FROM listed
+WHERE total_accelerators IS NULL
+   OR total_accelerators BETWEEN $min_accelerators AND $max_accelerators
+ORDER BY round DESC, submitter, system_name, system_uid
 LIMIT $limit
 """
 COMPARE_RESULTS: Final = f"""
@@ -333,15 +409,69 @@ FROM accelerator_names AS an JOIN systems AS s ON s.accelerator_model_name = an.
 WHERE NOT an.is_known GROUP BY ALL ORDER BY systems DESC, an.raw_name
 """
 IMPORTS: Final = "SELECT * FROM imports ORDER BY imported_at"
-# Changes whenever an import (seed, CLI import, accepted submission) adds or removes results:
-# the UI keys its caches on it so new results show at once.
+# Changes whenever an import (seed, CLI import, accepted submission) adds results or a result
+# is withdrawn, invalidated or reinstated: caches are keyed on it so changes show at once.
 DATA_VERSION: Final = """
 SELECT (SELECT count(*) FROM imports), (SELECT max(imported_at) FROM imports),
-       (SELECT count(*) FROM results)
+       (SELECT count(*) FROM results), (SELECT count(*) FROM result_status_changes)
 """
 SEED_RETRIEVAL: Final = "SELECT min(imported_at) FROM imports"
 
 
-def filtered_query() -> str:
-    """The filtered view alone (all rows, unsorted): the figures' input."""
-    return _FILTERED + "SELECT * FROM measured"
+# --------------------------------------------------------------------------- dataset
+# Every stored result with its system and normalised hardware, published or not (``status``
+# says which): the public dataset download.
+DATASET: Final = f"""
+SELECT r.result_id, r.round, r.division, r.benchmark, r.benchmark_mlperf, r.scenario,
+       r.value, r.units, r.result_validity, r.accuracy, r.rouge1, r.rouge2, r.rougeL,
+       r.tokens_per_sample, r.ttft_p99_ms, r.tpot_p99_ms, r.power, r.power_units,
+       r.weight_data_types, r.verification, r.data_origin,
+       r.source_repo, r.source_commit, r.source_path,
+       s.system_uid, s.submitter, s.system_id, s.system_name, s.availability, s.system_type,
+       s.framework, s.number_of_nodes, s.accelerators_per_node,
+       {_TOTAL_ACCELERATORS} AS total_accelerators,
+       s.accelerator_model_name AS accelerator_as_submitted,
+       coalesce(an.model, s.accelerator_model_name) AS accelerator,
+       {_VENDOR} AS vendor, {_FAMILY} AS family,
+       s.host_processor_model_name, s.operating_system,
+       coalesce(st.status, 'published') AS status
+FROM results AS r
+JOIN systems AS s USING (system_uid)
+LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
+LEFT JOIN (SELECT result_id, arg_max(status, change_id) AS status
+           FROM result_status_changes GROUP BY result_id) AS st USING (result_id)
+ORDER BY r.result_id
+"""
+
+# --------------------------------------------------------------------------- change log
+# What each import added (kind, when, which rounds and benchmarks). ``source`` is left out on
+# purpose: it can be a server path or an uploaded file's name.
+IMPORT_CHANGES: Final = """
+SELECT i.import_id, i.kind, i.imported_at, count(r.result_id) AS results,
+       list(DISTINCT r.round ORDER BY r.round) AS rounds,
+       list(DISTINCT r.benchmark_mlperf ORDER BY r.benchmark_mlperf) AS benchmarks,
+       list(r.result_id ORDER BY r.result_id) AS result_ids
+FROM imports AS i JOIN results AS r ON r.import_id = i.import_id
+GROUP BY ALL
+"""
+# Status changes grouped by the moment and reason they were recorded together;
+# ``recorded_by`` stays private.
+STATUS_CHANGES: Final = """
+SELECT c.status, c.changed_at, c.reason, count(*) AS results,
+       list(DISTINCT r.round ORDER BY r.round) AS rounds,
+       list(DISTINCT r.benchmark_mlperf ORDER BY r.benchmark_mlperf) AS benchmarks,
+       list(c.result_id ORDER BY c.result_id) AS result_ids
+FROM result_status_changes AS c JOIN results AS r USING (result_id)
+GROUP BY c.status, c.changed_at, c.reason
+"""
+CURRENT_STATUS: Final = """
+SELECT r.result_id,
+       coalesce((SELECT arg_max(status, change_id) FROM result_status_changes AS c
+                 WHERE c.result_id = r.result_id), 'published') AS status
+FROM results AS r WHERE list_contains($result_ids, r.result_id)
+"""
+NEXT_CHANGE_ID: Final = "SELECT coalesce(max(change_id), 0) + 1 FROM result_status_changes"
+RECORD_STATUS_CHANGE: Final = """
+INSERT INTO result_status_changes
+VALUES ($change_id, $result_id, $status, $reason, $changed_at, $recorded_by)
+"""

@@ -26,7 +26,7 @@ from portal.settings import (
     setting_values,
 )
 
-APP = PROJECT_ROOT / "app.py"
+APP = PROJECT_ROOT / "asgi.py"  # app.py (the pages) and the read API at /api
 
 
 def flag_value(flags: Sequence[str], name: str) -> str | None:

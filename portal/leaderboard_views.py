@@ -1,11 +1,11 @@
-"""UI-edge helpers shared by the leaderboard pages: cached reads, the chart choice, the cursor.
+"""The leaderboard pages' cached reads, the chart choice and the cursor (UI edge, §10).
 
 The one :class:`~leaderboard.db.Store` of this web process comes from :mod:`portal.runtime`
 (created by the launcher, or once through ``st.cache_resource``), shared with the submission
 workflow: the process owns the DuckDB file, and every script run takes its own cursor from it.
-Query results and figures are cached here (house style §10), keyed on the view's state and on
-the database's data version, so a repeated view costs nothing and a newly accepted result
-shows at once.
+Reads are cached on the data they depend on and on ``queries.data_version`` (which changes
+with every import, withdrawal or reinstatement, so a change shows at once); never on the view
+state (sort, columns): pages pass ``Filters.data_only()`` and sort the cached rows.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from leaderboard import figures, queries
+from leaderboard import figures, frontier, queries
+from leaderboard.changelog import change_log
+from leaderboard.charts import CHARTS
 from leaderboard.comparison import Comparison, compare
 from leaderboard.db import Store
 from leaderboard.errors import LeaderboardError
@@ -51,16 +53,16 @@ def warm_up(store: Store) -> int:
     import pandas  # noqa: F401  (imported by st.dataframe's first call)
     from streamlit import dataframe_util
 
-    from leaderboard.table import table_page
-
     view = queries.leaderboard_view(store.cursor(), Filters())
-    figures.best_by_family(view.rows, view.filters.normalisation).to_plotly_json()
-    dataframe_util.convert_anything_to_arrow_bytes(table_page(view.rows, ()))
+    built = CHARTS["best"].build(view)
+    if isinstance(built, go.Figure):
+        built.to_plotly_json()
+    dataframe_util.convert_anything_to_arrow_bytes(view.rows.head(200).drop("higher_is_better"))
     return view.rows.height
 
 
 def data_version(cur: duckdb.DuckDBPyConnection) -> str:
-    """The cache key part that changes whenever results are imported or removed."""
+    """The cache key part that changes whenever results are added, withdrawn or reinstated."""
     return queries.data_version(cur)
 
 
@@ -69,10 +71,15 @@ def benchmark_scenarios(_cur: duckdb.DuckDBPyConnection, version: str) -> pl.Dat
     return queries.benchmark_scenarios(_cur)
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def known_values(_cur: duckdb.DuckDBPyConnection, version: str) -> dict[str, list[object]]:
+    return queries.known_values(_cur)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def filter_options(
     _cur: duckdb.DuckDBPyConnection, benchmark: str, scenario: str, version: str
-) -> dict[str, list[str]]:
+) -> dict[str, list[object]]:
     return queries.filter_options(_cur, benchmark, scenario)
 
 
@@ -80,36 +87,25 @@ def filter_options(
 def leaderboard_view(
     _cur: duckdb.DuckDBPyConnection, filters: Filters, version: str
 ) -> queries.LeaderboardView:
-    """One view's rows and figure inputs (a LeaderboardError is not cached: it propagates)."""
+    """One view's rows and figure inputs; ``filters`` must be ``data_only()`` (the page's
+    sort and columns never reach this cache)."""
     return queries.leaderboard_view(_cur, filters)
 
 
-CHARTS: dict[str, str] = {
-    "Best per family": "best",
-    "Scale": "scale",
-    "Progress": "progress",
-    "Server vs Offline": "paired",
-    "Accuracy": "accuracy",
-    "TTFT / TPOT": "latency",
-}
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
-def leaderboard_figure(
-    _cur: duckdb.DuckDBPyConnection, chart: str, filters: Filters, version: str
-) -> go.Figure:
+def chart(
+    _cur: duckdb.DuckDBPyConnection, key: str, filters: Filters, version: str
+) -> go.Figure | figures.NoChart:
     """The one chart on screen (only the visible figure is ever built)."""
-    view = leaderboard_view(_cur, filters, version)
-    n = filters.normalisation
-    builders = {
-        "best": lambda: figures.best_by_family(view.rows, n),
-        "scale": lambda: figures.throughput_vs_accelerators(view.rows, n),
-        "progress": lambda: figures.progress_by_round(view.all_rounds, n),
-        "paired": lambda: figures.server_vs_offline(view.paired, n),
-        "accuracy": lambda: figures.accuracy_vs_throughput(view.rows, n),
-        "latency": lambda: figures.latency_percentiles(view.rows),
-    }
-    return builders[CHARTS[chart]]()
+    return CHARTS[key].build(leaderboard_view(_cur, filters, version))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def frontier_points(
+    _cur: duckdb.DuckDBPyConnection, filters: Filters, version: str
+) -> pl.DataFrame:
+    """The measured (interactivity, throughput) points of a view."""
+    return frontier.measured_points(leaderboard_view(_cur, filters, version).paired)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -123,9 +119,16 @@ def comparison(
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def system_choices(_cur: duckdb.DuckDBPyConnection, version: str) -> list[str]:
-    """Every system id the compare page offers, newest rounds first."""
-    return queries.search_systems(_cur, "", limit=5000)["system_uid"].to_list()
+def system_choices(_cur: duckdb.DuckDBPyConnection, version: str) -> dict[str, str]:
+    """Every system with a published result, newest rounds first: id -> how pickers name it
+    (name, submitter, accelerator and count, round), so a picker searches all of those."""
+    rows = queries.systems(_cur, Filters(benchmark=""))
+    return {str(row["system_uid"]): queries.system_label(row) for row in rows.iter_rows(named=True)}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def changes(_cur: duckdb.DuckDBPyConnection, version: str) -> pl.DataFrame:
+    return change_log(_cur)
 
 
 def selected_system(event: object) -> str | None:

@@ -61,9 +61,12 @@ def receipt(receipt: Receipt) -> None:
         ),
         language=None,
     )
-    st.markdown(
-        f"Follow it on its status page: [submission {receipt.submission_id}]"
-        f"({status_link(receipt.submission_id)})"
+    # a page link: the same tab, without a cold load (a markdown link opens a new tab)
+    st.page_link(
+        "app_pages/my_submissions.py",
+        label=f"Follow it on its status page: submission {receipt.submission_id}",
+        icon=":material/pending_actions:",
+        query_params={"id": str(receipt.submission_id)},
     )
 
 

@@ -37,6 +37,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "portal": {"torch", "transformers", "reference_runner", "app_pages"},
     # pages reach the libraries and the UI edge; nothing that loads a model
     "app_pages": {"torch", "transformers", "reference_runner"},
+    # the read API serves snapshots in reader processes: no UI, no workflow, no model
+    "public_api": LIBRARY_FORBIDDEN | {"reference_runner"},
 }
 PAGES = {"app_pages"}  # scripts run by the router, not importable libraries
 PRESENT = [name for name in FORBIDDEN if (ROOT / name).is_dir()]

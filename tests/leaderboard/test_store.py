@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import duckdb
-import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from leaderboard import figures, queries
 from leaderboard.db import migrate, open_store
 from leaderboard.errors import LeaderboardError
-from leaderboard.export import export_rows
-from leaderboard.filters import Filters
 from leaderboard.importers import import_path
 from leaderboard.seed import build_seed, read_published_csv
 from leaderboard.settings import LeaderboardSettings
@@ -27,7 +22,7 @@ def test_first_start_seeds_and_a_second_start_changes_nothing(fresh_settings) ->
     with open_store(fresh_settings) as store:
         cur = store.cursor()
         assert cur.execute("SELECT count(*) FROM results").fetchall() == [(12523,)]
-        assert cur.execute("SELECT max(version) FROM schema_migrations").fetchall() == [(1,)]
+        assert cur.execute("SELECT max(version) FROM schema_migrations").fetchall() == [(2,)]
         assert migrate(cur) == []
     with open_store(fresh_settings) as store:
         cur = store.cursor()
@@ -158,57 +153,28 @@ def test_read_only_open_needs_an_existing_file(tmp_path: Path) -> None:
         open_store(settings)
 
 
-def test_exports_carry_the_footnote(cur: duckdb.DuckDBPyConnection) -> None:
-    filters = Filters(rounds=("v5.1",), normalisation="per_accelerator")
-    rows = queries.leaderboard(cur, filters).select("result_id", "round", "division", "metric")
-    csv_bytes = export_rows(rows, filters, "csv", date(2026, 1, 2)).decode()
-    assert csv_bytes.count("\n") > rows.height
-    assert "# Retrieved 2026-01-02" in csv_bytes
-    assert "derived, not an official MLPerf result" in csv_bytes
-    payload = json.loads(export_rows(rows, filters, "json", date(2026, 1, 2)))
-    assert len(payload["rows"]) == rows.height and "v5.1" in payload["footnote"]
-    parquet = export_rows(rows, filters, "parquet", date(2026, 1, 2))
-    assert pl.read_parquet(parquet).equals(rows)
+def test_a_read_only_open_changes_nothing_and_needs_the_current_schema(
+    fresh_settings, tmp_path: Path
+) -> None:
+    """Readers (issue 16) open a finished file read-only: nothing in them can write, and a
+    file from before a migration is a message, not a failing query on every page."""
+    import hashlib
 
+    from leaderboard.db import SCHEMA_LEDGER
+    from leaderboard.sql import MIGRATIONS
 
-def test_figures_plot_the_rows_with_system_ids(cur: duckdb.DuckDBPyConnection) -> None:
-    view = queries.leaderboard_view(cur, Filters(rounds=("v5.1",)))
-    bar = figures.best_by_family(view.rows)
-    assert isinstance(bar, go.Figure)
-    assert max(bar.data[0].y) == view.rows["metric"].max()
-    scatter = figures.throughput_vs_accelerators(view.rows)
-    assert scatter.layout.xaxis.type == "log"
-    assert (
-        sum(len(t.x) for t in scatter.data)
-        == view.rows.filter(pl.col("total_accelerators") > 0).height
-    )
-    progress = figures.progress_by_round(view.all_rounds)
-    assert {"v4.1", "v5.1", "v6.0"} <= {x for t in progress.data for x in t.x}
-    paired = figures.server_vs_offline(view.paired)
-    assert {t.name for t in paired.data} >= {"Server", "Interactive", "equal"}
-    server_rows = queries.leaderboard(cur, Filters(scenario="Server", rounds=("v5.1",)))
-    latency = figures.latency_percentiles(server_rows)
-    assert len(latency.data[0].x) == server_rows["ttft_p99_ms"].is_not_null().sum()
-    accuracy = figures.accuracy_vs_throughput(view.rows)
-    assert all(40 < y < 50 for y in accuracy.data[0].y)  # ROUGE-1 of llama2
-    empty = figures.best_by_family(view.rows.clear())
-    assert empty.data == () and "No results" in empty.layout.annotations[0].text
-    assert all(isinstance(uid, str) for uid in bar.data[0].customdata)
+    with open_store(fresh_settings):
+        pass
+    digest = hashlib.sha256(fresh_settings.db_path.read_bytes()).hexdigest()
+    reader = LeaderboardSettings(db_path=fresh_settings.db_path, read_only=True)
+    with open_store(reader) as store:
+        assert store.cursor().execute("SELECT count(*) FROM results").fetchall() == [(12523,)]
+    assert hashlib.sha256(fresh_settings.db_path.read_bytes()).hexdigest() == digest
 
-
-def test_filters_round_trip_through_the_url() -> None:
-    filters = Filters(
-        rounds=("v5.1", "v6.0"),
-        search="H200",
-        normalisation="per_node",
-        descending=False,
-        max_accelerators=64,
-    )
-    params = filters.to_query_params()
-    assert params["rounds"] == "v5.1,v6.0"
-    assert Filters.from_query_params(params) == filters
-    assert Filters.from_query_params({}) == Filters()
-    hostile = Filters.from_query_params(
-        {"sort": "1; DROP", "normalisation": "x", "min_accelerators": "-3"}
-    )
-    assert hostile == Filters()
+    old = tmp_path / "old.duckdb"
+    with duckdb.connect(str(old)) as con:
+        migrate(con, MIGRATIONS[:1], SCHEMA_LEDGER)
+    with pytest.raises(LeaderboardError) as caught:
+        open_store(LeaderboardSettings(db_path=old, read_only=True))
+    assert caught.value.code == "db.schema_outdated"
+    assert "version 1" in caught.value.message and str(old) not in caught.value.message

@@ -13,7 +13,15 @@ from leaderboard.errors import LeaderboardError
 from leaderboard.filters import DERIVED_NOTE, Filters
 from leaderboard.ingest import insert_rows
 from leaderboard.seed import read_seed
-from leaderboard.table import PAGE_SIZE, ordered_columns, page_count, system_link, table_page
+from leaderboard.table import (
+    PAGE_SIZE,
+    download_columns,
+    ordered_columns,
+    page_count,
+    shown_columns,
+    system_link,
+    table_page,
+)
 
 AMD = "v5.1/closed/AMD/8xMI300X_2xEPYC_9575F"
 NVIDIA = "v4.1/closed/NVIDIA/H200-SXM-141GBx8_TRT"
@@ -21,8 +29,7 @@ NVIDIA = "v4.1/closed/NVIDIA/H200-SXM-141GBx8_TRT"
 
 def test_metric_follows_the_system_name_whatever_the_chosen_order() -> None:
     default = ordered_columns(())
-    at = default.index("system_name")
-    assert default[at + 1 : at + 3] == ["metric", "metric_units"]
+    assert default[:3] == ["system_name", "metric", "metric_units"]
     assert ordered_columns(["metric", "round", "system_name", "power"]) == [
         "round", "system_name", "metric", "metric_units", "power",
     ]  # fmt: skip
@@ -30,20 +37,40 @@ def test_metric_follows_the_system_name_whatever_the_chosen_order() -> None:
     assert ordered_columns(["round", "no_such_column"]) == ["metric", "metric_units", "round"]
 
 
+def test_units_are_said_once_unless_they_differ() -> None:
+    assert "metric_units" not in shown_columns((), units_are_mixed=False)
+    assert "metric_units" in shown_columns((), units_are_mixed=True)
+    # a download travels without the page's headers: the units are always in it
+    assert download_columns(())[:4] == ["result_id", "system_name", "metric", "metric_units"]
+    assert download_columns(("result_id", "round")) == [
+        "result_id", "metric", "metric_units", "round",
+    ]  # fmt: skip
+
+
+def test_the_default_columns_show_what_a_buyer_compares() -> None:
+    shown = shown_columns((), units_are_mixed=False)
+    for column in ("system_name", "accelerator", "total_accelerators", "number_of_nodes"):
+        assert column in shown
+    assert shown.index("availability") < 10
+
+
 def test_table_pages_hold_every_row_once(cur) -> None:
-    rows = queries.leaderboard(cur, Filters(benchmark="resnet", scenario="Offline"))
+    rows = queries.result_rows(
+        cur, Filters(benchmark="resnet", scenario="Offline", normalisation="reported")
+    )
     assert rows.height > 2 * PAGE_SIZE  # v4.0 has thousands of resnet rows
     pages = page_count(rows.height)
-    shown = [table_page(rows, (), page) for page in range(1, pages + 1)]
+    columns = shown_columns((), units_are_mixed=False)
+    shown = [table_page(rows, columns, page) for page in range(1, pages + 1)]
     assert [p.height for p in shown[:-1]] == [PAGE_SIZE] * (pages - 1)
     assert sum(p.height for p in shown) == rows.height
     first = shown[0]
-    assert first.columns[0] == "open"
-    assert first["open"][0] == system_link(rows["system_uid"][0])
+    assert first.columns == [*columns, "system_uid"]  # kept so a selected row can be opened
+    assert first["system_uid"].to_list() == rows["system_uid"].head(PAGE_SIZE).to_list()
     assert first["metric"].to_list() == rows["metric"].head(PAGE_SIZE).to_list()
     # Out-of-range pages are clamped, never empty or an error.
-    assert table_page(rows, (), 0).equals(first)
-    assert table_page(rows, (), pages + 5).equals(shown[-1])
+    assert table_page(rows, columns, 0).equals(first)
+    assert table_page(rows, columns, pages + 5).equals(shown[-1])
     assert page_count(0) == 1
 
 
@@ -108,6 +135,8 @@ def test_compare_warns_on_accelerator_counts_and_rejects_bad_input(cur) -> None:
     assert any("accelerator counts" in w for w in compare(cur, [AMD, small]).warnings)
     with pytest.raises(LeaderboardError, match="two and four"):
         compare(cur, [AMD])
+    with pytest.raises(LeaderboardError, match="two and four"):
+        compare(cur, [AMD, AMD])  # once, not a polars DuplicateError
     with pytest.raises(LeaderboardError, match="normalisation"):
         compare(cur, [AMD, NVIDIA], "per_dollar")
     with pytest.raises(LeaderboardError, match="no results"):
@@ -121,5 +150,5 @@ def test_compare_chart_shows_shares_of_the_best(cur) -> None:
     best = [max(pair) for pair in zip(*(t.y for t in figure.data), strict=False)]
     assert max(best) == pytest.approx(1.0)
     assert all(0 < y <= 1 for trace in figure.data for y in trace.y)
-    assert DERIVED_NOTE in figure.layout.title.text
+    assert DERIVED_NOTE in figure.layout.title.subtitle.text
     assert figure.data[0].customdata[0] == AMD

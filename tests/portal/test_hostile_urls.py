@@ -181,13 +181,14 @@ def test_compare_with_the_same_system_twice(rt: runtime.PortalRuntime) -> None:
     at = _run("app_pages/compare.py", ANONYMOUS, systems=f"{REAL_SYSTEM},{REAL_SYSTEM}")
     _assert_handled(at, "compare X,X")
     assert at.multiselect(key="cmp_systems").value == [REAL_SYSTEM]
-    assert any(i.value == "Pick two to four systems." for i in at.info)
+    assert any(i.value.startswith("Pick two to four systems") for i in at.info)
 
 
 def test_an_out_of_range_accelerator_count_is_clamped(rt: runtime.PortalRuntime) -> None:
     at = _run("app_pages/leaderboard.py", ANONYMOUS, min_accelerators="5000")
     _assert_handled(at, "min_accelerators=5000")
-    assert at.slider(key="lb_count").value == (1024, 1024)
+    low, high = at.select_slider[0].value  # clamped to the largest count present
+    assert low == high <= 1024
 
 
 def test_the_error_handler_logs_and_shows_a_message_and_a_code(

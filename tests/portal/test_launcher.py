@@ -48,7 +48,8 @@ def test_flags_are_read_in_both_forms_and_the_launcher_adds_its_own() -> None:
     argv = streamlit_argv(
         flags, [Path("/a.toml"), Path("/b.toml")], loopback=True, max_upload_bytes=256 * 2**20
     )
-    assert argv[:2] == ["run", str(Path(__file__).resolve().parents[2] / "app.py")]
+    # asgi.py: app.py (the pages) plus the read API at /api, in the process owning the file
+    assert argv[:2] == ["run", str(Path(__file__).resolve().parents[2] / "asgi.py")]
     assert flag_value(argv, "server.address") == "127.0.0.1"
     assert flag_value(argv, "server.fileWatcherType") == "none"
     assert flag_value(argv, "server.maxUploadSize") == "256"

@@ -229,7 +229,9 @@ def test_upload_through_the_page_gives_a_receipt_and_rejects_bad_names(
     assert receipt["file"] == "intel-v6.zip"
     sid = int(receipt["submission id"])
     assert sid in {s.submission_id for s in rt.service.mine(_principal(BOB))}
-    assert any(f"submissions?id={sid}" in m.value for m in at.markdown)
+    # the status page opens in the same tab (a page link, not a markdown link)
+    link = next(e for e in at.get("page_link") if f"submission {sid}" in e.proto.label)
+    assert link.proto.page.endswith("submissions") and f"id={sid}" in link.proto.query_string
 
 
 def test_status_page_shows_the_report_after_the_worker_ran(rt: runtime.PortalRuntime) -> None:

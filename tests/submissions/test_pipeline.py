@@ -55,7 +55,7 @@ def test_accepting_puts_the_results_on_the_leaderboard_once(service, store, revi
     cursor = store.cursor()
     before = queries.data_version(cursor)
     filters = Filters(benchmark="llama2-70b-99", scenario="Offline", search=NEW_SYSTEM)
-    assert queries.leaderboard(cursor, filters).height == 0
+    assert queries.result_rows(cursor, filters).height == 0
     with pytest.raises(SubmissionError) as caught:
         service.accept(MAINTAINER, reviewed, "   ")
     assert caught.value.code == "review.reason_required"
@@ -65,7 +65,7 @@ def test_accepting_puts_the_results_on_the_leaderboard_once(service, store, revi
     assert (done.decided_by, done.decision_reason) == (
         "maintainer@example.org", "logs and system description checked",
     )  # fmt: skip
-    rows = queries.leaderboard(cursor, filters)
+    rows = queries.result_rows(cursor, filters)
     assert rows["value"].to_list() == [2459.18]
     assert rows["verification"].to_list() == [f"accepted submission {reviewed}"]
     assert queries.data_version(cursor) != before

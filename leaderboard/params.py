@@ -1,0 +1,258 @@
+"""Query parameters of the pages and the read API: one table, one parser, problems collected.
+
+Anyone can type a URL, so every value is checked before it is used, and a bad one becomes a
+:class:`Problem` (stable code, the parameter, a message saying what to send instead) rather
+than a guess or a traceback: the pages show problems and fall back to the default of that one
+field; the API answers 400 with all of them. Checks here need no database; whether a benchmark
+or a round exists is :func:`leaderboard.queries.unknown_values`.
+
+Hostile input this refuses: integers with non-ASCII digits (``²``, ``١٢``), thousands of
+digits, signs or out-of-range values; NaN, Infinity and exponents; control characters; a
+single-valued parameter given twice; values or lists longer than the limits below; parameter
+names the endpoint does not know (API only: pages ignore names that are not theirs, since
+Streamlit's history can hand a page another page's parameters).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Final, Literal
+
+from leaderboard.filters import (
+    LIST_FILTER_NAMES,
+    MAX_ACCELERATORS,
+    NORMALISATIONS,
+    SORT_COLUMNS,
+    Filters,
+)
+
+Kind = Literal["text", "list", "int", "float", "choice", "bool"]
+MAX_VALUE_CHARS: Final = 500
+MAX_LIST_ITEMS: Final = 100
+MAX_ROWS: Final = 1_000_000
+_INTEGER = re.compile(r"[0-9]{1,9}")
+_DECIMAL = re.compile(r"[0-9]{1,7}(?:\.[0-9]{1,9})?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One query parameter: its kind, what it means, and its allowed values or range."""
+
+    kind: Kind
+    help: str
+    choices: tuple[str, ...] = ()
+    low: float = 0
+    high: float = 0
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A query parameter that cannot be used as given (``code`` is stable)."""
+
+    code: str
+    parameter: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "parameter": self.parameter, "message": self.message}
+
+
+def _list_help(what: str) -> str:
+    return f"{what}; several as a comma-separated list or repeated parameters"
+
+
+# Filled in below from the filters table, so a new list filter needs no entry here.
+PARAMETERS: dict[str, Param] = {
+    "benchmark": Param("text", "MLPerf benchmark, e.g. llama2-70b-99 (the default)"),
+    "scenario": Param("text", "Offline (the default), Server, Interactive, SingleStream, ..."),
+    "min_accelerators": Param(
+        "int", "at least this many accelerators in total", low=0, high=MAX_ACCELERATORS
+    ),
+    "max_accelerators": Param(
+        "int", "at most this many accelerators in total", low=0, high=MAX_ACCELERATORS
+    ),
+    "search": Param("text", "text in the system name or id, submitter, accelerator or framework"),
+    "normalisation": Param(
+        "choice",
+        "per_accelerator (the default), reported, per_node or per_watt; anything but "
+        "'reported' is derived, not an official MLPerf result",
+        choices=tuple(NORMALISATIONS),
+    ),
+    "sort": Param(
+        "choice", "column to sort by (default metric)", choices=tuple(sorted(SORT_COLUMNS))
+    ),
+    "descending": Param("bool", "1 (the default) or 0"),
+    "columns": Param("list", _list_help("columns to return, in order (default: the table's)")),
+    "chart": Param("choice", "the leaderboard page's chart"),
+    "interactivity": Param(
+        "float", "tokens per second per user to read the frontier at", low=0.001, high=100_000
+    ),
+    "limit": Param("int", "at most this many rows (default: all)", low=1, high=MAX_ROWS),
+    "offset": Param("int", "skip this many rows first (default 0)", low=0, high=MAX_ROWS),
+    "systems": Param("list", _list_help("two to four system ids to compare")),
+    "system": Param("text", "one system id: round/division/submitter/system"),
+}
+for _name in LIST_FILTER_NAMES:
+    PARAMETERS[_name] = Param("list", _list_help(f"only these {_name.replace('_', ' ')}"))
+
+FILTER_PARAMS: Final = frozenset(
+    {"benchmark", "scenario", *LIST_FILTER_NAMES, "min_accelerators", "max_accelerators"}
+    | {"search", "normalisation"}
+)
+VIEW_PARAMS: Final = frozenset({"sort", "descending", "columns"})
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """Checked values by parameter name, and every problem found (empty when all is well)."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+    def filters(self, base: Filters | None = None) -> Filters:
+        """The filters these values set, over ``base`` (the defaults)."""
+        known = {name: v for name, v in self.values.items() if name in Filters.__dataclass_fields__}
+        return replace(base or Filters(), **known)  # type: ignore[arg-type]
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A value for a message: quoted, cut short, control characters visible."""
+    cut = text if len(text) <= limit else text[:limit] + "…"
+    return repr(cut)
+
+
+def _one(name: str, spec: Param, raw: str) -> tuple[object | None, Problem | None]:
+    if len(raw) > MAX_VALUE_CHARS:
+        return None, Problem(
+            "query.too_long", name, f"{name} is {len(raw)} characters; at most {MAX_VALUE_CHARS}"
+        )
+    if _CONTROL.search(raw):
+        return None, Problem("query.control_character", name, f"{name} holds a control character")
+    if spec.kind == "text":
+        return raw.strip(), None
+    if spec.kind == "list":
+        items = list(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
+        return tuple(items), None
+    if spec.kind == "int":
+        text = raw.strip()
+        if not _INTEGER.fullmatch(text):
+            return None, Problem(
+                "query.not_an_integer",
+                name,
+                f"{name}={_shown(raw)} is not a whole number written with the digits 0-9",
+            )
+        number = int(text)
+        if not spec.low <= number <= spec.high:
+            return None, Problem(
+                "query.out_of_range",
+                name,
+                f"{name}={number} is outside {int(spec.low)}-{int(spec.high)}",
+            )
+        return number, None
+    if spec.kind == "float":
+        text = raw.strip()
+        number = float(text) if _DECIMAL.fullmatch(text) else math.nan
+        if not math.isfinite(number):
+            return None, Problem(
+                "query.not_a_number",
+                name,
+                f"{name}={_shown(raw)} is not a decimal number such as 12.5 (digits 0-9, "
+                "no sign, exponent, NaN or Infinity)",
+            )
+        if not spec.low <= number <= spec.high:
+            return None, Problem(
+                "query.out_of_range", name, f"{name}={text} is outside {spec.low:g}-{spec.high:g}"
+            )
+        return number, None
+    if spec.kind == "bool":
+        if raw.strip().lower() in ("1", "true"):
+            return True, None
+        if raw.strip().lower() in ("0", "false"):
+            return False, None
+        return None, Problem("query.not_a_boolean", name, f"{name}={_shown(raw)}: use 1 or 0")
+    if raw.strip() in spec.choices:
+        return raw.strip(), None
+    return None, Problem(
+        "query.unknown_choice",
+        name,
+        f"{name}={_shown(raw)} is not one of: {', '.join(spec.choices)}",
+    )
+
+
+def parse(
+    pairs: Iterable[tuple[str, str]],
+    allowed: Iterable[str],
+    *,
+    strict: bool = True,
+    choices: Mapping[str, tuple[str, ...]] | None = None,
+) -> ParsedQuery:
+    """Check ``pairs`` (name, value; a name may repeat) against the parameters ``allowed``.
+
+    ``strict`` (the API) reports names not in ``allowed``; pages pass ``strict=False``.
+    ``choices`` supplies choice lists known only to the caller (the chart registry).
+    """
+    allowed = frozenset(allowed)
+    grouped: dict[str, list[str]] = {}
+    problems: list[Problem] = []
+    for name, raw in pairs:
+        if name not in allowed:
+            if strict:
+                problems.append(
+                    Problem(
+                        "query.unknown_parameter",
+                        _shown(name),
+                        f"unknown parameter {_shown(name)}; this endpoint takes: "
+                        + ", ".join(sorted(allowed)),
+                    )
+                )
+            continue
+        grouped.setdefault(name, []).append(str(raw))
+    values: dict[str, object] = {}
+    for name, raws in grouped.items():
+        spec = PARAMETERS[name]
+        if choices and name in choices:
+            spec = replace(spec, choices=choices[name])
+        if spec.kind != "list" and len(raws) > 1:
+            problems.append(
+                Problem(
+                    "query.repeated",
+                    name,
+                    f"{name} was given {len(raws)} times; give it once",
+                )
+            )
+            continue
+        parsed = [_one(name, spec, raw) for raw in raws]
+        bad = [problem for _, problem in parsed if problem is not None]
+        if bad:
+            problems.extend(bad[:1])
+            continue
+        if spec.kind == "list":
+            items = tuple(dict.fromkeys(v for value, _ in parsed for v in value))  # type: ignore[union-attr]
+            if len(items) > MAX_LIST_ITEMS:
+                problems.append(
+                    Problem(
+                        "query.too_many_values",
+                        name,
+                        f"{name} lists {len(items)} values; at most {MAX_LIST_ITEMS}",
+                    )
+                )
+                continue
+            values[name] = items
+        else:
+            values[name] = parsed[0][0]
+    low, high = values.get("min_accelerators"), values.get("max_accelerators")
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        problems.append(
+            Problem(
+                "query.empty_range",
+                "min_accelerators",
+                f"min_accelerators={low} is above max_accelerators={high}",
+            )
+        )
+        values.pop("min_accelerators")
+        values.pop("max_accelerators")
+    return ParsedQuery(values, tuple(problems))
