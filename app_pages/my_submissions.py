@@ -87,6 +87,34 @@ elif submission.state is not State.ACCEPTED and submission.replaced_by is None:
         f"(submit?replaces={submission.submission_id}) of this submission."
     )
 if not submission.state.is_final:
+    stored = st.session_state.pop("portal-whole-log", None)
+    if stored:
+        st.success(stored, icon=":material/check:")
+    with st.form("whole-log", clear_on_submit=True):
+        st.markdown(
+            "**Whole accuracy logs.** The bundle keeps its truncated logs; upload the "
+            "untruncated `mlperf_log_accuracy.json` of a scenario here so it can be recounted "
+            "and its accuracy recomputed (it must match `hash=` in that scenario's accuracy.txt)."
+        )
+        scenario = st.selectbox("Scenario", ["Offline", "Server", "Interactive"])
+        log = st.file_uploader("Untruncated mlperf_log_accuracy.json", type=["json"])
+        if st.form_submit_button("Upload the whole log"):
+            if log is None:
+                st.warning("Choose the log file first.", icon=":material/warning:")
+            else:
+                try:
+                    kept = rt.service.attach_accuracy_log(
+                        principal, submission_id, scenario, log, log.name
+                    )
+                except SubmissionError as exc:
+                    views.show_error(exc)
+                else:
+                    rt.worker.wake()  # a submission in review is reproduced again
+                    st.session_state["portal-whole-log"] = (
+                        f"{scenario} accuracy log stored (sha256 {kept['sha256']}); the "
+                        "reproduction uses it."
+                    )
+                    st.rerun()
     with st.form("withdraw"):
         st.caption("Withdrawing is final: the submission will not be reviewed.")
         reason = st.text_input("Reason for withdrawing (required)", max_chars=500)

@@ -16,7 +16,9 @@ from typing import Any
 import streamlit as st
 
 from errors import InferboardError
+from scoring.tiers import TIERS
 from submissions.models import AuditEntry, Receipt, Submission
+from submissions.reproduction import Reproduction, summarize
 
 TABLE_LIMIT = 200  # findings shown as a wrapped table; more go to a scrolling data grid
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
@@ -216,11 +218,87 @@ def reproduction_view(reproduction: Mapping[str, Any] | None, submission: Submis
             hide_index=True,
             width="stretch",
         )
-    spot = reproduction.get("spot_check")
-    if isinstance(spot, Mapping):
-        st.text(f"Spot check: {spot.get('status', '?')}. {spot.get('message', '')}".strip())
+    summary = summarize(reproduction)
+    if summary is not None:
+        _reproduction_summary(summary)
     with st.expander("Reproduction data (JSON)"):
         st.json(dict(reproduction), expanded=2)
+
+
+_VERDICT_SHOWN = {
+    "consistent": (st.success, ":material/verified:"),
+    "inconsistent": (st.error, ":material/report:"),
+}
+_KNOWN_STATUSES = {"consistent", "inconsistent", "incomplete", "failed", "timed out", "not run"}
+
+
+def _reproduction_summary(summary: Reproduction) -> None:
+    """Verdict, reasons, what could not run, each tier per scenario, the per-query table.
+    Reasons, gaps, messages and names come from the bundle and the runner: shown literally."""
+    show, icon = _VERDICT_SHOWN.get(summary.status, (st.warning, ":material/help:"))
+    status = summary.status if summary.status in _KNOWN_STATUSES else "unknown"
+    seed = (
+        f" Sampling seed {int(summary.seed)} ({literal(str(summary.seed_source))})."
+        if summary.seed
+        else ""
+    )
+    show(f"Reproduction: {status}.{seed}", icon=icon)
+    if summary.message:
+        st.text(summary.message)
+    for reason in summary.reasons:
+        st.markdown(f"- {literal(reason)}")
+    for gap in summary.gaps:
+        st.text(f"Not run: {gap}")
+    for scenario in summary.scenarios:
+        st.markdown(
+            f"**{literal(scenario.scenario)}**: whole log "
+            f"{literal(scenario.whole_log or 'not uploaded')}; "
+            f"{scenario.test06_answers} TEST06 and {scenario.salvaged_answers} salvaged answers"
+        )
+        st.dataframe(
+            [
+                {"tier": t.number, "check": t.name, "status": t.status, "detail": t.message}
+                for t in scenario.tiers
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+        if scenario.queries:
+            st.dataframe(
+                [
+                    {
+                        "qsl_idx": q.qsl_idx,
+                        "submitted tokens": q.submitted_tokens,
+                        "regenerated tokens": q.regenerated_tokens,
+                        "stops (sub/regen)": f"{q.submitted_stop}/{q.regenerated_stop}",
+                        "first token": "agrees" if q.first_token_match else "differs",
+                        "similarity": q.similarity,
+                        "ROUGE-L sub/regen": None
+                        if q.rouge_l_submitted is None
+                        else f"{q.rouge_l_submitted:.2f}/{q.rouge_l_regenerated:.2f}",
+                        "flags": ", ".join(q.flags) or "-",
+                    }
+                    for q in scenario.queries
+                ],
+                hide_index=True,
+                width="stretch",
+            )
+    with st.expander("What each tier proves, on what hardware, in how long"):
+        st.dataframe(
+            [
+                {
+                    "tier": t.number,
+                    "name": t.name,
+                    "proves": t.proves,
+                    "needs": t.needs,
+                    "hardware": t.hardware,
+                    "time": t.duration,
+                }
+                for t in TIERS
+            ],
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def overlap_warning(overlap: Sequence[Mapping[str, str]], submission: Submission) -> None:

@@ -78,25 +78,54 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
 
+def _scenario_log(value: str) -> tuple[str, Path]:
+    """``SCENARIO=PATH`` for --accuracy-log."""
+    scenario, sep, path = value.partition("=")
+    if not sep or not scenario.strip() or not path.strip():
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: give the scenario and the file, e.g. Offline=mlperf_log_accuracy.json"
+        )
+    return scenario.strip(), Path(path.strip())
+
+
 def _add_reproduce(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("reproduce", help="regenerate sampled queries of a bundle and compare")
+    p = sub.add_parser(
+        "reproduce",
+        help="recount, recompute and regenerate a bundle's answers (tiers 1-3)",
+        description="Tier 1: log recount; tier 2: accuracy recompute (tokenizer + dataset, no "
+        "model); tier 3: regeneration of sampled queries with the reference model. Exit "
+        "status 0 consistent, 1 inconsistent, 3 incomplete, 2 could not run.",
+    )
     p.add_argument("bundle", type=Path)
+    p.add_argument("--tiers", default="1,2,3", help="which tiers to run (default 1,2,3)")
+    p.add_argument("--rouge-only", action="store_true", help="tiers 1 and 2 only: load no model")
     p.add_argument("--backend", default="hf", choices=BACKEND_NAMES)
-    p.add_argument("--model", help="reference model path or hub id")
+    p.add_argument("--model", help="reference model path or hub id (default by --device)")
     p.add_argument("--tokenizer", help="tokenizer path or id (default: the model's)")
-    p.add_argument("--dataset", required=True, help="the dataset the submission ran on")
-    p.add_argument("--samples", type=int, default=8, help="how many queries to regenerate")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--scenario", default=None, help="which scenario's accuracy log (default: all)")
-    p.add_argument("--accuracy-log", type=Path, help="the untruncated accuracy log, if not found")
+    p.add_argument("--dataset", help="the dataset the run used: official .pkl, .jsonl or demo")
+    p.add_argument(
+        "--dataset-sha256", help="refuse a dataset whose sha256 differs (pin your official copy)"
+    )
+    p.add_argument("--samples", type=int, default=8, help="queries to regenerate (>= 4)")
+    p.add_argument("--seed", type=int, help="replay a report's seed (default: drawn per run)")
+    p.add_argument("--scenario", default=None, help="only this scenario (default: all)")
+    p.add_argument(
+        "--accuracy-log",
+        action="append",
+        type=_scenario_log,
+        metavar="SCENARIO=PATH",
+        help="the whole (untruncated) accuracy log of one scenario; repeat per scenario",
+    )
     p.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     p.add_argument("--dtype", choices=("fp32", "bf16", "fp16"))
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--max-new-tokens", type=int, default=1024)
     p.add_argument("--token-dtype", choices=("int32", "int64"))
     p.add_argument("--dummy-tokens-per-sample", type=int, default=290)
+    p.add_argument("--jobs", type=int, default=1, help="processes for tier 2's ROUGE")
     p.add_argument("--nltk-data", type=Path, help="Punkt model dir (default data/nltk_data)")
     p.add_argument("--report", type=Path, help="JSON report path (default: stdout)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def build_parser() -> argparse.ArgumentParser:

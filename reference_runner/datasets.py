@@ -21,6 +21,12 @@ from reference_runner.errors import RunnerError
 
 DEMO_DATASET = Path(__file__).resolve().parent / "data" / "demo_prompts.jsonl"
 DEMO_NAME = "demo"
+OFFICIAL_NAME = "open_orca_gpt4_tokenized_llama.sampled_24576.pkl"
+# The md5 MLCommons publishes for the official file (language/llama2-70b README: "The md5sum
+# of generated dataset file should be 5fe8be0a7ce5c3c9a028674fd24b00d5"); no sha256 is
+# published, so a maintainer may pin theirs with --dataset-sha256 / reference_dataset_sha256.
+OFFICIAL_MD5 = "5fe8be0a7ce5c3c9a028674fd24b00d5"
+OFFICIAL_ROWS = 24576
 
 
 @dataclass(frozen=True)
@@ -40,17 +46,25 @@ class Dataset:
     path: Path
     sha256: str
     samples: tuple[Sample, ...]
+    md5: str = ""
+    rows: int = 0  # rows in the file (samples may repeat them, see load_dataset)
 
     def __len__(self) -> int:
         return len(self.samples)
 
+    @property
+    def is_official(self) -> bool:
+        return self.md5 == OFFICIAL_MD5
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+
+def _digests(path: Path) -> tuple[str, str]:
+    """sha256 (for reports and bundles) and md5 (what MLCommons publishes) in one read."""
+    sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+            sha.update(chunk)
+            md5.update(chunk)
+    return sha.hexdigest(), md5.hexdigest()
 
 
 def load_dataset(spec: str, codec: TextCodec, max_samples: int | None = None) -> Dataset:
@@ -74,6 +88,7 @@ def load_dataset(spec: str, codec: TextCodec, max_samples: int | None = None) ->
         )
     if not rows:
         raise RunnerError(f"{path}: the dataset has no samples.", code="runner.bad_dataset")
+    file_rows = len(rows)
     if max_samples is not None:
         if max_samples < 1:
             raise RunnerError("--max-samples must be at least 1.", code="runner.bad_option")
@@ -81,11 +96,14 @@ def load_dataset(spec: str, codec: TextCodec, max_samples: int | None = None) ->
         # exercise LoadGen at scale); qsl_idx i always maps to row i % len(rows).
         rows = [rows[i % len(rows)] for i in range(max_samples)]
     samples = tuple(_sample(i, row, codec, path) for i, row in enumerate(rows))
+    sha256, md5 = _digests(path)
     return Dataset(
         name="demo" if spec == DEMO_NAME else path.name,
         path=path,
-        sha256=_sha256(path),
+        sha256=sha256,
         samples=samples,
+        md5=md5,
+        rows=file_rows,
     )
 
 

@@ -1,76 +1,62 @@
-"""Spot reproduction of a bundle: regenerate sampled queries and compare with what it logged.
+"""Reproduction of a bundle in three tiers (``scoring.tiers``), per scenario.
 
-For every accuracy directory of the bundle (one per scenario):
+1. **log recount**: the whole accuracy log against accuracy.txt (``scoring.recount``);
+2. **accuracy recompute**: the whole accuracy.txt from the log, the tokenizer and the
+   official dataset, no model (``reference_runner.recompute``);
+3. **regeneration** of queries sampled with a secret per-run seed, judged by distributions
+   against thresholds calibrated on legitimate pairs (``reference_runner.regenerate``).
 
-1. find the untruncated accuracy log (the bundle's own if it is whole, else the copy under
-   ``<bundle>.untruncated/`` that the runner keeps, else ``--accuracy-log``) and check its
-   sha256 against the ``hash=`` line of ``accuracy.txt`` (spec §6);
-2. sample K query indices (seeded), regenerate them greedily with the reference model and
-   compare per sample: exact match, common-prefix fraction, position-wise token agreement and
-   ROUGE-L F1 of the decoded texts;
-3. recompute the accuracy from the log with the dataset and tokenizer and compare it with
-   ``accuracy.txt``.
-
-Greedy decoding is deterministic on one machine but not bit-identical across hardware,
-batch shapes and kernels: sequences agree for a while and may then diverge. The tolerances
-below accept that and nothing more; they are written into every report.
+Where the answers come from is :mod:`reference_runner.answers`. ``--tiers 1,2`` (the
+ROUGE-only mode) loads no model. The report (``kind: inferboard.reproduction``, version 2)
+names files relative to the bundle, never by a server path, so the portal can show it.
+Exit status: 0 consistent, 1 inconsistent, 3 incomplete (nothing disagreed, but a tier could
+not run for some scenario), 2 could not run at all.
 """
 
 from __future__ import annotations
 
 import json
 import platform
-import random
+import secrets
 import sys
-from dataclasses import asdict, dataclass
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reference_runner.accuracy_files import score_entries, sentence_splitter
-from reference_runner.codecs import TextCodec
+from reference_runner.accuracy_files import sentence_splitter
+from reference_runner.answers import ScenarioAnswers, accuracy_dirs, collect, declared_datasets
 from reference_runner.config import DEFAULT_CPU_MODEL, DEFAULT_GPU_MODEL
-from reference_runner.datasets import load_dataset
+from reference_runner.datasets import Dataset, load_dataset
 from reference_runner.errors import RunnerError
+from reference_runner.recompute import DatasetCheck, check_dataset, recompute_accuracy, repeated
+from reference_runner.regenerate import draw, regenerate_and_judge
 from reference_runner.system_info import Accelerators, cuda_accelerators, describe_system
 from reference_runner.worker import build_backend, build_codec
-from scoring.accuracy_log import (
-    AccuracyEntry,
-    AccuracyLogError,
-    decode_tokens,
-    first_entry_per_sample,
-    guess_dtype,
-    read_accuracy_log_with_digest,
-    sha256_of_file,
-)
-from scoring.llama2 import parse_accuracy_txt
-from scoring.punkt_data import SentenceSplitter
-from scoring.rouge import ROUGE_TYPES, score_fast
+from scoring.accuracy_log import guess_dtype
+from scoring.calibration import MIN_SAMPLES, load_calibration
+from scoring.errors import ScoringError
+from scoring.recount import recount
+from scoring.tiers import TIERS
 
-
-@dataclass(frozen=True)
-class Tolerances:
-    """When a regenerated sample counts as agreeing, and when the whole bundle does."""
-
-    min_prefix_fraction: float = 0.5  # common prefix / submitted length
-    min_rouge_l: float = 0.8  # ROUGE-L F1 (0..1) between regenerated and submitted text
-    min_pass_fraction: float = 0.9  # share of sampled queries that must agree
-    accuracy_abs: float = 0.0001  # |recomputed - claimed| per ROUGE metric (4 decimals)
-    tokens_per_sample_abs: float = 0.05  # printed with 1 decimal
+EXIT = {"consistent": 0, "inconsistent": 1, "incomplete": 3}
 
 
 @dataclass(frozen=True)
 class ReproduceConfig:
-    """Inputs of one reproduction (the CLI builds it from its arguments)."""
+    """Inputs of one reproduction (the CLI and the portal's worker build it)."""
 
     bundle: Path
-    dataset: str
+    dataset: str | None = None
+    tiers: tuple[int, ...] = (1, 2, 3)
     backend: str = "hf"
     model: str | None = None
     tokenizer: str | None = None
     samples: int = 8
-    seed: int = 0
+    seed: int | None = None  # None: drawn per run, secret until the report
     scenario: str | None = None
-    accuracy_log: Path | None = None
+    accuracy_logs: Mapping[str, Path] = field(default_factory=dict)  # scenario -> whole log
     device: str = "cpu"
     dtype: str | None = None
     batch_size: int = 8
@@ -78,177 +64,216 @@ class ReproduceConfig:
     token_dtype: str | None = None
     dummy_tokens_per_sample: int = 290
     nltk_data: Path | None = None
-    tolerances: Tolerances = Tolerances()
+    jobs: int = 1
+    dataset_sha256: str | None = None
+    progress: bool = True
 
+    def __post_init__(self) -> None:
+        def bad(message: str) -> RunnerError:
+            return RunnerError(message, code="runner.bad_option")
 
-def _accuracy_dirs(bundle: Path, scenario: str | None) -> list[Path]:
-    dirs = sorted(p for p in bundle.glob("*/*/results/*/*/*/accuracy") if p.is_dir())
-    if scenario is not None:
-        dirs = [d for d in dirs if d.parent.name.lower() == scenario.lower()]
-    if not dirs:
-        raise RunnerError(
-            f"{bundle}: no results/<system>/<benchmark>/<scenario>/accuracy/ directory"
-            + (f" for scenario {scenario}" if scenario else "")
-            + "; pass the bundle root (the directory holding closed/ or open/).",
-            code="runner.bad_bundle",
-        )
-    return dirs
+        if not self.tiers or not set(self.tiers) <= {1, 2, 3}:
+            raise bad(f"--tiers must name some of 1, 2, 3, not {self.tiers!r}.")
+        if 3 in self.tiers and self.samples < MIN_SAMPLES:
+            raise bad(
+                f"--samples {self.samples}: tier 3 needs at least {MIN_SAMPLES} sampled queries "
+                "(fewer cannot tell a truncated run from a legitimate one, see "
+                "docs/reference_runner.md); use --tiers 1,2 to regenerate nothing."
+            )
+        if (2 in self.tiers or 3 in self.tiers) and not self.dataset:
+            raise bad("--dataset is needed for tiers 2 and 3 (the official .pkl, or demo).")
+        for name in ("batch_size", "max_new_tokens", "jobs"):
+            if getattr(self, name) < 1:
+                raise bad(f"--{name.replace('_', '-')} must be at least 1.")
 
-
-def find_untruncated_log(
-    bundle: Path, accuracy_dir: Path, explicit: Path | None
-) -> tuple[Path, list[AccuracyEntry], str]:
-    """The whole accuracy log for ``accuracy_dir`` (see module docstring for the search order),
-    with its entries and sha256 from the one read that proved it whole."""
-    relative = (accuracy_dir / "mlperf_log_accuracy.json").relative_to(bundle)
-    candidates = [
-        bundle / relative,
-        bundle.with_name(bundle.name + ".untruncated") / relative,
-    ]
-    if explicit is not None:
-        candidates.insert(0, explicit)
-    for candidate in candidates:
-        if not candidate.is_file():
-            continue
-        try:
-            entries, digest = read_accuracy_log_with_digest(candidate)
-        except AccuracyLogError:
-            continue
-        return candidate, entries, digest
-    raise RunnerError(
-        f"{bundle / relative}: no untruncated accuracy log found (looked at "
-        f"{', '.join(str(c) for c in candidates)}). Pass it with --accuracy-log; the published "
-        "copy is truncated and cannot be reproduced from.",
-        code="runner.missing_accuracy_log",
-    )
-
-
-def compare_sample(
-    qsl_idx: int, submitted: list[int], regenerated: list[int], rouge_l: float, tol: Tolerances
-) -> dict[str, Any]:
-    """Per-sample agreement figures and whether they are within the tolerances."""
-    prefix = 0
-    for a, b in zip(submitted, regenerated, strict=False):
-        if a != b:
-            break
-        prefix += 1
-    longest = max(len(submitted), len(regenerated), 1)
-    same_positions = sum(a == b for a, b in zip(submitted, regenerated, strict=False))
-    prefix_fraction = prefix / max(len(submitted), 1)
-    return {
-        "qsl_idx": qsl_idx,
-        "submitted_tokens": len(submitted),
-        "regenerated_tokens": len(regenerated),
-        "exact_match": submitted == regenerated,
-        "first_token_match": bool(submitted[:1] == regenerated[:1]),
-        "prefix_fraction": round(prefix_fraction, 4),
-        "token_agreement": round(same_positions / longest, 4),
-        "rouge_l_f1": round(rouge_l, 4),
-        "passed": prefix_fraction >= tol.min_prefix_fraction or rouge_l >= tol.min_rouge_l,
-    }
-
-
-def _pairwise_rouge_l(
-    submitted: list[list[int]],
-    regenerated: list[list[int]],
-    codec: TextCodec,
-    split: SentenceSplitter,
-) -> list[float]:
-    """ROUGE-L F1 (0..1) per pair, with MLPerf's pipeline (scoring.rouge), submitted as target."""
-    if not submitted:
-        return []
-    result = score_fast(
-        [codec.decode(t) for t in regenerated], [codec.decode(t) for t in submitted], split
-    )
-    return [float(v) for v in result.per_pair[:, ROUGE_TYPES.index("rougeL")]]
-
-
-def _compare_accuracy(claimed: dict[str, Any], recomputed: dict[str, Any], tol: Tolerances) -> dict:
-    differences: dict[str, Any] = {}
-    for key in ("rouge1", "rouge2", "rougeL", "tokens_per_sample"):
-        limit = tol.tokens_per_sample_abs if key == "tokens_per_sample" else tol.accuracy_abs
-        if key not in claimed:
-            differences[key] = {"claimed": None, "recomputed": recomputed[key]}
-        elif abs(float(claimed[key]) - float(recomputed[key])) > limit + 1e-9:
-            differences[key] = {"claimed": claimed[key], "recomputed": recomputed[key]}
-    return {
-        "claimed": claimed,
-        "recomputed": recomputed,
-        "differences": differences,
-        "matches": not differences,
-    }
-
-
-def _sampled(entries: list[AccuracyEntry], k: int, seed: int) -> list[AccuracyEntry]:
-    kept, _ = first_entry_per_sample(entries)
-    kept.sort(key=lambda e: e.qsl_idx)
-    return random.Random(seed).sample(kept, min(k, len(kept)))
+    def model_id(self) -> str | None:
+        if self.backend == "dummy":
+            return None
+        return self.model or (DEFAULT_GPU_MODEL if self.device == "cuda" else DEFAULT_CPU_MODEL)
 
 
 def reproduce(config: ReproduceConfig) -> dict[str, Any]:
-    """Run the reproduction and return the report (a JSON-ready dict)."""
+    """Run the requested tiers on every accuracy folder; return the report (JSON-ready)."""
     bundle = config.bundle
     if not bundle.is_dir():
         raise RunnerError(f"{bundle}: no such bundle directory.", code="runner.bad_bundle")
-    tol = config.tolerances
-    tokenizer = config.tokenizer or _backend_job(config)["backend_options"].get("model")
-    codec = build_codec(tokenizer)
-    split = sentence_splitter(config.nltk_data)
-    backend = None
-    scenarios = []
-    inputs: dict[str, Any] = {"accuracy_logs": {}, "accuracy_txt": {}}
-    for accuracy_dir in _accuracy_dirs(bundle, config.scenario):
-        log_path, entries, log_hash = find_untruncated_log(
-            bundle, accuracy_dir, config.accuracy_log
+    seed, seed_source = (
+        (config.seed, "given") if config.seed is not None else (secrets.randbits(63), "drawn")
+    )
+    dirs = accuracy_dirs(bundle, config.scenario)
+    if not dirs:
+        raise RunnerError(
+            f"{bundle.name}: no results/<system>/<benchmark>/<scenario>/accuracy/ folder"
+            + (f" for scenario {config.scenario}" if config.scenario else "")
+            + "; pass the bundle root (the folder holding closed/ or open/).",
+            code="runner.bad_bundle",
         )
-        dtype = config.token_dtype or guess_dtype(entries)
-        max_qsl = max((e.qsl_idx for e in entries), default=0)
-        dataset = load_dataset(config.dataset, codec, max_qsl + 1)
-        txt_path = accuracy_dir / "accuracy.txt"
-        claimed = (
-            parse_accuracy_txt(txt_path.read_text(encoding="utf-8")) if txt_path.is_file() else {}
+    given = {k.lower(): v for k, v in config.accuracy_logs.items()}
+    unknown = set(given) - {d.parent.name.lower() for d in dirs}
+    if unknown:
+        raise RunnerError(
+            f"--accuracy-log names {', '.join(sorted(unknown))}, but the bundle's scenarios "
+            f"are {', '.join(d.parent.name for d in dirs)}.",
+            code="runner.bad_option",
         )
-        inputs["accuracy_logs"][str(log_path)] = log_hash
-        if txt_path.is_file():
-            inputs["accuracy_txt"][str(txt_path)] = sha256_of_file(txt_path)
-        inputs["dataset"] = {"path": str(dataset.path), "sha256": dataset.sha256}
+    run = _Run(config, declared_datasets(bundle))
+    scenarios = [
+        run.scenario(collect(bundle, d, given.get(d.parent.name.lower())), seed) for d in dirs
+    ]
+    return _report(config, run, scenarios, seed, seed_source)
 
-        if backend is None:
-            backend = build_backend(_backend_job(config), codec)
-        chosen = _sampled(entries, config.samples, config.seed)
-        submitted = [decode_tokens(e.data, dtype).tolist() for e in chosen]
-        regenerated: list[list[int]] = []
-        for start in range(0, len(chosen), config.batch_size):
-            batch = chosen[start : start + config.batch_size]
-            regenerated += backend.generate([dataset.samples[e.qsl_idx].tok_input for e in batch])
-        rouge_l = _pairwise_rouge_l(submitted, regenerated, codec, split)
-        samples = [
-            compare_sample(e.qsl_idx, s, r, f1, tol)
-            for e, s, r, f1 in zip(chosen, submitted, regenerated, rouge_l, strict=True)
-        ]
-        recomputed = score_entries(
-            entries, [s.reference for s in dataset.samples], codec, dtype, split
+
+class _Run:
+    """What the scenarios share, built once and only when a tier needs it."""
+
+    def __init__(self, config: ReproduceConfig, declared: dict[str, int]) -> None:
+        self.config = config
+        self.declared = declared
+        self.tokenizer = config.tokenizer or config.model_id()
+        self._codec: Any = None
+        self._split: Any = None
+        self._dataset: Dataset | None = None
+        self.dataset_check: DatasetCheck | None = None
+        self.backend: Any = None
+        self.calibration = load_calibration() if 3 in config.tiers else None
+
+    @property
+    def codec(self) -> Any:
+        if self._codec is None:
+            self._codec = build_codec(self.tokenizer)
+        return self._codec
+
+    @property
+    def split(self) -> Any:
+        if self._split is None:
+            self._split = sentence_splitter(self.config.nltk_data)
+        return self._split
+
+    def dataset(self, needed: int) -> Dataset:
+        """The dataset, checked to be the right file and to cover ``needed`` samples."""
+        if self._dataset is None:
+            self._dataset = load_dataset(str(self.config.dataset), self.codec)
+        check = check_dataset(self._dataset, needed, self.declared, self.config.dataset_sha256)
+        if check.repeated_to and len(self._dataset) < check.repeated_to:
+            self._dataset = repeated(self._dataset, check.repeated_to)
+        if self.dataset_check is None or check.repeated_to:
+            self.dataset_check = check
+        return self._dataset
+
+    def scenario(self, answers: ScenarioAnswers, seed: int) -> dict[str, Any]:
+        config = self.config
+        whole = answers.whole
+        pool = answers.regeneration_pool()
+        dtype = config.token_dtype or guess_dtype(whole.entries if whole else pool)
+        result: dict[str, Any] = {
+            "scenario": answers.scenario,
+            "accuracy_dir": answers.accuracy_dir,
+            "token_dtype": dtype,
+            "sources": {
+                "whole_log": None
+                if whole is None
+                else {"origin": whole.origin, "file": whole.label, "sha256": whole.sha256},
+                "test06_answers": len(answers.test06),
+                "salvaged_answers": len(answers.salvaged),
+            },
+            "notes": answers.notes,
+            "seconds": {},
+        }
+        no_whole = (
+            f"no whole accuracy log for {answers.scenario}: upload the untruncated "
+            f"mlperf_log_accuracy.json (--accuracy-log {answers.scenario}=PATH)"
         )
-        pass_fraction = sum(s["passed"] for s in samples) / max(len(samples), 1)
-        scenarios.append(
-            {
-                "scenario": accuracy_dir.parent.name,
-                "accuracy_dir": str(accuracy_dir.relative_to(bundle)),
-                "accuracy_log": str(log_path),
-                "token_dtype": dtype,
-                "hash_claimed": claimed.get("hash"),
-                "hash_actual": log_hash,
-                "hash_matches": claimed.get("hash") == log_hash,
-                "samples": samples,
-                "pass_fraction": round(pass_fraction, 4),
-                "accuracy": _compare_accuracy(
-                    {k: v for k, v in claimed.items() if k != "hash"}, recomputed.as_dict(), tol
-                ),
+        hash_ok = whole is not None and whole.sha256 == answers.claimed.get("hash")
+        if 1 in config.tiers:
+            started = time.perf_counter()
+            if whole is None:
+                result["tier1"] = {"status": "not run", "message": no_whole}
+            else:
+                result["tier1"] = _recount(answers, dtype)
+            result["seconds"]["tier1"] = round(time.perf_counter() - started, 3)
+        if 2 in config.tiers:
+            started = time.perf_counter()
+            if whole is None:
+                result["tier2"] = {"status": "not run", "message": no_whole}
+            elif not hash_ok:
+                result["tier2"] = {
+                    "status": "not run",
+                    "message": "the whole log is not the one accuracy.txt was computed from "
+                    "(its sha256 differs from hash=); nothing to recompute against",
+                }
+            else:
+                needed = max(e.qsl_idx for e in whole.entries) + 1
+                result["tier2"] = recompute_accuracy(
+                    whole.entries,
+                    self.dataset(needed),
+                    self.codec,
+                    dtype,
+                    self.split,
+                    answers.claimed,
+                    jobs=config.jobs,
+                    progress=config.progress,
+                )
+            result["seconds"]["tier2"] = round(time.perf_counter() - started, 3)
+        if 3 in config.tiers:
+            started = time.perf_counter()
+            result["tier3"] = self._regenerate(answers, pool, dtype, seed)
+            result["seconds"]["tier3"] = round(time.perf_counter() - started, 3)
+        return result
+
+    def _regenerate(self, answers: ScenarioAnswers, pool: list, dtype: str, seed: int) -> dict:
+        config = self.config
+        if len(pool) < MIN_SAMPLES:
+            return {
+                "status": "not run",
+                "message": f"only {len(pool)} whole answers for {answers.scenario} (no whole "
+                f"log, TEST06 or complete entries in the published log); tier 3 needs "
+                f"{MIN_SAMPLES}",
             }
+        chosen = draw(pool, config.samples, seed ^ hash_scenario(answers.scenario))
+        dataset = self.dataset(max(e.qsl_idx for e in pool) + 1)
+        if self.backend is None:
+            self.backend = build_backend(_backend_job(config), self.codec)
+        assert self.calibration is not None
+        source = "the whole log" if answers.whole else "TEST06 and the published log's head"
+        outcome = regenerate_and_judge(
+            chosen,
+            self.backend,
+            dataset,
+            self.codec,
+            dtype,  # type: ignore[arg-type]
+            self.split,
+            self.calibration,
+            batch_size=config.batch_size,
+            max_new_tokens=config.max_new_tokens,
+            scenario=answers.scenario,
+            progress=config.progress,
         )
-    assert backend is not None
-    info = backend.info()
-    return _report(config, scenarios, inputs, asdict(info), tokenizer)
+        return {**outcome, "drawn_from": f"{len(pool)} whole answers ({source})"}
+
+
+def hash_scenario(name: str) -> int:
+    """A stable per-scenario offset of the seed (Python's hash() is salted per process)."""
+    return int.from_bytes(name.lower().encode()[:8].ljust(8, b"\0"), "little")
+
+
+def _recount(answers: ScenarioAnswers, dtype: str) -> dict[str, Any]:
+    assert answers.whole is not None
+    try:
+        done = recount(
+            answers.whole.entries,
+            answers.whole.sha256,
+            answers.claimed,
+            dtype,  # type: ignore[arg-type]
+            answers.expected_samples,
+        )
+    except ScoringError as err:
+        return {"status": "disagrees", "message": err.message, "problems": [err.message]}
+    data = done.as_dict()
+    data["message"] = "; ".join(done.problems) or (
+        f"hash= matches; {done.samples} samples, {done.gen_tok_len} tokens, "
+        f"{done.tokens_per_sample} per sample"
+    )
+    return data
 
 
 def _backend_job(config: ReproduceConfig) -> dict[str, Any]:
@@ -256,94 +281,121 @@ def _backend_job(config: ReproduceConfig) -> dict[str, Any]:
         options: dict[str, Any] = {"tokens_per_sample": config.dummy_tokens_per_sample}
     else:
         options = {
-            "model": config.model
-            or (DEFAULT_GPU_MODEL if config.device == "cuda" else DEFAULT_CPU_MODEL),
+            "model": config.model_id(),
             "device": config.device,
             "dtype": config.dtype,
             "max_new_tokens": config.max_new_tokens,
+            "batch_size": config.batch_size,
         }
     return {"backend": config.backend, "backend_options": options}
 
 
-def _report(
-    config: ReproduceConfig,
-    scenarios: list[dict[str, Any]],
-    inputs: dict[str, Any],
-    info: dict[str, Any],
-    tokenizer: str | None,
-) -> dict[str, Any]:
-    tol = config.tolerances
-    reasons = []
+def _verdict(scenarios: list[dict[str, Any]], tiers: tuple[int, ...]) -> tuple[str, list, list]:
+    reasons, gaps = [], []
+    names = {t.number: t.name for t in TIERS}
     for s in scenarios:
-        name = s["scenario"]
-        if not s["hash_matches"]:
-            reasons.append(f"{name}: accuracy log sha256 differs from accuracy.txt's hash= line")
-        if s["pass_fraction"] < tol.min_pass_fraction:
-            reasons.append(
-                f"{name}: only {s['pass_fraction']:.0%} of sampled queries agree with the "
-                f"reference model (need {tol.min_pass_fraction:.0%})"
-            )
-        if not s["accuracy"]["matches"]:
-            keys = ", ".join(sorted(s["accuracy"]["differences"]))
-            reasons.append(f"{name}: accuracy.txt differs from the recomputed accuracy ({keys})")
+        for number in tiers:
+            tier = s.get(f"tier{number}", {})
+            where = f"{s['scenario']}, tier {number} ({names[number]})"
+            if tier.get("status") == "disagrees":
+                if number == 3:
+                    reasons += [f"{where}: {r}" for r in tier["judgement"]["reasons"]]
+                elif number == 2:
+                    keys = ", ".join(sorted(tier["differences"]))
+                    reasons.append(f"{where}: accuracy.txt differs from the recomputed ({keys})")
+                else:
+                    reasons.append(f"{where}: {tier.get('message', '')}")
+            elif tier.get("status") == "not run":
+                gaps.append(f"{where}: {tier['message']}")
+    verdict = "inconsistent" if reasons else ("incomplete" if gaps else "consistent")
+    return verdict, reasons, gaps
+
+
+def _report(
+    config: ReproduceConfig, run: _Run, scenarios: list[dict[str, Any]], seed: int, source: str
+) -> dict[str, Any]:
+    verdict, reasons, gaps = _verdict(scenarios, config.tiers)
+    info = asdict(run.backend.info()) if run.backend is not None else None
+    dataset = run._dataset
+    return {
+        "kind": "inferboard.reproduction",
+        "version": 2,
+        "bundle": config.bundle.name,
+        "tiers_run": list(config.tiers),
+        "tiers": [asdict(t) for t in TIERS],
+        "model": None
+        if info is None
+        else {k: info[k] for k in ("backend", "model_id", "model_revision", "dtype", "device")},
+        "tokenizer": None
+        if run._codec is None
+        else {
+            "name": Path(str(run.tokenizer or "")).name or "byte codec",
+            "decoder": run.codec.decoder,
+        },
+        "dataset": None
+        if dataset is None
+        else {
+            "name": dataset.name,
+            "sha256": dataset.sha256,
+            "md5": dataset.md5,
+            "rows": dataset.rows,
+            "official": dataset.is_official,
+            "identity": run.dataset_check.identity if run.dataset_check else None,
+            "repeated_to": run.dataset_check.repeated_to if run.dataset_check else None,
+        },
+        "hardware": _hardware(config, info),
+        "sampling": {"samples": config.samples, "seed": seed, "seed_source": source},
+        "calibration": None
+        if run.calibration is None
+        else {
+            "target_false_alarm": run.calibration.target_false_alarm,
+            "query_rules": asdict(run.calibration.query_rules),
+        },
+        "scenarios": scenarios,
+        "verdict": verdict,
+        "reasons": reasons,
+        "gaps": gaps,
+    }
+
+
+def _hardware(config: ReproduceConfig, info: dict[str, Any] | None) -> dict[str, Any]:
     accelerators = cuda_accelerators() if config.device == "cuda" else Accelerators(count=0)
     system = describe_system(
         division="-",
         submitter="-",
         system_name=platform.node() or "-",
         availability="-",
-        framework=info["framework"],
+        framework=info["framework"] if info else "-",
         software_packages=("torch", "transformers"),
         accelerators=accelerators,
         sw_notes="",
     )
-    hardware = {
-        k: system[k]
-        for k in (
-            "host_processor_model_name",
-            "host_processor_core_count",
-            "host_memory_capacity",
-            "accelerators_per_node",
-            "accelerator_model_name",
-            "operating_system",
-            "other_software_stack",
-        )
-    }
-    return {
-        "kind": "inferboard.reproduction",
-        "version": 1,
-        "bundle": str(config.bundle),
-        "model": {
-            "id": info["model_id"],
-            "revision": info["model_revision"],
-            "backend": info["backend"],
-            "dtype": info["dtype"],
-            "device": info["device"],
-        },
-        "tokenizer": tokenizer or "inferboard-byte-codec",
-        "inputs": inputs,
-        "hardware": hardware,
-        "sampling": {"samples": config.samples, "seed": config.seed},
-        "tolerances": asdict(tol),
-        "scenarios": scenarios,
-        "verdict": "consistent" if not reasons else "inconsistent",
-        "reasons": reasons,
-    }
+    keys = (
+        "host_processor_model_name",
+        "host_processor_core_count",
+        "host_memory_capacity",
+        "accelerators_per_node",
+        "accelerator_model_name",
+        "operating_system",
+    )
+    return {k: system[k] for k in keys}
 
 
 def reproduce_from_args(args: Any) -> int:
-    """CLI entry: run, write the report, exit 0 when consistent and 1 when not."""
+    """CLI entry: run, write the report, print the verdict; exit status as the docstring."""
+    tiers = (1, 2) if args.rouge_only else _tiers(args.tiers)
     report = reproduce(
         ReproduceConfig(
             bundle=args.bundle,
             dataset=args.dataset,
+            tiers=tiers,
             backend=args.backend,
             model=args.model,
             tokenizer=args.tokenizer,
             samples=args.samples,
             seed=args.seed,
             scenario=args.scenario,
-            accuracy_log=args.accuracy_log,
+            accuracy_logs=dict(args.accuracy_log or []),
             device=args.device,
             dtype=args.dtype,
             batch_size=args.batch_size,
@@ -351,6 +403,9 @@ def reproduce_from_args(args: Any) -> int:
             token_dtype=args.token_dtype,
             dummy_tokens_per_sample=args.dummy_tokens_per_sample,
             nltk_data=args.nltk_data,
+            jobs=args.jobs,
+            dataset_sha256=args.dataset_sha256,
+            progress=not args.quiet,
         )
     )
     text = json.dumps(report, indent=2)
@@ -361,4 +416,15 @@ def reproduce_from_args(args: Any) -> int:
         print(text)
     for reason in report["reasons"]:
         print(f"  - {reason}", file=sys.stderr)
-    return 0 if report["verdict"] == "consistent" else 1
+    for gap in report["gaps"]:
+        print(f"  (not run) {gap}", file=sys.stderr)
+    return EXIT[report["verdict"]]
+
+
+def _tiers(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+    except ValueError as err:
+        raise RunnerError(
+            f"--tiers {text!r}: give tier numbers, e.g. 1,2,3.", code="runner.bad_option"
+        ) from err

@@ -100,6 +100,7 @@ def evaluate_llama2(
     dtype: TokenDtype,
     split_sentences: SentenceSplitter | None = None,
     jobs: int = 1,
+    on_progress: Callable[[int], None] | None = None,
 ) -> Llama2Accuracy:
     """Recompute a llama2-70b accuracy result from an untruncated log (spec §5).
 
@@ -119,7 +120,7 @@ def evaluate_llama2(
         )
     qsl_indices, predictions = decode_predictions(entries, decode, dtype)
     targets = [references[q] for q in qsl_indices]
-    rouge = score_fast(predictions, targets, split_sentences, jobs=jobs)
+    rouge = score_fast(predictions, targets, split_sentences, jobs=jobs, on_progress=on_progress)
     return Llama2Accuracy(
         rouge1=rouge.rouge1,
         rouge2=rouge.rouge2,

@@ -15,7 +15,7 @@ F-measures, over ``jobs`` processes. ``bench/rouge_bench.py`` measures both.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -26,6 +26,7 @@ from scoring.punkt_data import SentenceSplitter, nltk_sentence_splitter
 from scoring.rouge_kernels import TokenCoder, pair_fmeasures
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+_INLINE_CHUNK = 512  # pairs per progress step when scoring in this process
 
 
 @dataclass(frozen=True)
@@ -121,32 +122,46 @@ def score_fast(
     references: Sequence[str],
     split_sentences: SentenceSplitter | None = None,
     jobs: int = 1,
+    on_progress: Callable[[int], None] | None = None,
 ) -> RougeResult:
     """Same result as :func:`score_reference`, computed with the fast kernels over ``jobs``.
 
     With ``jobs > 1`` chunks go to a ``forkserver`` process pool (safe after torch has
     started threads); ``split_sentences`` must then be picklable, as ``nltk.sent_tokenize``
-    and :func:`scoring.punkt_data.load_sentence_splitter`'s result are.
+    and :func:`scoring.punkt_data.load_sentence_splitter`'s result are. ``on_progress`` is
+    called with the number of pairs of each chunk as it finishes (for progress bars).
     """
     _check_lengths(predictions, references)
     if jobs < 1:
         raise ScoringError("scoring.bad_jobs", None, f"jobs must be at least 1, not {jobs}.")
     split = split_sentences or nltk_sentence_splitter()
     if jobs == 1 or len(predictions) < 2 * jobs:
-        per_pair, gen_len = _score_chunk(predictions, references, split)
-        return aggregate(per_pair, gen_len)
+        parts = []
+        for s in range(0, len(predictions), _INLINE_CHUNK):
+            parts.append(
+                _score_chunk(
+                    predictions[s : s + _INLINE_CHUNK], references[s : s + _INLINE_CHUNK], split
+                )
+            )
+            if on_progress is not None:
+                on_progress(len(parts[-1][0]))
+        if not parts:
+            return aggregate(np.empty((0, len(ROUGE_TYPES))), 0)
+        return aggregate(np.concatenate([p for p, _ in parts]), sum(n for _, n in parts))
     # A few chunks per worker balance uneven texts; order is kept by map().
     chunk = max(1, -(-len(predictions) // (jobs * 4)))
     starts = range(0, len(predictions), chunk)
     context = multiprocessing.get_context("forkserver")
+    results = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        results = list(
-            pool.map(
-                _score_chunk,
-                [predictions[s : s + chunk] for s in starts],
-                [references[s : s + chunk] for s in starts],
-                [split] * len(starts),
-            )
-        )
+        for part in pool.map(
+            _score_chunk,
+            [predictions[s : s + chunk] for s in starts],
+            [references[s : s + chunk] for s in starts],
+            [split] * len(starts),
+        ):
+            results.append(part)
+            if on_progress is not None:
+                on_progress(len(part[0]))
     per_pair = np.concatenate([part for part, _ in results])
     return aggregate(per_pair, sum(length for _, length in results))

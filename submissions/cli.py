@@ -23,6 +23,7 @@ from leaderboard.db import open_store
 from leaderboard.settings import LeaderboardSettings, load_values
 from submissions.errors import SubmissionError
 from submissions.models import Submission
+from submissions.reproduction import Reproduction, summarize
 from submissions.roles import Principal, Role, principal_from_claims
 from submissions.service import SubmissionService
 from submissions.settings import SubmissionSettings
@@ -44,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("file", type=Path)
     submit.add_argument("--as", dest="actor", required=True, metavar="EMAIL")
     submit.add_argument("--replaces", type=int, help="id of the submission this one corrects")
+    attach = sub.add_parser(
+        "attach-log", help="store the whole accuracy log of one scenario beside a submission"
+    )
+    attach.add_argument("id", type=int)
+    attach.add_argument(
+        "log", metavar="SCENARIO=PATH", help="e.g. Offline=mlperf_log_accuracy.json"
+    )
+    attach.add_argument("--as", dest="actor", required=True, metavar="EMAIL")
     sub.add_parser("work", help="validate and reproduce everything pending, then exit")
     listing = sub.add_parser("list", help="the review queue and recent decisions")
     listing.add_argument("--limit", type=int, default=20)
@@ -110,6 +119,19 @@ def _run(args: argparse.Namespace, service: SubmissionService, settings: Submiss
         print(f"submission {receipt.submission_id}{again}: sha256 {receipt.sha256}, "
               f"{receipt.size_bytes} bytes, received {when}")  # fmt: skip
         print("run `python -m submissions work` (or start the portal) to validate it")
+    elif args.command == "attach-log":
+        scenario, _, path = args.log.partition("=")
+        log = Path(path)
+        if not scenario or not log.is_file():
+            raise SubmissionError(
+                "cli.missing_file", f"give SCENARIO=PATH of an existing file, not {args.log!r}"
+            )
+        with log.open("rb") as stream:
+            stored = service.attach_accuracy_log(
+                _person(args.actor, settings), args.id, scenario, stream, log.name
+            )
+        print(f"submission {args.id}: {scenario} accuracy log stored, sha256 {stored['sha256']}")
+        print("run `python -m submissions work` (or start the portal) to reproduce with it")
     elif args.command == "work":
         started = time.perf_counter()
         advanced = Worker(service, settings).run_until_idle()
@@ -169,8 +191,34 @@ def _show(service: SubmissionService, submission_id: int, *, as_json: bool) -> N
         print("\nReproduction:")
         for check in reproduction.get("log_checks", []):
             print(f"  {check['status']:11} {check['path']}: {check['message']}")
-        spot = reproduction.get("spot_check", {})
-        print(f"  spot check: {spot.get('status')}: {spot.get('message', '')}")
+        _print_reproduction(summarize(reproduction))
+
+
+def _print_reproduction(summary: Reproduction | None) -> None:
+    if summary is None:
+        return
+    seed = f" (sampling seed {summary.seed}, {summary.seed_source})" if summary.seed else ""
+    print(
+        f"  verdict: {summary.status}{seed}" + (f": {summary.message}" if summary.message else "")
+    )
+    for reason in summary.reasons:
+        print(f"    - {reason}")
+    for gap in summary.gaps:
+        print(f"    (not run) {gap}")
+    for scenario in summary.scenarios:
+        answers = f"{scenario.test06_answers} TEST06, {scenario.salvaged_answers} salvaged"
+        print(f"  {scenario.scenario}: whole log {scenario.whole_log or 'none'}; {answers}")
+        for tier in scenario.tiers:
+            print(f"    tier {tier.number} {tier.name:32} {tier.status:13} {tier.message}")
+        if scenario.queries:
+            print(f"    {'qsl_idx':>8} {'submitted':>9} {'regen.':>7} {'first':>5} "
+                  f"{'similar':>7} {'stops':>11}  flags")  # fmt: skip
+        for q in scenario.queries:
+            stops = f"{q.submitted_stop}/{q.regenerated_stop}"
+            first = "yes" if q.first_token_match else "no"
+            flags = ", ".join(q.flags) or "-"
+            print(f"    {q.qsl_idx:>8} {q.submitted_tokens:>9} {q.regenerated_tokens:>7} "
+                  f"{first:>5} {q.similarity:>7.2f} {stops:>11}  {flags}")  # fmt: skip
 
 
 def _print_table(rows: list[Submission]) -> None:

@@ -17,6 +17,12 @@ rename) and only then returns its :class:`~submissions.models.Outcome`, which th
 applies with the audit entry in one transaction. Everything derived from a bundle runs in a
 child process with its own time and memory limits (:mod:`submissions.children`), never in the
 web process; nothing is recounted or re-run for a bundle the validator rejected.
+
+The reproduction child (``python -m reference_runner reproduce``) runs every tier the settings
+allow (:attr:`~submissions.settings.SubmissionSettings.reproduction_tiers`), with the whole
+accuracy logs uploaded beside the submission (:mod:`submissions.whole_logs`). A submission in
+review goes back to reproducing when a whole log is uploaded (``SubmissionService.
+attach_accuracy_log``); that move is the service's, not this table's.
 """
 
 from __future__ import annotations
@@ -28,10 +34,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from submissions import children
+from submissions import children, whole_logs
+from submissions.archive_budget import scrub_paths
 from submissions.children import ChildLimits, ChildResult, ChildStarted
 from submissions.ledger import Ledger
 from submissions.models import Outcome, Submission
+from submissions.settings import PROJECT_ROOT
 from submissions.states import State
 from submissions.storage import archive_suffix
 
@@ -143,8 +151,9 @@ def give_up_validation(ctx: StepContext, error: str) -> Outcome:
 
 # ============================================================================ reproducing
 def reproduce(ctx: StepContext) -> Outcome:
-    """Recount the result folders' accuracy logs, then (when configured) the spot check;
-    both in limited children. Only a bundle the validator accepted gets here."""
+    """Recount the result folders' accuracy logs, then run the reproduction tiers the
+    settings allow with the uploaded whole logs; both in limited children. Only a bundle the
+    validator accepted gets here."""
     ledger, sid = ctx.ledger, ctx.submission_id
     if ctx.submission.verdict != "accepted":  # the table never sends one here; never recount it
         raise StepFailedError("only a bundle the validator accepted is reproduced")
@@ -153,16 +162,18 @@ def reproduce(ctx: StepContext) -> Outcome:
     tree = work / "tree"
     ledger.note(sid, State.REPRODUCING, progress="recounting tokens in the logs")
     data: dict[str, Any] = {"log_checks": _recount(ctx, work, tree)}
-    if settings.spot_check_configured:
-        ledger.note(sid, State.REPRODUCING, progress="regenerating sampled queries (spot check)")
-        data["spot_check"] = _spot_check(ctx, tree)
-    else:
-        data["spot_check"] = {
-            "status": "not configured",
-            "message": "no reference model in the settings "
-            "(reference_backend, reference_model, reference_dataset); only the log-level "
-            "recomputation ran",
-        }
+    tiers = settings.reproduction_tiers
+    for _ in range(MAX_ATTEMPTS):  # again when a whole log arrives while the child runs
+        used = whole_logs.attached(ledger.storage, sid)
+        logs, data["whole_logs_ignored"] = whole_logs.runner_arguments(ledger.storage, sid)
+        ledger.note(
+            sid,
+            State.REPRODUCING,
+            progress=f"reproducing: tiers {', '.join(map(str, tiers))} (scoring.tiers)",
+        )
+        data["spot_check"] = _spot_check(ctx, tree, logs)
+        if whole_logs.attached(ledger.storage, sid) == used:
+            break
     ledger.storage.write_json(ledger.reproduction_path(sid), data)
     return Outcome(State.AWAITING_REVIEW, "waiting for a maintainer's review")
 
@@ -222,6 +233,7 @@ def _recount(ctx: StepContext, work: Path, tree: Path) -> list[dict[str, Any]]:
     out.unlink(missing_ok=True)
     arguments = [
         *("--tree", str(tree), "--archive", str(_archive_link(ctx, work)), "--out", str(out)),
+        *("--hashes-out", str(work / whole_logs.HASHES_FILE)),
         *("--max-files", str(settings.archive_max_files)),
         *("--max-total-bytes", str(settings.archive_max_total_bytes)),
         *("--max-ratio", str(settings.archive_max_ratio)),
@@ -246,42 +258,80 @@ def _recount(ctx: StepContext, work: Path, tree: Path) -> list[dict[str, Any]]:
     return checks if isinstance(checks, list) else []
 
 
-def _spot_check(ctx: StepContext, tree: Path) -> dict[str, Any]:
-    """The reference runner regenerates sampled queries, in its own limited child."""
+def _spot_check(ctx: StepContext, tree: Path, logs: list[str]) -> dict[str, Any]:
+    """The reference runner's tiers (``logs``: its ``--accuracy-log`` arguments), in its own
+    limited child."""
     settings = ctx.ledger.settings
     report_path = ctx.ledger.storage.submission_dir(ctx.submission_id) / "spot_check.json"
     report_path.unlink(missing_ok=True)
     arguments = [
         *("reproduce", str(_bundle_root(tree))),
-        *("--backend", str(settings.reference_backend)),
-        *("--dataset", str(settings.reference_dataset)),
+        *("--tiers", ",".join(map(str, settings.reproduction_tiers))),
         *("--samples", str(settings.spot_check_samples)),
+        *("--device", settings.reference_device),
+        *("--batch-size", str(settings.reference_batch_size)),
+        *("--max-new-tokens", str(settings.reference_max_new_tokens)),
+        *("--jobs", str(settings.reproduction_jobs)),
         *("--report", str(report_path)),
+        "--quiet",
+        *logs,
     ]
-    if settings.reference_model:
-        arguments += ["--model", settings.reference_model]
-    if settings.reference_tokenizer:
-        arguments += ["--tokenizer", settings.reference_tokenizer]
+    optional = {
+        "--backend": settings.reference_backend,
+        "--dataset": settings.reference_dataset,
+        "--model": settings.reference_model,
+        "--tokenizer": settings.reference_tokenizer,
+        "--dtype": settings.reference_dtype,
+        "--dataset-sha256": settings.reference_dataset_sha256,
+    }
+    for flag, value in optional.items():
+        if value:
+            arguments += [flag, str(value)]
     limits = ChildLimits(
-        settings.spot_check_timeout_s, settings.memory_bytes(settings.spot_check_memory_mib)
+        settings.spot_check_timeout_s, settings.memory_bytes(settings.reproduction_memory_mib)
     )
     result = _run(ctx, "reference_runner", arguments, limits)
     if result.timed_out:
         return {
             "status": "timed out",
-            "message": f"the spot check did not finish within {settings.spot_check_timeout_s:g} s "
-            "(spot_check_timeout_s)",
+            "message": "the reproduction did not finish within "
+            f"{settings.spot_check_timeout_s:g} s (spot_check_timeout_s)",
         }
+    hidden = _server_folders(ctx, tree)
     try:
         details = json.loads(report_path.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
-        tail = result.tail().replace(str(tree) + "/", "")
+        tail = scrub_paths(result.tail(), hidden)
         return {
             "status": "failed",
             "message": f"the reference runner exited with {result.returncode}: {tail}",
         }
-    status = "done" if result.returncode == 0 else "differences found"
-    return {"status": status, "exit_status": result.returncode, "report": details}
+    if not isinstance(details, dict):
+        return {"status": "failed", "message": "the reference runner wrote no report object"}
+    details = scrub_paths(details, hidden)
+    ctx.ledger.storage.write_json(report_path, details)
+    return {
+        "status": str(details.get("verdict", "failed")),
+        "exit_status": result.returncode,
+        "report": details,
+    }
+
+
+def _server_folders(ctx: StepContext, tree: Path) -> list[tuple[Path, str]]:
+    """Folders whose paths a reviewer or submitter must not see (house style: no server
+    paths): the bundle, the storage (whole logs live there), the project, and the folders
+    holding the configured model, tokenizer and dataset."""
+    settings = ctx.ledger.settings
+    folders = [(tree, ""), (ctx.ledger.storage.root, ""), (PROJECT_ROOT, "")]
+    for value in (
+        settings.reference_model,
+        settings.reference_tokenizer,
+        settings.reference_dataset,
+    ):
+        parent = Path(value).parent if value else None
+        if parent is not None and parent.is_absolute() and len(parent.parts) > 1:
+            folders.append((parent, ""))
+    return folders
 
 
 def _bundle_root(tree: Path) -> Path:

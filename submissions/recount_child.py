@@ -6,7 +6,9 @@ Run by the reproduction step under :mod:`submissions.child_guard` with its own t
 the portal. When the work folder's extracted tree is gone (cleaned by hand, or a restart after
 a crash), the already vetted archive is unpacked again here, under the same limits.
 
-Writes ``--out`` whole (by rename): the JSON list of :func:`submissions.recompute.recompute_logs`.
+Writes ``--out`` whole (by rename): the JSON list of :func:`submissions.recompute.recompute_logs`;
+with ``--hashes-out``, also each scenario's ``hash=`` values (:func:`submissions.whole_logs.
+scenario_hashes`), which whole-log uploads are matched against.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from submissions.archive_budget import scrub_paths
 from submissions.children import EXIT_OUT_OF_MEMORY, watch_parent
 from submissions.recompute import recompute_logs
+from submissions.whole_logs import scenario_hashes
 from validator.archive import ArchiveLimits, bundle_root, extract_archive
 
 EXIT_UNPACK_FAILED = 5
@@ -31,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tree", type=Path, required=True, help="the extracted bundle")
     parser.add_argument("--archive", type=Path, required=True, help="the stored bundle")
     parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
+    parser.add_argument("--hashes-out", type=Path, help="JSON file for each scenario's hash=")
     parser.add_argument("--max-files", type=int, default=ArchiveLimits.max_files)
     parser.add_argument("--max-total-bytes", type=int, default=ArchiveLimits.max_total_bytes)
     parser.add_argument("--max-ratio", type=float, default=ArchiveLimits.max_ratio)
@@ -48,17 +52,25 @@ def main(argv: list[str] | None = None) -> int:
             if extract_archive(args.archive, tree, limits):
                 print("error: the stored archive could not be unpacked again", file=sys.stderr)
                 return EXIT_UNPACK_FAILED
-        checks = recompute_logs(bundle_root(tree))
+        root = bundle_root(tree)
+        checks = recompute_logs(root)
+        hashes = scenario_hashes(root) if args.hashes_out else None
     except MemoryError:
         print("error: the recount needed more memory than its limit", file=sys.stderr)
         return EXIT_OUT_OF_MEMORY
     except OSError as exc:
         print(f"error: {exc.strerror or type(exc).__name__}", file=sys.stderr)
         return 2
-    tmp = args.out.with_name(args.out.name + ".tmp")
-    tmp.write_text(json.dumps(scrub_paths(checks, [(tree, "")]), indent=2), encoding="utf-8")
-    tmp.replace(args.out)
+    if hashes is not None:
+        _write_whole(args.hashes_out, json.dumps(hashes, indent=2))
+    _write_whole(args.out, json.dumps(scrub_paths(checks, [(tree, "")]), indent=2))
     return 0
+
+
+def _write_whole(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from leaderboard.errors import LeaderboardError
 from leaderboard.importers import submission_rows
 from leaderboard.ingest import insert_rows, refresh_hardware
 from leaderboard.queries import existing_results
-from submissions import audit, sql
+from submissions import audit, sql, whole_logs
 from submissions.acceptance import read_summary_records
 from submissions.errors import InvalidTransitionError, RateLimitedError, SubmissionError
 from submissions.ledger import AUDIT_HEAD_FILE, Ledger, Row, not_found, utc_now
@@ -105,6 +105,76 @@ class SubmissionService:
         """The reproduction step's report (log recomputation, spot check); None until done."""
         self.get(principal, submission_id)
         return self._ledger.storage.read_json(self._ledger.reproduction_path(submission_id))
+
+    def attach_accuracy_log(
+        self,
+        principal: Principal,
+        submission_id: int,
+        scenario: str,
+        stream: BinaryIO,
+        filename: str,
+    ) -> dict[str, Any]:
+        """Store the whole accuracy log of one scenario beside an undecided submission (its
+        owner or a maintainer). Once the bundle was recounted the log must be the ``hash=`` of
+        that scenario's accuracy.txt; a submission awaiting review goes back to reproducing
+        with it. Nothing is stored when the log is refused."""
+        submission = self.get(principal, submission_id)
+        self._undecided_for_logs(submission)
+        storage = self._ledger.storage
+        spooled = storage.spool(stream, self.settings.max_accuracy_log_bytes)
+        try:
+            known = whole_logs.known_hashes(storage, submission_id)
+            scenario = whole_logs.match_scenario(known, scenario, spooled.sha256)
+            storage.store_accuracy_log(spooled)
+        finally:
+            storage.discard(spooled)
+        name = display_name(filename)
+        reason = f"{scenario}: {name}, {spooled.size_bytes} bytes, sha256 {spooled.sha256}"
+        with self._ledger._writing() as con:
+            row = self._ledger._visible(con, principal, submission_id)
+            self._undecided_for_logs(Submission.from_row(row.values))
+            whole_logs.record(
+                storage,
+                submission_id,
+                scenario,
+                sha256=spooled.sha256,
+                size_bytes=spooled.size_bytes,
+                filename=name,
+                by=principal.label,
+            )
+            if row.state is State.AWAITING_REVIEW:
+                self._ledger._move(
+                    con,
+                    row,
+                    State.REPRODUCING,
+                    principal,
+                    action="log_attached",
+                    reason=reason,
+                    progress=f"reproducing again with the whole {scenario} accuracy log",
+                    work_attempts=0,
+                    last_error=None,
+                )
+            else:  # not reproduced yet, or now: the reproduction step picks it up
+                self._ledger._append(
+                    con,
+                    at=self._ledger._now(),
+                    actor=principal,
+                    submission_id=submission_id,
+                    action="log_attached",
+                    from_state=row.state,
+                    to_state=row.state,
+                    reason=reason,
+                )
+        return whole_logs.attached(storage, submission_id)[scenario]
+
+    @staticmethod
+    def _undecided_for_logs(submission: Submission) -> None:
+        if submission.state.is_final:
+            raise SubmissionError(
+                "logs.decided",
+                f"submission {submission.submission_id} is {submission.state.label}; whole "
+                "accuracy logs can be added only before a decision",
+            )
 
     def withdraw(self, principal: Principal, submission_id: int, reason: str) -> Submission:
         """The owner or a maintainer withdraws a submission that is not decided yet, saying

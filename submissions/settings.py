@@ -63,14 +63,17 @@ class SubmissionSettings(InferboardSettings):
     )
     spot_check_timeout_s: Seconds = Field(
         default=3600,
-        description="Seconds the reference runner's spot check may run before it is stopped "
-        "(the review then says it timed out).",
+        description="Seconds the reproduction child (the reference runner, all tiers) may run "
+        "before it is stopped; the submission then goes to review with 'timed out' written "
+        "down. Budget the model load (minutes for Llama-2-70B) plus about a minute per sampled "
+        "query.",
     )
     spot_check_memory_mib: int = Field(
         default=0,
         ge=0,
-        description="Address-space limit (MiB) of the spot-check child; 0: none (GPU runtimes "
-        "reserve far more address space than they use).",
+        description="Address-space limit (MiB) of the reproduction child when it loads a model "
+        "(tier 3 with the hf or vllm backend); 0: none (GPU runtimes reserve far more address "
+        "space than they use). Without a model it runs under validation_memory_mib.",
     )
     archive_max_files: Count = Field(
         default=100_000, description="Most members an uploaded archive may hold (more: refused)."
@@ -91,8 +94,8 @@ class SubmissionSettings(InferboardSettings):
     )
     reference_backend: Literal["hf", "vllm", "dummy"] | None = Field(
         default=None,
-        description="Reference runner backend for the spot check (hf, vllm or dummy); unset: "
-        "no spot check, only log-level recomputation.",
+        description="Reference runner backend for tier 3, the regeneration of sampled queries "
+        "(hf, vllm or dummy); unset: tier 1 (and tier 2 with a dataset and a tokenizer) only.",
     )
     reference_model: str | None = Field(
         default=None, description="Model path or id the spot check regenerates queries with."
@@ -105,8 +108,43 @@ class SubmissionSettings(InferboardSettings):
         default=None,
         description="Tokenizer path or id for the spot check (default: the model's).",
     )
-    spot_check_samples: Count = Field(
-        default=4, description="How many sampled queries the spot check regenerates."
+    spot_check_samples: int = Field(
+        default=8,
+        ge=4,
+        description="How many sampled queries tier 3 regenerates (at least 4: the calibrated "
+        "comparison needs them).",
+    )
+    reference_device: Literal["cpu", "cuda"] = Field(
+        default="cpu",
+        description="Device of the reference model: cpu, or cuda (needs requirements-gpu.txt; "
+        "the model is spread over every visible GPU).",
+    )
+    reference_dtype: Literal["fp32", "bf16", "fp16"] | None = Field(
+        default=None,
+        description="Weights of the reference model: fp32, bf16 or fp16 (unset: bf16 on cuda, "
+        "fp32 on cpu).",
+    )
+    reference_batch_size: Count = Field(
+        default=8, description="Queries the reference model generates per step (tier 3)."
+    )
+    reference_max_new_tokens: Count = Field(
+        default=1024,
+        description="Generation limit of tier 3; MLPerf's is 1024 (lower it only for bundles "
+        "made with a lower limit).",
+    )
+    reference_dataset_sha256: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="sha256 the reference dataset must have (pin your copy of the official "
+        "file); unset: its md5 must be the official one, or the bundle's README must declare it.",
+    )
+    reproduction_jobs: Count = Field(
+        default=1, description="Processes tier 2 (the accuracy recompute) uses for ROUGE."
+    )
+    max_accuracy_log_bytes: Count = Field(
+        default=512 * 2**20,
+        description="Largest whole accuracy log a user may upload beside a submission, in bytes "
+        "(a full llama2-70b log is about 60 MB).",
     )
     worker_poll_s: Seconds = Field(
         default=2.0,
@@ -136,8 +174,27 @@ class SubmissionSettings(InferboardSettings):
 
     @property
     def spot_check_configured(self) -> bool:
-        """The reproduction step runs the reference runner only with a backend and a dataset."""
+        """Tier 3 (regeneration) runs only with a backend and a dataset."""
         return self.reference_backend is not None and self.reference_dataset is not None
+
+    @property
+    def reproduction_tiers(self) -> tuple[int, ...]:
+        """Tier 1 always (it needs only the logs); tier 2 with a dataset and a tokenizer (or a
+        model to take it from); tier 3 with a backend and a dataset."""
+        tiers = [1]
+        has_decoder = self.reference_tokenizer or self.reference_model
+        if self.reference_dataset and (has_decoder or self.reference_backend == "dummy"):
+            tiers.append(2)
+        if self.spot_check_configured:
+            tiers.append(3)
+        return tuple(tiers)
+
+    @property
+    def reproduction_memory_mib(self) -> int:
+        """The reproduction child's address-space limit: ``spot_check_memory_mib`` when it
+        loads a model, else ``validation_memory_mib`` (0: none)."""
+        loads_model = 3 in self.reproduction_tiers and self.reference_backend in ("hf", "vllm")
+        return self.spot_check_memory_mib if loads_model else self.validation_memory_mib
 
     @staticmethod
     def memory_bytes(mib: int) -> int | None:

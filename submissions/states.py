@@ -1,6 +1,7 @@
 """The submission states and the moves between them, as data (house style §4).
 
-received → validating → reproducing → awaiting_review → accepted | rejected; a bundle the
+received → validating → reproducing → awaiting_review → accepted | rejected (and back to
+reproducing when a whole accuracy log is uploaded during review); a bundle the
 validator rejects goes by itself from validating to rejected_by_validator (final, with its
 findings; the submitter is offered a replacement). A submitter can withdraw until a decision
 is made. ``validating`` and ``reproducing`` are work the
@@ -57,6 +58,9 @@ TRANSITIONS: dict[tuple[State, State], Role] = {
     (State.VALIDATING, State.REJECTED): Role.MAINTAINER,  # timed out or kept failing
     (State.VALIDATING, State.REJECTED_BY_VALIDATOR): Role.MAINTAINER,  # errors: nothing to review
     (State.REPRODUCING, State.AWAITING_REVIEW): Role.MAINTAINER,
+    # the owner (or a maintainer) uploads a whole accuracy log during review: the worker
+    # reproduces again with it (SubmissionService.attach_accuracy_log, audit "log_attached")
+    (State.AWAITING_REVIEW, State.REPRODUCING): Role.SUBMITTER,
     (State.AWAITING_REVIEW, State.ACCEPTED): Role.MAINTAINER,
     (State.AWAITING_REVIEW, State.REJECTED): Role.MAINTAINER,
     # the owner (or a maintainer) may withdraw anything not yet decided

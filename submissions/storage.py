@@ -6,6 +6,8 @@ Layout::
       incoming/<random>.part        an upload being spooled (removed or renamed at the end)
       blobs/<aa>/<sha256>           the bundle as received: content-addressed, read-only, shared
                                     by every submission of the same bytes, never rewritten
+      logs/<aa>/<sha256>            whole accuracy logs uploaded beside a submission, stored the
+                                    same way (outside the bundle, which they never change)
       submissions/<id>/             what the work produced: report.json, summary.csv,
                                     reproduction.json (each written whole, by rename)
       work/<id>/                    scratch: the archive extracted for validation; rebuilt by
@@ -111,6 +113,20 @@ class Storage:
         spooled.path.chmod(0o444)
         spooled.path.replace(target)
         return target
+
+    def store_accuracy_log(self, spooled: Spooled) -> Path:
+        """A whole accuracy log under its content address (``logs/``), read-only."""
+        target = self.accuracy_log_path(spooled.sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            spooled.path.unlink(missing_ok=True)
+            return target
+        spooled.path.chmod(0o444)
+        spooled.path.replace(target)
+        return target
+
+    def accuracy_log_path(self, sha256: str) -> Path:
+        return self.blob_path(sha256).parents[2] / "logs" / sha256[:2] / sha256
 
     def discard(self, spooled: Spooled) -> None:
         spooled.path.unlink(missing_ok=True)

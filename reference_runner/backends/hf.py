@@ -15,6 +15,7 @@ of the package (tests/test_layers.py).
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -52,6 +53,29 @@ def model_revision(model: str, config: Any) -> str:
         elif file.suffix in {".safetensors", ".bin"}:
             digest.update(f"{file.name}:{file.stat().st_size}".encode())
     return "local-sha256:" + digest.hexdigest()[:16]
+
+
+def check_gpu_stack(torch: Any) -> None:
+    """Say which part of the GPU stack is missing, before a load fails with a vaguer error."""
+    if getattr(torch.version, "cuda", None) is None and getattr(torch.version, "hip", None) is None:
+        raise RunnerError(
+            f"--device cuda, but torch {torch.__version__} is a CPU-only build; on the GPU "
+            "machine install the CUDA build of torch (pip install -r requirements.txt -r "
+            "requirements-gpu.txt there), or use --device cpu.",
+            code="runner.no_gpu",
+        )
+    if not torch.cuda.is_available():
+        raise RunnerError(
+            "--device cuda, but torch sees no GPU (driver missing, or CUDA_VISIBLE_DEVICES "
+            "empty); check nvidia-smi, or use --device cpu.",
+            code="runner.no_gpu",
+        )
+    if importlib.util.find_spec("accelerate") is None:
+        raise RunnerError(
+            "--device cuda spreads the model over the GPUs with device_map='auto', which needs "
+            "accelerate: pip install -r requirements-gpu.txt (accelerate==1.15.0).",
+            code="runner.missing_dependency",
+        )
 
 
 class _FirstTokenStreamer:
@@ -104,18 +128,23 @@ class HFBackend:
             )
         dtype = dtype or ("bf16" if device == "cuda" else "fp32")
         if dtype not in _DTYPES:
-            raise RunnerError(f"Unknown --dtype {dtype!r}; use fp32, bf16 or fp16.")
-        if device == "cuda" and not torch.cuda.is_available():
             raise RunnerError(
-                "--device cuda, but torch sees no CUDA GPU here; use --device cpu.",
-                code="runner.no_gpu",
+                f"Unknown --dtype {dtype!r}; use fp32, bf16 or fp16.", code="runner.bad_option"
             )
+        if device == "cuda":
+            check_gpu_stack(torch)
         try:
-            self._model = AutoModelForCausalLM.from_pretrained(
+            loaded = AutoModelForCausalLM.from_pretrained(
                 model,
                 dtype=getattr(torch, _DTYPES[dtype]),
                 device_map="auto" if device == "cuda" else None,
             )
+        except ImportError as err:  # a library transformers needs for this checkpoint
+            raise RunnerError(
+                f"Loading {model!r} needs a library that is not installed ({err}); on a GPU "
+                "machine install requirements-gpu.txt.",
+                code="runner.missing_dependency",
+            ) from err
         except (OSError, ValueError) as err:
             raise RunnerError(
                 f"Cannot load the model {model!r} ({err}). Pass a local directory written by "
@@ -123,12 +152,48 @@ class HFBackend:
                 "cannot download).",
                 code="runner.missing_model",
             ) from err
+        self._setup(loaded, codec, device, dtype, max_new_tokens, batch_size, model)
+
+    @classmethod
+    def from_model(
+        cls,
+        model: Any,
+        codec: HFCodec,
+        *,
+        model_id: str,
+        device: str,
+        dtype: str,
+        max_new_tokens: int = 1024,
+        batch_size: int = 8,
+    ) -> HFBackend:
+        """Serve a model already built in memory (``bench/gpu_smoke.py``: random weights of
+        Llama-2-70B's shape, never written to disk)."""
+        import torch
+
+        backend = cls.__new__(cls)
+        backend._torch = torch
+        backend._setup(model, codec, device, dtype, max_new_tokens, batch_size, model_id)
+        return backend
+
+    def _setup(
+        self,
+        model: Any,
+        codec: HFCodec,
+        device: str,
+        dtype: str,
+        max_new_tokens: int,
+        batch_size: int,
+        model_id: str,
+    ) -> None:
+        import torch
+
+        self._model = model
         self._model.eval()
         self._torch = torch
         self._codec = codec
         self._device = device
         self._dtype = dtype
-        self._model_id = model
+        self._model_id = model_id
         self._max_new_tokens = max_new_tokens
         tokenizer = codec.tokenizer
         self.eos_token_id = int(

@@ -275,6 +275,18 @@ def test_maintainer_decides_on_the_review_page_with_a_required_reason(
     assert rt.service.get(_principal(MIA), sid).state.value == "awaiting_review"
 
     at = _app(MIA, "app_pages/review.py", id=str(sid))
+    # no model configured: tier 1 ran, the verdict says which whole logs are missing
+    assert any(w.value.startswith("Reproduction: incomplete.") for w in at.warning)
+    assert any("--accuracy-log Offline=PATH" in t.value for t in at.text)
+    tiers = next(f.value for f in at.dataframe if "check" in f.value.columns)
+    assert tiers["check"].tolist()[0] == "log recount"
+    owner = _app(ALICE, "app_pages/my_submissions.py", id=str(sid))
+    owner.get("file_uploader")[0].upload("whole.json", b"[]", "application/json")
+    next(b for b in owner.get("form_submit_button") if b.label == "Upload the whole log").click()
+    owner.run()
+    assert not owner.exception, owner.exception
+    assert "logs.hash_mismatch" in owner.error[0].value  # not this bundle's log: refused
+    assert rt.service.get(_principal(MIA), sid).state.value == "awaiting_review"
     accept = next(b for b in at.button if b.label == "Accept")
     accept.click().run()  # no reason given
     assert "review.reason_required" in at.error[0].value

@@ -80,4 +80,8 @@ def test_hf_bundle_reproduces_as_consistent(
         )
     )
     assert report["verdict"] == "consistent", report["reasons"]
-    assert report["model"]["revision"].startswith("local-sha256:")
+    assert report["model"]["model_revision"].startswith("local-sha256:")
+    (server,) = report["scenarios"]
+    assert [server[f"tier{n}"]["status"] for n in (1, 2, 3)] == ["agrees"] * 3
+    assert all(q["exact_match"] for q in server["tier3"]["queries"])
+    assert report["tokenizer"]["decoder"].endswith("(transformers)")

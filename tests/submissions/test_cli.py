@@ -29,7 +29,7 @@ def environ(db_settings: LeaderboardSettings, settings: SubmissionSettings) -> d
 
 
 def test_submit_work_review_and_audit(
-    environ: dict[str, str], make_bundle_zip: Callable[[str], Path], capsys
+    environ: dict[str, str], make_bundle_zip: Callable[[str], Path], capsys, tmp_path: Path
 ) -> None:
     bundle = make_bundle_zip("NEW-1-node-4x-BMG-B70")
 
@@ -45,6 +45,14 @@ def test_submit_work_review_and_audit(
     assert re.fullmatch(r"advanced 1 submissions in [0-9.]+ s; 1 undecided\n", run("work")[1])
     code, out, _ = run("list")
     assert "#1" in out and "awaiting review" in out and "vendor@example.org" in out
+    wrong = tmp_path / "mlperf_log_accuracy.json"
+    wrong.write_text("[]", encoding="utf-8")
+    code, _, err = run("attach-log", "1", f"Offline={wrong}", "--as", "vendor@example.org")
+    assert code == 2 and "[logs.hash_mismatch]" in err and "Traceback" not in err
+    code, _, err = run("attach-log", "1", "Offline", "--as", "vendor@example.org")
+    assert code == 2 and "[cli.missing_file]" in err
+    code, _, err = run("attach-log", "1", f"Offline={wrong}", "--as", "other@example.org")
+    assert code == 2 and "no submission 1" in err
     code, _, err = run("accept", "1", "--reason", "ok", "--as", "vendor@example.org")
     assert code == 2 and "[auth.maintainers_only]" in err
     code, out, _ = run("accept", "1", "--reason", "checked", "--as", MAINTAINER_EMAIL)
@@ -56,7 +64,10 @@ def test_submit_work_review_and_audit(
     shown = json.loads(out)
     assert shown["submission"]["decided_by"] == MAINTAINER_EMAIL
     assert shown["report"]["verdict"] == "accepted"
-    assert shown["reproduction"]["spot_check"]["status"] == "not configured"
+    # no model configured: tier 1 ran and says which whole logs are missing
+    assert shown["reproduction"]["spot_check"]["status"] == "incomplete"
+    code, out, _ = run("show", "1")
+    assert "verdict: incomplete" in out and "tier 1 log recount" in out
     code, out, _ = run("audit")
     known = {"received", "state_changed", "accepted"}
     assert [next(w for w in line.split() if w in known) for line in out.splitlines()] == [

@@ -20,7 +20,17 @@ def test_every_cli_command_and_state_is_documented() -> None:
     doc = _doc()
     subparsers = next(a for a in build_parser()._actions if a.dest == "command")
     commands = set(subparsers.choices)
-    assert commands == {"submit", "work", "list", "show", "accept", "reject", "audit", "settings"}
+    assert commands == {
+        "submit",
+        "attach-log",
+        "work",
+        "list",
+        "show",
+        "accept",
+        "reject",
+        "audit",
+        "settings",
+    }
     assert [c for c in commands if f"python -m submissions {c}" not in doc] == []
     assert [s for s in State if f"| {s.value} |" not in doc and s.value not in doc] == []
 

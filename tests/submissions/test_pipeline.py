@@ -38,8 +38,9 @@ def test_the_worker_takes_a_real_bundle_to_review(service: SubmissionService, re
     assert {r["scenario"] for r in report["results"]} == {"Offline", "Server"}
     reproduction = service.reproduction(ALICE, reviewed)
     assert [c["status"] for c in reproduction["log_checks"]] == ["truncated", "truncated"]
-    assert reproduction["spot_check"]["status"] == "not configured"
-    assert "no reference model in the settings" in reproduction["spot_check"]["message"]
+    assert reproduction["spot_check"]["status"] == "incomplete"  # tier 1 only: no model
+    gaps = reproduction["spot_check"]["report"]["gaps"]
+    assert any("--accuracy-log Offline=PATH" in gap for gap in gaps)
     actions = [
         (e.action, e.to_state and e.to_state.value) for e in service.audit_log(ALICE, reviewed)
     ]

@@ -69,8 +69,17 @@ def test_no_server_path_reaches_a_message(service: SubmissionService, tmp_path: 
         assert storage not in text and str(tmp_path) not in text and "/work/" not in text
 
 
+@pytest.mark.parametrize(
+    ("backend", "reproduction_cap"),
+    [("dummy", str(3000 * 2**20)), ("hf", None)],
+    ids=["no model: the validation cap", "a model: spot_check_memory_mib"],
+)
 def test_each_child_gets_its_own_time_and_memory_limits(
-    service: SubmissionService, make_bundle_zip: Callable[[str], Path], monkeypatch
+    service: SubmissionService,
+    make_bundle_zip: Callable[[str], Path],
+    monkeypatch,
+    backend: str,
+    reproduction_cap: str | None,
 ) -> None:
     settings = service.settings.with_changes(
         validation_timeout_s=111,
@@ -78,7 +87,8 @@ def test_each_child_gets_its_own_time_and_memory_limits(
         spot_check_timeout_s=333,
         validation_memory_mib=3000,
         spot_check_memory_mib=0,
-        reference_backend="dummy",
+        reference_backend=backend,
+        reference_model="some/model",
         reference_dataset="demo",
     )
     configured = SubmissionService(service._store, settings)
@@ -103,12 +113,12 @@ def test_each_child_gets_its_own_time_and_memory_limits(
     assert seen == {
         "submissions.validate_child": (111, cap),
         "submissions.recount_child": (222, cap),
-        "reference_runner": (333, None),
+        "reference_runner": (333, reproduction_cap),
     }
     spot = configured.reproduction(ALICE, sid)["spot_check"]
     assert spot == {
         "status": "timed out",
-        "message": "the spot check did not finish within 333 s (spot_check_timeout_s)",
+        "message": "the reproduction did not finish within 333 s (spot_check_timeout_s)",
     }
     assert configured.get(ALICE, sid).state.value == "awaiting_review"
 

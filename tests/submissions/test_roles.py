@@ -32,8 +32,9 @@ def _missing_message(service: SubmissionService) -> str:
         lambda s, i: s.withdraw(BOB, i, "mine now"),
         lambda s, i: s.audit_log(BOB, i),
         lambda s, i: s.receive(BOB, io.BytesIO(b"fix"), "fix.zip", replaces=i),
+        lambda s, i: s.attach_accuracy_log(BOB, i, "Offline", io.BytesIO(b"[]"), "log.json"),
     ],
-    ids=["get", "report", "reproduction", "withdraw", "audit_log", "replace"],
+    ids=["get", "report", "reproduction", "withdraw", "audit_log", "replace", "attach_log"],
 )
 def test_another_submitter_cannot_tell_it_exists(service, alices: int, call) -> None:
     with pytest.raises(NotFoundError) as caught:
@@ -67,8 +68,9 @@ def test_a_submitter_cannot_do_maintainer_work(service, alices: int, call) -> No
         lambda s: s.receive(ANONYMOUS, io.BytesIO(b"x"), "x.zip"),
         lambda s: s.mine(ANONYMOUS),
         lambda s: s.get(ANONYMOUS, 1),
+        lambda s: s.attach_accuracy_log(ANONYMOUS, 1, "Offline", io.BytesIO(b"[]"), "l.json"),
     ],
-    ids=["receive", "mine", "get"],
+    ids=["receive", "mine", "get", "attach_log"],
 )
 def test_anonymous_users_must_log_in(service, alices: int, call) -> None:
     with pytest.raises(PermissionDeniedError) as caught:

@@ -350,12 +350,11 @@ def check_early_stopping(ctx: ResultContext) -> Iterator[Finding]:
         return
     if not log.get("early_stopping_met"):
         fails = ctx.rules.checker.early_stopping_unmet_fails
-        result = str(log.get("early_stopping_result", "") or "").strip()
+        result = _early_stopping_reason(log)
         yield ctx.found(
             "perf.early_stopping_unmet",
             _where(ctx),
-            "early stopping not met"
-            + (f": {result[:200]}" if result else " (LoadGen gave no reason)"),
+            "early stopping not met" + (f": {result}" if result else " (LoadGen gave no reason)"),
             severity=Severity.ERROR if fails else Severity.WARNING,
         )
     limit = ctx.bench.target_latency_ns.get(scenario) if ctx.bench else None
@@ -367,6 +366,23 @@ def check_early_stopping(ctx: ResultContext) -> Iterator[Finding]:
                 _where(ctx),
                 f"effective_target_latency_ns is {_text(found)}, limit {limit}",
             )
+
+
+def _early_stopping_reason(log: DetailLog) -> str:
+    """LoadGen's reason: ``early_stopping_result``, or (LoadGen 6 with token latencies, which
+    logs no such key) its TTFT and TPOT results joined."""
+    result = str(log.get("early_stopping_result", "") or "").strip()
+    if result:
+        return result[:200]
+    parts = []
+    for key, label in (
+        ("early_stopping_ttft_result", "TTFT"),
+        ("early_stopping_tpot_result", "TPOT"),
+    ):
+        text = " ".join(str(log.get(key, "") or "").split())
+        if text:
+            parts.append(f"{label}: {text[:200]}")
+    return "; ".join(parts)
 
 
 @check(Level.RESULT, codes=("perf.min_query_count", "perf.offline_samples_per_query"))

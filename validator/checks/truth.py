@@ -84,6 +84,23 @@ def _tokens_per_second(log: DetailLog) -> float | None:
     )
 
 
+def _samples_per_second(log: DetailLog) -> tuple[float | None, str]:
+    """Samples/s of the run over the same time as its tokens/s, and how it was corrected.
+
+    Offline's ``result_samples_per_second`` is N/T. Server's (and Interactive's)
+    ``result_completed_samples_per_sec`` is (N-1)/T while ``result_completed_tokens_per_second``
+    counts all N samples' tokens over T, so their quotient overstates tokens per sample by
+    N/(N-1): 7 % for a 16-query run. With N = ``result_query_count`` it is put back to N/T."""
+    offline = _number(log.get("result_samples_per_second"))
+    if offline is not None:
+        return offline, ""
+    completed = _number(log.get("result_completed_samples_per_sec"))
+    queries = _number(log.get("result_query_count"))
+    if completed is None or queries is None or queries <= 1:
+        return completed, ""
+    return completed * queries / (queries - 1), f", LoadGen's (N-1)/T with N = {queries:.0f}"
+
+
 def _claimed(ctx: ResultContext, metric: str) -> float | None:
     text = ctx.accuracy_text
     if not isinstance(text, AccuracyText):
@@ -119,9 +136,7 @@ def check_perf_tokens_per_sample(ctx: ResultContext) -> Iterator[Finding]:
     if log is None or claimed is None or claimed <= 0:
         return
     tokens = _tokens_per_second(log)
-    samples = _number(
-        log.get("result_samples_per_second", log.get("result_completed_samples_per_sec"))
-    )
+    samples, corrected = _samples_per_second(log)
     if tokens is None or samples is None or samples <= 0 or not np.isfinite(tokens / samples):
         return
     implied = tokens / samples
@@ -132,7 +147,7 @@ def check_perf_tokens_per_sample(ctx: ResultContext) -> Iterator[Finding]:
             "truth.perf_tokens_per_sample",
             ctx.perf_dir / "mlperf_log_detail.txt",
             f"the performance run produced {implied:.1f} tokens per sample "
-            f"({tokens} tokens/s ÷ {samples} samples/s) but accuracy.txt claims "
+            f"({tokens} tokens/s ÷ {samples:.6g} samples/s{corrected}) but accuracy.txt claims "
             f"tokens_per_sample {claimed} (tolerance {tolerance:.0%})",
             **({} if ctx.is_closed_or_network else {"severity": Severity.WARNING}),
         )
