@@ -1,8 +1,10 @@
 """Command line: ``python -m leaderboard import PATH``, corrections after publication
 (``withdraw``, ``invalidate``, ``reinstate``) and maintainer reports.
 
-The CLI opens the database read-write, so it cannot run while the portal holds the file
-(DuckDB: one process owns it); it then says so instead of failing with a lock traceback.
+``import`` exits 3 when results conflict with stored ones (same id, another number): they are
+listed and not written. The CLI opens the database read-write, so it cannot run while the
+portal holds the file (DuckDB: one process owns it); it then says so instead of failing with a
+lock traceback.
 """
 
 from __future__ import annotations
@@ -27,8 +29,16 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m leaderboard", description=__doc__)
     parser.add_argument("--db", type=Path, help="DuckDB file (default data/inferboard.duckdb)")
     commands = parser.add_subparsers(dest="command", required=True)
-    imp = commands.add_parser("import", help="import summary_results.json or a summary CSV")
+    imp = commands.add_parser(
+        "import", help="import summary_results.json, a summary CSV or a results tree"
+    )
     imp.add_argument("path", type=Path)
+    imp.add_argument(
+        "--valid-only",
+        action="store_true",
+        help="a results tree with errors: import its valid results (as MLCommons publishes "
+        "a round) instead of nothing",
+    )
     for command, status in STATUS_COMMANDS.items():
         change = commands.add_parser(
             command, help=f"mark results {status} (the public change log shows it)"
@@ -52,8 +62,16 @@ def main(argv: list[str] | None = None) -> int:
         with open_store(settings) as store:
             cursor = store.cursor()
             if args.command == "import":
-                kind, added = import_path(cursor, args.path)
-                print(f"imported {args.path} as {kind}: {added} new results")
+                kind, outcome = import_path(cursor, args.path, valid_only=args.valid_only)
+                print(f"imported {args.path} as {kind}: {outcome.summary()}")
+                for conflict in outcome.conflicts:
+                    print(
+                        f"conflict: {conflict.result_id} is stored as {conflict.stored}; "
+                        f"this import has {conflict.incoming} (kept the stored row)",
+                        file=sys.stderr,
+                    )
+                if outcome.conflicts:
+                    return 3
             elif args.command in STATUS_COMMANDS:
                 count = record_status(cursor, args.result_ids, args.status, args.reason, args.by)
                 print(f"{count} results {args.status}")

@@ -16,7 +16,7 @@ import duckdb
 
 from leaderboard import sql
 from leaderboard.errors import LeaderboardError
-from leaderboard.ingest import insert_rows, refresh_hardware
+from leaderboard.ingest import backfill_directions, insert_rows, refresh_hardware
 from leaderboard.seed import read_seed
 from leaderboard.settings import LeaderboardSettings
 from leaderboard.transactions import transaction
@@ -117,7 +117,7 @@ def seed_if_empty(con: duckdb.DuckDBPyConnection, settings: LeaderboardSettings)
         return 0
     rows = read_seed(settings.seed_path)
     import_id = "seed:" + hashlib.sha256(settings.seed_path.read_bytes()).hexdigest()
-    return insert_rows(
+    outcome = insert_rows(
         con,
         rows,
         import_id=import_id,
@@ -125,6 +125,7 @@ def seed_if_empty(con: duckdb.DuckDBPyConnection, settings: LeaderboardSettings)
         source=settings.seed_path.name,
         verification=SEED_VERIFICATION,
     )
+    return outcome.added
 
 
 def check_schema(con: duckdb.DuckDBPyConnection, migrations: Migrations = sql.MIGRATIONS) -> None:
@@ -155,6 +156,7 @@ def open_store(settings: LeaderboardSettings) -> Store:
     else:
         try:
             migrate(con)
+            backfill_directions(con)
             seed_if_empty(con, settings)
             refresh_hardware(con)
         except BaseException:

@@ -21,6 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
+from leaderboard import provenance
 from leaderboard.filters import DERIVED_NOTE
 from leaderboard.queries import best_per, metric_units
 
@@ -67,12 +68,20 @@ def _who(part: pl.DataFrame) -> np.ndarray:
     name = pl.col("system_name").str.strip_chars()
     label = pl.when(name.is_null() | (name == "")).then(pl.col("system_id")).otherwise(name)
     total = pl.col("total_accelerators").cast(pl.String)
+    where = pl.format("{} {}", pl.col("round"), pl.col("division"))
+    if "provenance" in part.columns:  # an accepted submission says so on every point
+        accepted = pl.lit(" · " + provenance.label(provenance.Provenance.ACCEPTED, short=True))
+        where = (
+            pl.when(pl.col("provenance") == provenance.Provenance.ACCEPTED.value)
+            .then(pl.concat_str([where, accepted]))
+            .otherwise(where)
+        )
     framed = part.select(
         "system_uid",
         plain_text(label).alias("label"),
         plain_text(pl.col("submitter")).alias("submitter"),
         plain_text(pl.format("{} ×{}", pl.col("accelerator"), total)).alias("hardware"),
-        plain_text(pl.format("{} {}", pl.col("round"), pl.col("division"))).alias("where"),
+        plain_text(where).alias("where"),
     )
     return np.array(framed.rows(), dtype=object).reshape(len(framed), len(_CUSTOM))
 
@@ -418,7 +427,7 @@ def compare_systems(
     if rows.is_empty():
         return NoChart("These systems have no results that can be shown this way.")
     group = ["benchmark_mlperf", "scenario", "metric_units"]
-    higher = ~pl.col("units").str.starts_with("Latency")
+    higher = pl.col("higher_is_better")
     rows = rows.with_columns(
         pl.when(higher)
         .then(pl.col("metric") / pl.col("metric").max().over(group))

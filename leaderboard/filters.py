@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Final
 
+from leaderboard import provenance
+
 NORMALISATIONS: Final = {
     "per_accelerator": "per accelerator",
     "reported": "as reported",
@@ -61,6 +63,7 @@ class ListFilter:
 
 
 LIST_FILTERS: Final = (
+    ListFilter("provenance", "Source", "provenance", True),
     ListFilter("rounds", "Round", "round", True),
     ListFilter("divisions", "Division", "division", True),
     ListFilter("families", "Accelerator family", "family", True),
@@ -75,11 +78,13 @@ VIEW_FIELDS: Final = ("sort", "descending", "columns")
 
 @dataclass(frozen=True)
 class Filters:
-    """The whole state of a leaderboard view (defaults: llama2-70b-99 Offline, everything,
-    per accelerator)."""
+    """The whole state of a leaderboard view (defaults: llama2-70b-99 Offline, the official
+    results of every round, per accelerator). An empty list filter means "all": an empty
+    ``provenance`` shows accepted submissions beside the official results."""
 
     benchmark: str = DEFAULT_BENCHMARK
     scenario: str = DEFAULT_SCENARIO
+    provenance: tuple[str, ...] = provenance.OFFICIAL
     rounds: tuple[str, ...] = ()
     divisions: tuple[str, ...] = ()
     availability: tuple[str, ...] = ()

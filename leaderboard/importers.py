@@ -1,4 +1,8 @@
-"""Official summary formats -> seed-shaped rows (then ``ingest.insert_rows`` stores them).
+"""What ``python -m leaderboard import PATH`` reads: official summaries and results trees.
+
+Official summaries (published by MLCommons, imported as published) are parsed here into
+seed-shaped rows; a results tree goes through the validator and its typed report becomes rows
+(:mod:`leaderboard.report_rows`); ``ingest.insert_rows`` stores either.
 
 Two formats share one column set (spec §4 "CSV"): the submission checker's ``--csv`` summary
 and MLCommons' ``summary_results.json`` (the same records as a JSON list). Results are named
@@ -17,11 +21,11 @@ import duckdb
 import polars as pl
 
 from leaderboard.errors import LeaderboardError
-from leaderboard.ingest import insert_rows
+from leaderboard.ingest import ImportOutcome, insert_rows
+from leaderboard.provenance import Provenance
+from leaderboard.report_rows import Origin, rows_from_report
 from leaderboard.seed import result_id
 from validator import Options, validate_path
-from validator.rules import load_round
-from validator.summary_csv import summary_rows as validator_summary_rows
 
 SUMMARY_COLUMNS = (
     "Organization",
@@ -181,24 +185,15 @@ def records_to_rows(records: list[dict[str, object]], kind: str, path: Path) -> 
     return frame
 
 
-def submission_rows(
-    records: list[dict[str, object]], submission_id: int, filename: str
-) -> pl.DataFrame:
-    """The validator's summary records of an accepted portal submission -> seed-shaped rows.
-
-    Same columns and result ids as a results-tree import (``records_to_rows``), with the
-    submission named as the data origin; the verification text is given by the caller.
-    """
-    rows = records_to_rows(records, "submission", Path(filename))
-    return rows.with_columns(pl.lit(f"submission {submission_id}: {filename}").alias("data_origin"))
-
-
-def import_path(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, int]:
-    """Import one file or results tree; returns (kind, results added)."""
+def import_path(
+    con: duckdb.DuckDBPyConnection, path: Path, *, valid_only: bool = False
+) -> tuple[str, ImportOutcome]:
+    """Import one summary file or results tree; returns (kind, what happened to each result).
+    ``valid_only``: a tree with errors imports its valid results (see :func:`import_tree`)."""
     if not path.exists():
         raise LeaderboardError("import.missing", f"{path} does not exist")
     if path.is_dir():
-        return "results_tree", import_tree(con, path)
+        return "results_tree", import_tree(con, path, valid_only=valid_only)
     if path.suffix.lower() not in (".json", ".csv"):
         raise LeaderboardError(
             "import.format",
@@ -207,7 +202,7 @@ def import_path(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, int]:
         )
     rows, kind = summary_rows(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    added = insert_rows(
+    outcome = insert_rows(
         con,
         rows,
         import_id=f"{kind}:{digest}",
@@ -215,25 +210,31 @@ def import_path(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[str, int]:
         source=str(path),
         verification="official MLCommons summary (imported as published, not re-validated)",
     )
-    return kind, added
+    return kind, outcome
 
 
-def import_tree(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """Validate a results tree and import its valid results (the validator's summary rows,
-    the same columns as the official summary). A tree with errors imports nothing."""
-    report = validate_path(path, Options(jobs=1))
-    if not report.accepted:
-        errors = [f for f in report.findings if f.severity == "error"]
+def import_tree(
+    con: duckdb.DuckDBPyConnection, path: Path, *, valid_only: bool = False
+) -> ImportOutcome:
+    """Validate a results tree and import its Inferboard-valid results, every value the
+    validator holds in its column (:func:`leaderboard.report_rows.rows_from_report`).
+
+    A tree with errors imports nothing, unless ``valid_only`` (a whole published round, whose
+    invalid results MLCommons does not publish either): then its valid results enter and the
+    others are left out. Results already published are confirmed, never duplicated.
+    """
+    report = validate_path(path, Options())
+    errors = [f for f in report.findings if f.severity == "error"]
+    if not report.accepted and not (valid_only and any(e.valid for e in report.results)):
         first = f"{errors[0].code} in {errors[0].path}" if errors else "no results"
         raise LeaderboardError(
             "import.tree_rejected",
             f"{path} does not pass the validator ({len(errors)} errors, first: {first}); "
-            f"run `python -m validator {path}` for the full report",
+            f"run `python -m validator {path}` for the full report"
+            + ("" if valid_only else ", or import only its valid results with --valid-only"),
         )
-    style = load_round(report.round).checker.csv_style if report.round else "classic"
-    records: list[dict[str, object]] = list(validator_summary_rows(report, style))
-    rows = records_to_rows(records, "results_tree", path)
-    digest = hashlib.sha256(json.dumps(records, sort_keys=True).encode()).hexdigest()
+    rows = rows_from_report(report, Origin(Provenance.CHECKED, source=path.name))
+    digest = hashlib.sha256(report.model_dump_json(exclude={"source"}).encode()).hexdigest()
     return insert_rows(
         con,
         rows,
@@ -241,6 +242,7 @@ def import_tree(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         kind="results_tree",
         source=str(path),
         verification=(
-            f"validated by the Inferboard validator ({report.round} rules and truth checks)"
+            f"validated by the Inferboard validator ({report.round} rules at checker "
+            f"{(report.checker_commit or '')[:8]}, and truth checks)"
         ),
     )

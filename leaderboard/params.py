@@ -98,6 +98,14 @@ PARAMETERS: dict[str, Param] = {
 }
 for _name in LIST_FILTER_NAMES:
     PARAMETERS[_name] = Param("list", _list_help(f"only these {_name.replace('_', ' ')}"))
+PARAMETERS["provenance"] = Param(
+    "list",
+    _list_help(
+        "only results of these sources: published (by MLCommons), checked (by Inferboard), "
+        "accepted (a submission an Inferboard maintainer accepted); default published,checked "
+        "(the official results), empty for all"
+    ),
+)
 
 FILTER_PARAMS: Final = frozenset(
     {"benchmark", "scenario", *LIST_FILTER_NAMES, "min_accelerators", "max_accelerators"}

@@ -16,7 +16,7 @@ from typing import Final
 import duckdb
 import polars as pl
 
-from leaderboard import sql
+from leaderboard import provenance, sql
 from leaderboard.errors import LeaderboardError
 from leaderboard.filters import (
     DERIVED_NOTE,
@@ -78,11 +78,6 @@ def metric_units(units: str, normalisation: str, *, derived_note: bool = True) -
         return units
     label = f"{units} {_PER[normalisation]}"
     return f"{label} ({DERIVED_NOTE})" if derived_note else label
-
-
-def is_latency(units: str) -> bool:
-    """MLPerf latency results (lower is better, never divided per accelerator)."""
-    return units.startswith("Latency")
 
 
 @dataclass(frozen=True)
@@ -272,6 +267,7 @@ def _distinct(frame: pl.DataFrame) -> dict[str, list[object]]:
     }
     counts = frame["total_accelerators"].drop_nulls().unique().sort().to_list()
     options["accelerator_counts"] = counts
+    options["provenance"] = list(provenance.ALL)  # a fixed vocabulary, present or not
     return options
 
 
@@ -450,9 +446,13 @@ def dataset(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return _frame(cursor, sql.DATASET, {})
 
 
-def existing_results(cursor: duckdb.DuckDBPyConnection, result_ids: list[str]) -> pl.DataFrame:
-    """The given result ids that are already on the leaderboard, with how each was verified."""
-    return cursor.sql(sql.EXISTING_RESULT_IDS, params={"result_ids": list(result_ids)}).pl()
+def existing_results(
+    cursor: duckdb.DuckDBPyConnection, result_ids: list[str], submission_id: int | None = None
+) -> pl.DataFrame:
+    """Stored results for these published ids (published, or accepted in a submission other
+    than ``submission_id``), with their provenance and how each was verified."""
+    params = {"result_ids": list(result_ids), "submission_id": submission_id}
+    return cursor.sql(sql.EXISTING_RESULT_IDS, params=params).pl()
 
 
 def imports(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:

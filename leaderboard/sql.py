@@ -135,6 +135,29 @@ MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
             """,
         ),
     ),
+    (
+        3,
+        "every value the validator holds, the direction of each number, and provenance tiers",
+        (
+            # which way is better (from the rules; rows stored before are backfilled by
+            # BACKFILL_DIRECTION when the store opens)
+            "ALTER TABLE results ADD COLUMN higher_is_better BOOLEAN",
+            # Inferboard's two verdicts (NULL: not checked by Inferboard, only published)
+            "ALTER TABLE results ADD COLUMN official_valid BOOLEAN",
+            "ALTER TABLE results ADD COLUMN inferboard_valid BOOLEAN",
+            "ALTER TABLE results ADD COLUMN rougeLsum DOUBLE",
+            # every accuracy metric of the round's format, by name (JSON object)
+            "ALTER TABLE results ADD COLUMN accuracy_metrics JSON",
+            "ALTER TABLE results ADD COLUMN checker_commit VARCHAR",
+            # published (MLCommons), checked (a tree through the validator), accepted (a
+            # submission a maintainer accepted); leaderboard.report_rows.Provenance
+            "ALTER TABLE results ADD COLUMN provenance VARCHAR NOT NULL DEFAULT 'published'",
+            "ALTER TABLE results ADD COLUMN reproduced BOOLEAN",  # NULL: not reproduced
+            "ALTER TABLE results ADD COLUMN submission_id BIGINT",
+            "ALTER TABLE results ADD COLUMN accepted_by VARCHAR",
+            "ALTER TABLE results ADD COLUMN accepted_at TIMESTAMP",
+        ),
+    ),
 )
 
 
@@ -159,11 +182,13 @@ CREATE_MIGRATIONS_TABLE, APPLIED_VERSIONS, RECORD_MIGRATION = ledger_statements(
 
 # --------------------------------------------------------------------------- writes
 COUNT_RESULTS: Final = "SELECT count(*) FROM results"
-# which of these result ids the leaderboard already holds (a submission repeating them adds
-# nothing for them when accepted)
+# The stored results for these published ids: the published row itself and any accepted
+# submission's row for the same result (``submission/<id>/<published id>``), other than
+# $submission_id's own (a reviewer sees what an acceptance would repeat).
 EXISTING_RESULT_IDS: Final = """
-    SELECT result_id, verification FROM results
-    WHERE list_contains($result_ids, result_id)
+    SELECT result_id, provenance, verification FROM results
+    WHERE list_contains($result_ids, regexp_replace(result_id, '^submission/[0-9]+/', ''))
+      AND submission_id IS DISTINCT FROM $submission_id
     ORDER BY result_id
 """
 IMPORT_EXISTS: Final = "SELECT count(*) FROM imports WHERE import_id = $import_id"
@@ -172,11 +197,41 @@ INSERT INTO imports VALUES ($import_id, $kind, $source, $rows_added, current_tim
 ON CONFLICT DO NOTHING
 """
 # `incoming_systems` / `incoming_results` are Polars frames registered for one statement.
+# A system already stored keeps its description (the same round, division, submitter and
+# system id name the same machine; a submission's systems live under their own prefix).
 INSERT_SYSTEMS: Final = """
 INSERT INTO systems BY NAME SELECT * FROM incoming_systems ON CONFLICT DO NOTHING
 """
-INSERT_RESULTS: Final = """
-INSERT INTO results BY NAME SELECT * FROM incoming_results ON CONFLICT DO NOTHING
+# Results are never silently kept or overwritten: ingest.insert_rows first sorts the incoming
+# rows against what is stored (STORED_FOR_INCOMING), inserts only new ids, records a check of
+# a published row (CONFIRM_RESULTS) and reports every conflict.
+STORED_FOR_INCOMING: Final = """
+SELECT r.result_id, r.value, r.units, r.provenance
+FROM results AS r JOIN incoming_results AS i USING (result_id)
+"""
+INSERT_RESULTS: Final = "INSERT INTO results BY NAME SELECT * FROM incoming_results"
+# A published result a results-tree import checked and found equal: it keeps its published
+# number and origin and gains the validator's verdicts and every value the log holds.
+CONFIRM_RESULTS: Final = """
+UPDATE results AS r SET
+    provenance = c.provenance, official_valid = c.official_valid,
+    inferboard_valid = c.inferboard_valid, checker_commit = c.checker_commit,
+    accuracy_metrics = coalesce(c.accuracy_metrics, r.accuracy_metrics),
+    rougeLsum = coalesce(c.rougeLsum, r.rougeLsum),
+    rouge1 = coalesce(r.rouge1, c.rouge1), rouge2 = coalesce(r.rouge2, c.rouge2),
+    rougeL = coalesce(r.rougeL, c.rougeL),
+    tokens_per_sample = coalesce(r.tokens_per_sample, c.tokens_per_sample),
+    ttft_p99_ms = coalesce(r.ttft_p99_ms, c.ttft_p99_ms),
+    tpot_p99_ms = coalesce(r.tpot_p99_ms, c.tpot_p99_ms),
+    verification = r.verification || '; ' || c.verification
+FROM confirmed AS c
+WHERE r.result_id = c.result_id
+"""
+# Rows stored before migration 3 (or imported from a format without it) get their direction
+# from the rules: $lower_is_better lists the scenarios whose results are latencies.
+BACKFILL_DIRECTION: Final = """
+UPDATE results SET higher_is_better = NOT list_contains($lower_is_better, scenario)
+WHERE higher_is_better IS NULL
 """
 REPLACE_ACCELERATORS: Final = (
     "DELETE FROM accelerators",
@@ -201,13 +256,13 @@ _METRIC: Final = """
         CASE $normalisation
             WHEN 'reported' THEN value
             WHEN 'per_accelerator' THEN
-                CASE WHEN starts_with(units, 'Latency') THEN NULL
+                CASE WHEN NOT higher_is_better THEN NULL
                      ELSE value / nullif(total_accelerators, 0) END
             WHEN 'per_node' THEN
-                CASE WHEN starts_with(units, 'Latency') THEN NULL
+                CASE WHEN NOT higher_is_better THEN NULL
                      ELSE value / nullif(coalesce(number_of_nodes, 1), 0) END
             WHEN 'per_watt' THEN
-                CASE WHEN power_units = 'Watts' AND NOT starts_with(units, 'Latency')
+                CASE WHEN power_units = 'Watts' AND higher_is_better
                      THEN value / nullif(power, 0) END
         END"""
 _FAMILY: Final = "coalesce(an.family, 'Unknown: ' || s.accelerator_model_name)"
@@ -222,6 +277,7 @@ FILTER_PREDICATES: Final = {
     "system_types": "list_has_any($system_types, string_split(s.system_type, ','))",
     "submitters": "list_contains($submitters, s.submitter)",
     "vendors": f"list_contains($vendors, {_VENDOR})",
+    "provenance": "list_contains($provenance, r.provenance)",
 }
 
 
@@ -255,7 +311,9 @@ WITH filtered AS (
         r.benchmark, r.benchmark_mlperf, r.scenario, r.value, r.units,
         r.power, r.power_units, r.accuracy, r.rouge1, r.tokens_per_sample,
         r.ttft_p99_ms, r.tpot_p99_ms, r.result_validity, r.inferred, r.verification,
-        r.source_repo, r.source_commit, r.source_path, r.weight_data_types
+        r.source_repo, r.source_commit, r.source_path, r.weight_data_types,
+        r.higher_is_better, r.provenance, r.reproduced, r.official_valid, r.inferboard_valid,
+        r.submission_id, r.accepted_at, r.checker_commit
     FROM results AS r
     JOIN systems AS s USING (system_uid)
     LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
@@ -264,7 +322,6 @@ WITH filtered AS (
 ),
 measured AS (
     SELECT *,
-        NOT starts_with(units, 'Latency') AS higher_is_better,
         {_METRIC} AS metric
     FROM filtered
     WHERE total_accelerators IS NULL
@@ -280,7 +337,9 @@ MEASURED_COLUMNS: Final = (
     "system_type", "framework", "benchmark", "benchmark_mlperf", "scenario", "value", "units",
     "power", "power_units", "accuracy", "rouge1", "tokens_per_sample", "ttft_p99_ms",
     "tpot_p99_ms", "result_validity", "inferred", "verification", "source_repo",
-    "source_commit", "source_path", "weight_data_types", "higher_is_better", "metric",
+    "source_commit", "source_path", "weight_data_types", "higher_is_better", "provenance",
+    "reproduced", "official_valid", "inferboard_valid", "submission_id", "accepted_at",
+    "checker_commit", "metric",
 )  # fmt: skip
 _SEARCH: Final = """strpos(lower(concat_ws(' ', s.system_name, s.system_id, s.submitter,
               s.accelerator_model_name, s.framework, r.result_id)), lower($search)) > 0"""
@@ -317,7 +376,7 @@ def filtered_query(
 # results of one benchmark and scenario, or of every one when both are NULL (the values a
 # URL may name at all).
 _DISTINCT_VALUES: Final = f"""
-SELECT DISTINCT r.round, r.division, s.availability,
+SELECT DISTINCT r.round, r.division, s.availability, r.provenance,
        unnest(string_split(s.system_type, ',')) AS system_type, s.submitter,
        {_VENDOR} AS vendor, {_FAMILY} AS family,
        {_TOTAL_ACCELERATORS} AS total_accelerators
@@ -340,7 +399,9 @@ SYSTEM_RESULTS: Final = """
 SELECT r.result_id, r.round, r.division, r.benchmark, r.benchmark_mlperf, r.scenario,
        r.value, r.units, r.result_validity, r.inferred, r.accuracy, r.power, r.power_units,
        r.ttft_p99_ms, r.tpot_p99_ms, r.weight_data_types, r.verification, r.data_origin,
-       r.source_repo, r.source_commit, r.source_path, r.system_uid,
+       r.source_repo, r.source_commit, r.source_path, r.system_uid, r.higher_is_better,
+       r.provenance, r.reproduced, r.official_valid, r.inferboard_valid, r.checker_commit,
+       r.submission_id, r.accepted_by, r.accepted_at, r.rougeLsum, r.accuracy_metrics,
        CASE WHEN r.result_id IN (SELECT result_id FROM retracted_results)
             THEN (SELECT arg_max(status, change_id) FROM result_status_changes AS c
                   WHERE c.result_id = r.result_id)
@@ -362,6 +423,8 @@ _SYSTEM_CLAUSES: Final = _clauses(
         **FILTER_PREDICATES,
         "rounds": "list_contains($rounds, s.round)",
         "divisions": "list_contains($divisions, s.division)",
+        "provenance": """EXISTS (SELECT 1 FROM results AS p WHERE p.system_uid = s.system_uid
+                         AND list_contains($provenance, p.provenance))""",
     }
 )
 # Systems with at least one published result: the compare picker, the system finder and the
@@ -394,7 +457,8 @@ WITH picked AS (
            coalesce(an.model, s.accelerator_model_name) AS accelerator,
            s.accelerators_per_node, s.number_of_nodes,
            {_TOTAL_ACCELERATORS} AS total_accelerators,
-           r.result_id, r.benchmark_mlperf, r.scenario, r.value, r.units, r.power, r.power_units
+           r.result_id, r.benchmark_mlperf, r.scenario, r.value, r.units, r.power, r.power_units,
+           r.higher_is_better, r.provenance, r.reproduced
     FROM results AS r JOIN systems AS s USING (system_uid)
     LEFT JOIN accelerator_names AS an ON an.raw_name = s.accelerator_model_name
     WHERE list_contains($system_uids, s.system_uid)
@@ -423,9 +487,11 @@ SEED_RETRIEVAL: Final = "SELECT min(imported_at) FROM imports"
 # says which): the public dataset download.
 DATASET: Final = f"""
 SELECT r.result_id, r.round, r.division, r.benchmark, r.benchmark_mlperf, r.scenario,
-       r.value, r.units, r.result_validity, r.accuracy, r.rouge1, r.rouge2, r.rougeL,
-       r.tokens_per_sample, r.ttft_p99_ms, r.tpot_p99_ms, r.power, r.power_units,
-       r.weight_data_types, r.verification, r.data_origin,
+       r.value, r.units, r.higher_is_better, r.result_validity, r.accuracy, r.rouge1,
+       r.rouge2, r.rougeL, r.rougeLsum, r.accuracy_metrics, r.tokens_per_sample,
+       r.ttft_p99_ms, r.tpot_p99_ms, r.power, r.power_units, r.weight_data_types,
+       r.provenance, r.reproduced, r.official_valid, r.inferboard_valid, r.checker_commit,
+       r.submission_id, r.accepted_at, r.verification, r.data_origin,
        r.source_repo, r.source_commit, r.source_path,
        s.system_uid, s.submitter, s.system_id, s.system_name, s.availability, s.system_type,
        s.framework, s.number_of_nodes, s.accelerators_per_node,

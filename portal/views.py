@@ -8,17 +8,18 @@ markdown, so ``<b>x</b>.zip`` shows as those characters and never as markup.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import streamlit as st
 
 from errors import InferboardError
+from leaderboard import provenance
 from scoring.tiers import TIERS
 from submissions.models import AuditEntry, Receipt, Submission
 from submissions.reproduction import Reproduction, summarize
+from validator.report import Report
 
 TABLE_LIMIT = 200  # findings shown as a wrapped table; more go to a scrolling data grid
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
@@ -128,51 +129,57 @@ def submission_facts(submission: Submission) -> None:
     st.dataframe([{"field": k, "value": v} for k, v in facts], hide_index=True, width="stretch")
 
 
-def findings_rows(report: Mapping[str, Any]) -> list[dict[str, str]]:
+def findings_rows(report: Report) -> list[dict[str, str]]:
     """Every finding of a stored report, errors first, with the file and the fix hint."""
     order = {"error": 0, "warning": 1, "info": 2}
-    findings: Iterable[Mapping[str, Any]] = report.get("findings") or []
     rows = [
         {
-            "severity": str(f.get("severity", "")),
-            "code": str(f.get("code", "")),
-            "file": str(f.get("path", "")),
-            "message": str(f.get("message", "")),
-            "fix": str(f.get("hint", "")),
+            "severity": str(f.severity),
+            "verdict": str(f.verdict),
+            "code": f.code,
+            "file": f.path,
+            "message": f.message,
+            "fix": f.hint,
         }
-        for f in findings
+        for f in report.findings
     ]
     return sorted(rows, key=lambda row: order.get(row["severity"], 3))
 
 
-def report_view(report: Mapping[str, Any] | None, submission_id: int) -> None:
-    """The validator's report: verdict, results, then finding by finding; JSON download."""
+def results_rows(report: Report) -> list[dict[str, object]]:
+    """Each result with its value, unit and both verdicts (official, Inferboard's)."""
+    return [
+        {
+            "location": r.location,
+            "scenario": r.scenario,
+            "value": r.value,
+            "units": r.units,
+            "better": "higher" if r.higher_is_better else "lower",
+            "valid (official)": r.official_valid,
+            "valid (Inferboard)": r.valid,
+            "TTFT p99 (ms)": r.ttft_p99_ns / 1e6 if r.ttft_p99_ns is not None else None,
+            "TPOT p99 (ms)": r.tpot_p99_ns / 1e6 if r.tpot_p99_ns is not None else None,
+            "accuracy": r.accuracy_summary,
+        }
+        for r in report.results
+    ]
+
+
+def report_view(report: Report | None, submission_id: int) -> None:
+    """The validator's report: both verdicts, results, then finding by finding; JSON
+    download."""
     st.subheader("Validator report")
     if report is None:
         st.info("The validator has not finished yet.", icon=":material/hourglass_top:")
         return
-    counts = report.get("counts") or {}
+    counts = report.counts
     st.text(
-        f"Verdict: {report.get('verdict', '?')} (round {report.get('round') or '?'}); "
-        f"{counts.get('error', 0)} errors, {counts.get('warning', 0)} warnings, "
-        f"{counts.get('info', 0)} notes"
+        f"Verdict: {report.verdict} (the official checker's: {report.official_verdict}; "
+        f"round {report.round or '?'}); {counts['error']} errors, {counts['warning']} "
+        f"warnings, {counts['info']} notes"
     )
-    results = report.get("results") or []
-    if results:
-        st.dataframe(
-            [
-                {
-                    "location": str(r.get("location", "")),
-                    "scenario": str(r.get("scenario", "")),
-                    "value": r.get("value"),
-                    "units": str(r.get("units", "")),
-                    "valid": bool(r.get("valid")),
-                }
-                for r in results
-            ],
-            hide_index=True,
-            width="stretch",
-        )
+    if report.results:
+        st.dataframe(results_rows(report), hide_index=True, width="stretch")
     rows = findings_rows(report)
     if not rows:
         st.success("No findings.")
@@ -184,7 +191,7 @@ def report_view(report: Mapping[str, Any] | None, submission_id: int) -> None:
         st.dataframe(rows, hide_index=True, width="stretch")
     st.download_button(
         "Download the report (JSON)",
-        data=json.dumps(report, indent=2),
+        data=report.to_json(),
         file_name=f"submission-{submission_id}-report.json",
         mime="application/json",
         key=f"report-json-{submission_id}",
@@ -302,17 +309,24 @@ def _reproduction_summary(summary: Reproduction) -> None:
 
 
 def overlap_warning(overlap: Sequence[Mapping[str, str]], submission: Submission) -> None:
-    """Before a decision: results the leaderboard already holds are not added again."""
+    """Before a decision: results the leaderboard already holds for the same system,
+    benchmark and scenario (accepting shows this submission's beside them, labelled)."""
     if not overlap:
         return
     st.warning(
-        f"{len(overlap)} of the {submission.valid_result_count} valid results are already on "
-        "the leaderboard (published, or accepted before); accepting adds only the others.",
+        f"The leaderboard already holds {len(overlap)} results for the same round, system, "
+        f"benchmark and scenario as this submission's {submission.valid_result_count} valid "
+        "results (published by MLCommons, or accepted in another submission). Accepting adds "
+        "this submission's beside them, labelled as an accepted submission.",
         icon=":material/content_copy:",
     )
     st.dataframe(
         [
-            {"result": row["result_id"], "on the leaderboard as": row["verification"]}
+            {
+                "result": row["result_id"],
+                "source": provenance.label(row["provenance"]),
+                "verified as": row["verification"],
+            }
             for row in overlap
         ],
         hide_index=True,

@@ -177,16 +177,22 @@ def _show(service: SubmissionService, submission_id: int, *, as_json: bool) -> N
     report = service.report(OPERATOR, submission_id)
     reproduction = service.reproduction(OPERATOR, submission_id)
     if as_json:
-        data = {"submission": s.model_dump(mode="json"), "report": report}
+        data = {
+            "submission": s.model_dump(mode="json"),
+            "report": report.model_dump(mode="json") if report else None,
+        }
         print(json.dumps({**data, "reproduction": reproduction}, indent=2))
         return
     for name, value in s.model_dump(mode="json").items():
         print(f"{name:20} {value}")
     if report:
-        print(f"\nValidator: {report['verdict']} ({report['counts']})")
-        for f in report["findings"]:
-            print(f"  {f['severity'].upper():7} {f['code']}  {f['path']}\n"
-                  f"          {f['message']}\n          fix: {f['hint']}")  # fmt: skip
+        print(
+            f"\nValidator: {report.verdict} (official checker: {report.official_verdict}; "
+            f"{report.counts})"
+        )
+        for f in report.findings:
+            print(f"  {f.severity.upper():7} {f.code}  {f.path}  [{f.verdict}]\n"
+                  f"          {f.message}\n          fix: {f.hint}")  # fmt: skip
     if reproduction:
         print("\nReproduction:")
         for check in reproduction.get("log_checks", []):

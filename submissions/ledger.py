@@ -23,16 +23,18 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from pydantic import ValidationError
 
 from leaderboard.db import MigrationLedger, Store, migrate
 from leaderboard.transactions import transaction
 from submissions import audit, sql
-from submissions.errors import InvalidTransitionError, NotFoundError
+from submissions.errors import InvalidTransitionError, NotFoundError, SubmissionError
 from submissions.models import Outcome, Submission
 from submissions.roles import SYSTEM, Principal, Role, require
 from submissions.settings import SubmissionSettings
 from submissions.states import WORK_STATES, State, check_transition
 from submissions.storage import Storage
+from validator.report import Report, report_from_json
 
 AUDIT_HEAD_FILE = "audit-head.json"
 # The workflow's own migrations ledger, applied by the leaderboard's migrate().
@@ -85,8 +87,21 @@ class Ledger:
     def report_path(self, submission_id: int) -> Path:
         return self.storage.submission_dir(submission_id) / "report.json"
 
-    def summary_path(self, submission_id: int) -> Path:
-        return self.storage.submission_dir(submission_id) / "summary.csv"
+    def report(self, submission_id: int) -> Report | None:
+        """The validator's stored report, as the typed model; None until it was written."""
+        path = self.report_path(submission_id)
+        try:
+            return report_from_json(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except ValidationError as exc:
+            raise SubmissionError(
+                "report.unreadable",
+                f"the stored validator report of submission {submission_id} cannot be read "
+                f"({exc.error_count()} problems: it was changed or written by another "
+                "version); the bundle is kept: ask the submitter to send it again as a "
+                "replacement",
+            ) from exc
 
     def reproduction_path(self, submission_id: int) -> Path:
         return self.storage.submission_dir(submission_id) / "reproduction.json"

@@ -42,6 +42,7 @@ from submissions.models import Outcome, Submission
 from submissions.settings import PROJECT_ROOT
 from submissions.states import State
 from submissions.storage import archive_suffix
+from validator.report import Report
 
 MAX_ATTEMPTS = 3
 WORKER_NAME = "Inferboard worker"
@@ -90,7 +91,7 @@ def validate(ctx: StepContext) -> Outcome:
     settings = ledger.settings
     work = ledger.storage.work_dir(sid, fresh=True)
     out = ledger.storage.submission_dir(sid)
-    for stale in ("report.json", "summary.csv", "reproduction.json", "spot_check.json"):
+    for stale in ("report.json", "reproduction.json", "spot_check.json"):
         (out / stale).unlink(missing_ok=True)
     archive = _archive_link(ctx, work)
     ledger.note(sid, State.VALIDATING, progress="extracting and checking the bundle")
@@ -119,14 +120,12 @@ def validate(ctx: StepContext) -> Outcome:
             f"validation needed more than {settings.validation_memory_mib} MiB; split the "
             "bundle or ask a maintainer to raise validation_memory_mib",
         )
-    report = ledger.storage.read_json(out / "report.json")
-    if result.returncode != 0 or not isinstance(report, dict):
+    report = ledger.report(sid) if result.returncode == 0 else None
+    if report is None:
         raise StepFailedError(f"the validator child failed ({result.returncode}): {result.tail()}")
     counts = _counts(report)
-    if report.get("archive_refused"):
-        reason = "archive refused: " + "; ".join(
-            str(f.get("message", "")) for f in report.get("findings", [])[:5]
-        )
+    if report.archive_refused:
+        reason = "archive refused: " + "; ".join(f.message for f in report.findings[:5])
         return _validator_rejects("the archive cannot be opened safely", reason, counts)
     if counts["verdict"] != "accepted":
         errors = counts["error_count"]
@@ -361,13 +360,13 @@ def _validator_rejects(what: str, reason: str, counts: dict[str, Any]) -> Outcom
     )
 
 
-def _counts(report: dict[str, Any]) -> dict[str, Any]:
-    counts = report.get("counts", {})
-    results = report.get("results", [])
+def _counts(report: Report) -> dict[str, Any]:
+    """The report's figures the submissions table keeps (its columns, by name)."""
+    counts = report.counts
     return {
-        "verdict": report.get("verdict"),
-        "error_count": int(counts.get("error", 0)),
-        "warning_count": int(counts.get("warning", 0)),
-        "result_count": len(results),
-        "valid_result_count": sum(1 for r in results if r.get("valid")),
+        "verdict": str(report.verdict),
+        "error_count": counts["error"],
+        "warning_count": counts["warning"],
+        "result_count": len(report.results),
+        "valid_result_count": sum(1 for r in report.results if r.valid),
     }

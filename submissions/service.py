@@ -22,18 +22,20 @@ import duckdb
 
 from leaderboard.db import Store
 from leaderboard.errors import LeaderboardError
-from leaderboard.importers import submission_rows
 from leaderboard.ingest import insert_rows, refresh_hardware
 from leaderboard.queries import existing_results
+from leaderboard.seed import result_id
 from submissions import audit, sql, whole_logs
-from submissions.acceptance import read_summary_records
+from submissions.acceptance import accepted_rows
 from submissions.errors import InvalidTransitionError, RateLimitedError, SubmissionError
 from submissions.ledger import AUDIT_HEAD_FILE, Ledger, Row, not_found, utc_now
 from submissions.models import AuditEntry, Receipt, Submission
+from submissions.reproduction import summarize
 from submissions.roles import Principal, Role, require
 from submissions.settings import SubmissionSettings
 from submissions.states import FINAL_STATES, State, check_transition
 from submissions.storage import Spooled, archive_suffix, display_name
+from validator.report import Report
 
 __all__ = ["SubmissionService", "ledger_of", "utc_now"]
 
@@ -96,15 +98,20 @@ class SubmissionService:
         with self._ledger._reading() as con:
             return Submission.from_row(self._ledger._visible(con, principal, submission_id).values)
 
-    def report(self, principal: Principal, submission_id: int) -> dict[str, Any] | None:
-        """The validator's report (``Report.to_dict()``) as stored; None until validated."""
+    def report(self, principal: Principal, submission_id: int) -> Report | None:
+        """The validator's typed report as stored; None until validated."""
         self.get(principal, submission_id)
-        return self._ledger.storage.read_json(self._ledger.report_path(submission_id))
+        return self._ledger.report(submission_id)
 
     def reproduction(self, principal: Principal, submission_id: int) -> dict[str, Any] | None:
-        """The reproduction step's report (log recomputation, spot check); None until done."""
+        """The reproduction step's report (log recomputation, spot check); None until done.
+        :func:`submissions.reproduction.summarize` gives its typed view."""
         self.get(principal, submission_id)
-        return self._ledger.storage.read_json(self._ledger.reproduction_path(submission_id))
+        return self._reproduction(submission_id)
+
+    def _reproduction(self, submission_id: int) -> dict[str, Any] | None:
+        data = self._ledger.storage.read_json(self._ledger.reproduction_path(submission_id))
+        return data if isinstance(data, dict) else None
 
     def attach_accuracy_log(
         self,
@@ -225,10 +232,16 @@ class SubmissionService:
                     f"the validator rejected submission {submission_id}; only a bundle the "
                     "validator accepts can enter the leaderboard: reject it with a reason",
                 )
-            records = read_summary_records(self._ledger.summary_path(submission_id))
+            rows = accepted_rows(
+                self._ledger.report(submission_id),
+                submission_id,
+                row["filename"],
+                accepted_by=principal.name or principal.label,
+                accepted_at=self._ledger._now(),
+                reproduction=summarize(self._reproduction(submission_id)),
+            )
             try:
-                rows = submission_rows(records, submission_id, row["filename"])
-                added = insert_rows(
+                outcome = insert_rows(
                     con,
                     rows,
                     import_id=f"submission:{submission_id}",
@@ -239,10 +252,13 @@ class SubmissionService:
                 )
             except LeaderboardError as exc:
                 raise SubmissionError("review.import_failed", exc.message) from exc
-            already = rows.height - added
-            progress = f"accepted: {added} results added to the leaderboard" + (
-                f" ({already} were already there)" if already else ""
-            )
+            if outcome.conflicts or outcome.repeated:
+                raise SubmissionError(
+                    "review.import_conflict",
+                    f"the leaderboard already holds results of submission {submission_id} "
+                    f"({outcome.summary()}); nothing was changed",
+                )
+            progress = f"accepted: {outcome.added} results added to the leaderboard"
             done = self._decide(
                 con,
                 row,
@@ -257,18 +273,19 @@ class SubmissionService:
         return done
 
     def leaderboard_overlap(self, principal: Principal, submission_id: int) -> list[dict[str, str]]:
-        """The submission's valid results that the leaderboard already holds (published in the
-        seed or accepted before), with how each was verified: accepting adds only the others,
-        so the reviewer sees this before deciding. Empty until the validator has run."""
+        """The submission's valid results that the leaderboard already holds under their
+        published ids (the same round, division, submitter, system, benchmark and scenario),
+        with how each was verified: an accepted submission sits beside them under its own
+        ids, so the reviewer sees what it would duplicate before deciding. Empty until the
+        validator has run."""
         require(principal, Role.MAINTAINER, "review submissions")
+        report = self._ledger.report(submission_id)
+        if report is None:
+            return []
+        ids = [result_id(e.round, e.location) for e in report.results if e.valid]
         with self._ledger._reading() as con:
-            row = self._ledger._existing(con, submission_id)
-            try:
-                records = read_summary_records(self._ledger.summary_path(submission_id))
-            except SubmissionError:
-                return []  # not validated yet, or nothing valid: nothing would be added
-            ids = submission_rows(records, submission_id, row["filename"])["result_id"].to_list()
-            return existing_results(con, ids).to_dicts()
+            self._ledger._existing(con, submission_id)
+            return existing_results(con, ids, submission_id).to_dicts()
 
     def reject(self, principal: Principal, submission_id: int, reason: str) -> Submission:
         """Reject with a reason; the bundle and its reports are kept."""

@@ -8,16 +8,15 @@ when its parent dies, so a killed portal never leaves an orphan writing into a f
 attempt is rebuilding. Running out of memory exits with
 :data:`~submissions.children.EXIT_OUT_OF_MEMORY`.
 
-Outputs in ``--out``: ``summary.csv`` (the valid results in the official summary columns,
-what acceptance imports) and ``report.json`` (``Report.to_dict()``, plus
-``"archive_refused": true`` when the archive itself was refused), with no server path in any
-message.
+Output in ``--out``: ``report.json``, the typed :class:`~validator.report.Report` as JSON
+(``archive_refused`` when the archive itself was refused), with no server path in any message.
+Everything downstream (the worker, the portal, the CLI, acceptance) reads it back as that model
+(:func:`validator.report.report_from_json`).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import threading
@@ -30,8 +29,6 @@ from validator.archive import ArchiveLimits, bundle_root, extract_archive
 from validator.engine import validate_tree
 from validator.options import Options
 from validator.report import Report, settle
-from validator.rules import load_round
-from validator.summary_csv import write_summary_csv
 
 
 def _write_whole(path: Path, text: str) -> None:
@@ -50,17 +47,12 @@ def run(archive: Path, work: Path, out: Path, options: Options, limits: ArchiveL
     )
     if problems:
         report = settle(Report(round=None, findings=problems, results=[], source=archive.name))
-        data = {**report.model_dump(mode="json"), "archive_refused": True}
+        report.archive_refused = True
     else:
-        root = bundle_root(tree)
-        report = validate_tree(root, options, source=archive.name)
-        summary = out / "summary.csv"
-        style = load_round(report.round).checker.csv_style if report.round else "classic"
-        write_summary_csv(report, summary.with_name("summary.csv.tmp"), style)
-        summary.with_name("summary.csv.tmp").replace(summary)
-        data = {**report.model_dump(mode="json"), "archive_refused": False}
+        report = validate_tree(bundle_root(tree), options, source=archive.name)
     folders = [(tree, ""), (work, ""), (out, ""), (PROJECT_ROOT, "")]
-    _write_whole(out / "report.json", json.dumps(scrub_paths(data, folders), indent=2))
+    scrubbed = Report.model_validate(scrub_paths(report.model_dump(mode="json"), folders))
+    _write_whole(out / "report.json", scrubbed.model_dump_json(indent=2))
     return 0
 
 

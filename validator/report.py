@@ -116,6 +116,7 @@ class Report(_Model):
     round: str | None
     checker_commit: str | None = None
     source: str = ""
+    archive_refused: bool = False  # the archive itself could not be opened safely
     official_verdict: Outcome = Outcome.REJECTED
     verdict: Outcome = Outcome.REJECTED
     findings: list[Finding] = Field(default_factory=list)

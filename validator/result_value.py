@@ -16,11 +16,11 @@ from typing import Any
 
 from validator.checks.context import ResultContext
 from validator.parsing.loadgen_log import DetailLog
+from validator.rules import higher_is_better
 
 NS_PER_MS = 1_000_000
 MS_PER_S = 1000
 SECONDS_BENCHMARKS = ("wan-2.2-t2v-a14b",)
-LATENCY_SCENARIOS = ("SingleStream", "MultiStream")
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def reported_value(ctx: ResultContext) -> ReportedValue:
     logged = ctx.logged_scenario or ""
     key = ctx.rules.result_key(ctx.mlperf_benchmark, logged) if logged else None
     units = ctx.common.token_units if key in ctx.common.token_result_keys else summary_units
-    latency = folder in LATENCY_SCENARIOS
+    latency = not higher_is_better(folder)
     if latency:
         units = "Latency (s)" if ctx.mlperf_benchmark in SECONDS_BENCHMARKS else "Latency (ms)"
     base = dict(key=key, units=units, summary_units=summary_units, higher_is_better=not latency)
@@ -118,7 +118,7 @@ def reported_value(ctx: ResultContext) -> ReportedValue:
             inferred_column=column,
             **base,  # type: ignore[arg-type]
         )
-    if logged in LATENCY_SCENARIOS:
+    if not higher_is_better(logged):
         res /= NS_PER_MS
         if package and ctx.mlperf_benchmark in SECONDS_BENCHMARKS:
             res /= MS_PER_S

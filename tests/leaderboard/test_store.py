@@ -12,6 +12,7 @@ import pytest
 from leaderboard.db import migrate, open_store
 from leaderboard.errors import LeaderboardError
 from leaderboard.importers import import_path
+from leaderboard.ingest import ImportOutcome
 from leaderboard.seed import build_seed, read_published_csv
 from leaderboard.settings import LeaderboardSettings
 
@@ -22,12 +23,39 @@ def test_first_start_seeds_and_a_second_start_changes_nothing(fresh_settings) ->
     with open_store(fresh_settings) as store:
         cur = store.cursor()
         assert cur.execute("SELECT count(*) FROM results").fetchall() == [(12523,)]
-        assert cur.execute("SELECT max(version) FROM schema_migrations").fetchall() == [(2,)]
+        assert cur.execute("SELECT max(version) FROM schema_migrations").fetchall() == [(3,)]
         assert migrate(cur) == []
     with open_store(fresh_settings) as store:
         cur = store.cursor()
         assert cur.execute("SELECT count(*) FROM results").fetchall() == [(12523,)]
         assert cur.execute("SELECT count(*) FROM imports").fetchall() == [(1,)]
+
+
+def test_a_file_from_before_migration_3_gains_directions_and_provenance(fresh_settings) -> None:
+    """A database written by the previous version (schema 2, no direction or provenance)
+    opens migrated: its rows get their direction from the rules and count as published."""
+    import duckdb
+
+    from leaderboard import sql
+
+    with duckdb.connect(str(fresh_settings.db_path)) as con:
+        migrate(con, sql.MIGRATIONS[:2])
+        con.execute(
+            "INSERT INTO results (result_id, system_uid, round, division, benchmark, "
+            "benchmark_mlperf, scenario, units, value, verification, import_id) VALUES "
+            "('v5.1/a/SingleStream', 's', 'v5.1', 'closed', 'b', 'b', 'SingleStream', "
+            "'Latency (ms)', 2.5, 'old', 'i'), "
+            "('v5.1/a/Offline', 's', 'v5.1', 'closed', 'b', 'b', 'Offline', 'Samples/s', 9.0, "
+            "'old', 'i')"
+        )
+    with open_store(fresh_settings) as store:
+        rows = (
+            store.cursor()
+            .sql("SELECT scenario, higher_is_better, provenance FROM results ORDER BY scenario")
+            .fetchall()
+        )
+    # the old rows are kept as they were (the seed is not loaded over a non-empty file)
+    assert rows == [("Offline", True, "published"), ("SingleStream", False, "published")]
 
 
 def test_second_process_gets_a_clear_lock_message(fresh_settings, tmp_path: Path) -> None:
@@ -121,10 +149,12 @@ def test_summary_imports_are_idempotent(fresh_settings, tmp_path: Path) -> None:
     new_json.write_text(json.dumps(new.to_dicts()), encoding="utf-8")
     with open_store(fresh_settings) as store:
         cur = store.cursor()
-        assert import_path(cur, same) == ("summary_csv", 0)  # already in the seed
-        assert import_path(cur, new_csv) == ("summary_csv", 4)
-        assert import_path(cur, new_csv) == ("summary_csv", 0)
-        assert import_path(cur, new_json) == ("summary_json", 0)  # same results, other format
+        # already in the seed with the same numbers
+        assert import_path(cur, same) == ("summary_csv", ImportOutcome(already_present=4))
+        assert import_path(cur, new_csv) == ("summary_csv", ImportOutcome(added=4))
+        assert import_path(cur, new_csv) == ("summary_csv", ImportOutcome(repeated=True))
+        # the same results in the other format
+        assert import_path(cur, new_json) == ("summary_json", ImportOutcome(already_present=4))
         imported = cur.sql(
             "SELECT rouge1, tokens_per_sample, verification FROM results "
             "WHERE result_id LIKE 'v6.0/closed/%/results/NEW-%'"

@@ -255,11 +255,11 @@ def test_status_page_shows_the_report_after_the_worker_ran(rt: runtime.PortalRun
     assert not [b for b in at.button if b.label == "Withdraw this submission"]
     report = rt.service.report(_principal(ALICE), sid)
     assert report is not None
-    assert report["findings"], "this bundle (no code/, no calibration.md) has findings"
+    assert report.findings, "this bundle (no code/, no calibration.md) has findings"
     shown = at.table[0].value
-    assert len(shown) == len(report["findings"])
-    assert set(shown.columns) >= {"severity", "code", "file", "message", "fix"}
-    codes = {f["code"] for f in report["findings"]}
+    assert len(shown) == len(report.findings)
+    assert set(shown.columns) >= {"severity", "verdict", "code", "file", "message", "fix"}
+    codes = {f.code for f in report.findings}
     assert {literal(code) for code in codes} == set(shown["code"])
 
 

@@ -119,7 +119,7 @@ def test_each_hostile_archive_is_refused_and_nothing_escapes(service, tmp_path: 
         outcome[label] = (
             s.state.value,
             s.verdict,
-            sorted({f["code"] for f in report["findings"]}),
+            sorted({f.code for f in report.findings}) if report else [],
             s.decision_reason.startswith("archive refused: "),
         )
     expected = {

@@ -3,7 +3,9 @@ accepted, the leaderboard showing its results at once with their provenance."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -34,8 +36,8 @@ def test_the_worker_takes_a_real_bundle_to_review(service: SubmissionService, re
     )  # fmt: skip
     assert s.progress == "waiting for a maintainer's review"
     report = service.report(ALICE, reviewed)
-    assert report["verdict"] == "accepted"
-    assert {r["scenario"] for r in report["results"]} == {"Offline", "Server"}
+    assert report is not None and report.accepted and report.officially_accepted
+    assert {r.scenario for r in report.results} == {"Offline", "Server"}
     reproduction = service.reproduction(ALICE, reviewed)
     assert [c["status"] for c in reproduction["log_checks"]] == ["truncated", "truncated"]
     assert reproduction["spot_check"]["status"] == "incomplete"  # tier 1 only: no model
@@ -55,7 +57,10 @@ def test_the_worker_takes_a_real_bundle_to_review(service: SubmissionService, re
 def test_accepting_puts_the_results_on_the_leaderboard_once(service, store, reviewed) -> None:
     cursor = store.cursor()
     before = queries.data_version(cursor)
-    filters = Filters(benchmark="llama2-70b-99", scenario="Offline", search=NEW_SYSTEM)
+    # every source: the default view shows the official results only
+    filters = Filters(
+        benchmark="llama2-70b-99", scenario="Offline", search=NEW_SYSTEM, provenance=()
+    )
     assert queries.result_rows(cursor, filters).height == 0
     with pytest.raises(SubmissionError) as caught:
         service.accept(MAINTAINER, reviewed, "   ")
@@ -69,6 +74,11 @@ def test_accepting_puts_the_results_on_the_leaderboard_once(service, store, revi
     rows = queries.result_rows(cursor, filters)
     assert rows["value"].to_list() == [2459.18]
     assert rows["verification"].to_list() == [f"accepted submission {reviewed}"]
+    assert rows["provenance"].to_list() == ["accepted"]
+    assert rows["result_id"][0].startswith(f"submission/{reviewed}/v6.0/closed/Intel/results/")
+    assert rows["reproduced"].to_list() == [None]  # tier 1 only: nothing was established
+    official = replace(filters, provenance=Filters().provenance)
+    assert queries.result_rows(cursor, official).height == 0  # never among the official
     assert queries.data_version(cursor) != before
     imported = queries.imports(cursor)
     assert f"submission:{reviewed}" in imported["import_id"].to_list()
@@ -86,7 +96,7 @@ def test_rejecting_keeps_the_bundle(service: SubmissionService, reviewed: int) -
     done = service.reject(MAINTAINER, reviewed, "system description incomplete")
     assert done.state.value == "rejected"
     assert service._ledger.storage.blob_path(done.sha256).is_file()
-    assert service.report(ALICE, reviewed)["verdict"] == "accepted"
+    assert service.report(ALICE, reviewed).accepted
     assert [s.submission_id for s in service.decided(MAINTAINER)] == [reviewed]
 
 
@@ -112,7 +122,9 @@ def test_a_bundle_the_validator_rejects_cannot_be_accepted(
         "rejected_by_validator", "rejected", "Inferboard validator",
     )  # fmt: skip
     assert s.decision_reason.startswith(f"the validator found {s.error_count} error")
-    codes = [f["code"] for f in service.report(ALICE, sid)["findings"]]
+    report = service.report(ALICE, sid)
+    assert report is not None
+    codes = [f.code for f in report.findings]
     assert "measurements.implementation_missing" in codes
     assert service.reproduction(ALICE, sid) is None
     assert sid not in [q.submission_id for q in service.queue(MAINTAINER)]
@@ -136,15 +148,27 @@ def test_withdrawn_while_queued_is_skipped_by_the_worker(service, make_bundle_zi
 
 
 def test_a_failed_import_changes_nothing(service: SubmissionService, store, reviewed) -> None:
-    summary = service._ledger.summary_path(reviewed)
-    text = summary.read_text()
-    summary.write_text(text.replace("closed/Intel/results/", "nowhere/", 1))
+    """A stored report whose number is impossible (edited on disk after validation) is
+    refused at acceptance with a message; nothing changes, and the real report accepts."""
+    path = service._ledger.report_path(reviewed)
+    text = path.read_text()
+    edited = json.loads(text)
+    edited["results"][0]["value"] = -1.0
+    path.write_text(json.dumps(edited))
+    count = "SELECT count(*) FROM results"
+    before = store.cursor().sql(count).fetchall()
     with pytest.raises(SubmissionError) as caught:
         service.accept(MAINTAINER, reviewed, "checked")
     assert caught.value.code == "review.import_failed"
-    assert "Location" in caught.value.message
-    summary.write_text(text)
+    assert "must be finite and above zero" in caught.value.message
+    assert store.cursor().sql(count).fetchall() == before
     assert service.get(ALICE, reviewed).state.value == "awaiting_review"
+    path.write_text("{not json")
+    with pytest.raises(SubmissionError) as caught:
+        service.accept(MAINTAINER, reviewed, "checked")
+    assert caught.value.code == "report.unreadable"
+    path.write_text(text)
+    assert service.accept(MAINTAINER, reviewed, "checked").state.value == "accepted"
 
 
 def test_a_failure_after_the_insert_rolls_the_results_back(
@@ -190,6 +214,10 @@ def test_the_reviewer_sees_which_results_are_already_on_the_leaderboard(
     assert Worker(service, service.settings).run_until_idle() == 1
     overlap = service.leaderboard_overlap(MAINTAINER, again)
     assert [row["verification"] for row in overlap] == [f"accepted submission {reviewed}"] * 2
+    assert [row["provenance"] for row in overlap] == ["accepted"] * 2
+    assert all(row["result_id"].startswith(f"submission/{reviewed}/") for row in overlap)
     assert all(NEW_SYSTEM in row["result_id"] for row in overlap)
-    done = service.accept(MAINTAINER, again, "nothing new, recorded anyway")
-    assert done.progress == "accepted: 0 results added to the leaderboard (2 were already there)"
+    # accepted too, it sits beside the first under its own ids (labelled, never merged)
+    done = service.accept(MAINTAINER, again, "the same bundle, recorded anyway")
+    assert done.progress == "accepted: 2 results added to the leaderboard"
+    assert len(service.leaderboard_overlap(MAINTAINER, again)) == 2  # the first's, not its own

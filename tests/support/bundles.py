@@ -1,8 +1,9 @@
-"""The real v6.0 Intel bundle from ../shared, completed so the validator can accept it.
+"""The real bundles from ../shared, completed so the validator can accept them.
 
-The published extract omits the submitter's code folder and calibration.md (see
-../shared/data/README.md); a one-line placeholder of each (spec §1) completes it. Renaming
-its system makes it a system the seed does not hold, so importing it adds rows.
+The published extracts omit each submitter's code folder and calibration.md (see
+../shared/data/README.md); a one-line placeholder of each (spec §1) completes them. Renaming
+a system (in results/, systems/, measurements/ and compliance/) makes it a system the seed does
+not hold, so importing or accepting it adds rows.
 """
 
 from __future__ import annotations
@@ -12,25 +13,57 @@ from pathlib import Path
 
 import pytest
 
-BUNDLE = Path(__file__).resolve().parents[2].parent / "shared/data/bundles/v6.0/closed/Intel"
+BUNDLES = Path(__file__).resolve().parents[2].parent / "shared/data/bundles"
+BUNDLE = BUNDLES / "v6.0/closed/Intel"
 PUBLISHED_SYSTEM = "1-node-4x-BMG-B70"
+# the code folder each round's checker asks for (v6.0's package checker: src/)
+_CODE_FOLDER = {"v4.1": "code", "v5.1": "code", "v6.0": "src"}
+
+
+def _complete_submitter(submitter: Path, code_folder: str) -> None:
+    for path in submitter.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    code = submitter / code_folder
+    if code_folder == "src":
+        code.mkdir()
+        (code / "README.md").write_text("implementation\n")
+    else:
+        benchmarks = {p.name for p in submitter.glob("results/*/*") if p.is_dir()}
+        for benchmark in benchmarks:
+            (code / benchmark).mkdir(parents=True)
+            (code / benchmark / "README.md").write_text("implementation\n")
+    (submitter / "documentation").mkdir(exist_ok=True)
+    (submitter / "documentation" / "calibration.md").write_text("calibration\n")
+
+
+def _rename_system(submitter: Path, old: str, new: str) -> None:
+    for folder in ("results", "measurements", "compliance"):
+        if (submitter / folder / old).is_dir():
+            (submitter / folder / old).rename(submitter / folder / new)
+    (submitter / "systems" / f"{old}.json").rename(submitter / "systems" / f"{new}.json")
+    # the measurements' implementation JSON is named after the system (spec §1)
+    for path in (submitter / "measurements" / new).rglob(f"{old}*.json"):
+        path.rename(path.with_name(new + path.name.removeprefix(old)))
+
+
+def completed_round_tree(
+    round_name: str, dest: Path, renames: dict[str, str] | None = None
+) -> Path:
+    """Write the completed bundle of ``round_name`` (every division and submitter of it in
+    ../shared/data/bundles) under ``dest``, systems renamed by ``renames``; returns ``dest``."""
+    source = BUNDLES / round_name
+    if not source.is_dir():
+        pytest.fail(f"{source} is missing: CI and developers have ../shared beside the checkout")
+    shutil.copytree(source, dest, dirs_exist_ok=True)
+    for submitter in sorted(p for p in dest.glob("*/*") if p.is_dir()):
+        _complete_submitter(submitter, _CODE_FOLDER[round_name])
+        for system in sorted(p.stem for p in (submitter / "systems").glob("*.json")):
+            if renames and system in renames:
+                _rename_system(submitter, system, renames[system])
+    return dest
 
 
 def completed_intel_tree(dest: Path, system: str = PUBLISHED_SYSTEM) -> Path:
-    """Write the completed bundle under ``dest/closed/Intel``; returns ``dest``."""
-    if not BUNDLE.is_dir():
-        pytest.fail(f"{BUNDLE} is missing: CI and developers have ../shared beside the checkout")
-    submitter = dest / "closed" / "Intel"
-    shutil.copytree(BUNDLE, submitter)
-    for path in submitter.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    (submitter / "src").mkdir()
-    (submitter / "src" / "README.md").write_text("implementation\n")
-    (submitter / "documentation").mkdir()
-    (submitter / "documentation" / "calibration.md").write_text("calibration\n")
-    if system != PUBLISHED_SYSTEM:
-        (submitter / "results" / PUBLISHED_SYSTEM).rename(submitter / "results" / system)
-        (submitter / "systems" / f"{PUBLISHED_SYSTEM}.json").rename(
-            submitter / "systems" / f"{system}.json"
-        )
-    return dest
+    """The v6.0 Intel bundle completed under ``dest/closed/Intel``; returns ``dest``."""
+    renames = {PUBLISHED_SYSTEM: system} if system != PUBLISHED_SYSTEM else None
+    return completed_round_tree("v6.0", dest, renames)

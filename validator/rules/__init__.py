@@ -67,7 +67,6 @@ class BenchmarkRules(_Frozen):
     compliance_tests: tuple[str, ...] = ()
     is_llm: bool = False
     active_parameters_billion: float | None = None  # ours: the physical bound (truth check)
-    higher_is_better: dict[str, bool] = Field(default_factory=dict)  # by scenario, ours
 
 
 class CheckerBehaviour(_Frozen):
@@ -183,6 +182,7 @@ class CommonRules(_Frozen):
     system_types: dict[str, str]
     scenario_dir_aliases: dict[str, str]
     units_by_scenario: dict[str, str]
+    lower_is_better_scenarios: tuple[str, ...]
     power_units_by_scenario: dict[str, str]
     token_units: str
     token_result_keys: tuple[str, ...]
@@ -248,3 +248,9 @@ def round_for_seeds(seeds: tuple[int, int, int]) -> str | None:
         if load_round(name).seeds.as_tuple() == seeds:
             return name
     return None
+
+
+def higher_is_better(scenario: str) -> bool:
+    """Whether a larger result is better for a result reported for ``scenario`` (a latency is
+    better lower, a throughput higher; common.yaml ``lower_is_better_scenarios``)."""
+    return scenario not in load_common().lower_is_better_scenarios
