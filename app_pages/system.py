@@ -13,14 +13,17 @@ import streamlit as st
 from leaderboard import queries
 from leaderboard.errors import LeaderboardError
 from leaderboard.params import parse
+from leaderboard.provenance import Provenance
 from portal import compare_basket, url_state
 from portal.leaderboard_views import cursor, data_version, system_choices
 from portal.views import literal
 
 RESULT_COLUMNS = (
-    "round", "division", "benchmark_mlperf", "scenario", "value", "units", "status",
-    "result_validity", "accuracy", "power", "power_units", "ttft_p99_ms", "tpot_p99_ms",
-    "verification", "data_origin", "source_repo", "source_commit", "source_path", "result_id",
+    "round", "division", "benchmark_mlperf", "scenario", "value", "units", "source", "status",
+    "result_validity", "official_valid", "inferboard_valid", "accuracy", "accuracy_metrics",
+    "power", "power_units", "ttft_p99_ms", "tpot_p99_ms", "verification", "checker_commit",
+    "submission_id", "accepted_by", "accepted_at", "data_origin", "source_repo",
+    "source_commit", "source_path", "result_id",
 )  # fmt: skip
 cur = cursor()
 query = parse(url_state.current_pairs(), {"system"}, strict=False)
@@ -54,6 +57,20 @@ st.caption(
         f"{description['division']} · {description['availability']}"
     )
 )
+results = queries.system_results(cur, uid)
+accepted = results.filter(results["provenance"] == Provenance.ACCEPTED.value)
+if uid.startswith("submission/") and accepted.height:
+    first = accepted.row(0, named=True)
+    reproduced = " Its spot reproduction agreed." if first["reproduced"] else ""
+    st.warning(
+        literal(
+            f"A submission accepted by an Inferboard maintainer ({first['accepted_by']}, "
+            f"{first['accepted_at']:%Y-%m-%d} UTC, submission {first['submission_id']}): "
+            "checked by Inferboard's validator, not an official MLPerf result."
+        )
+        + reproduced,
+        icon=":material/verified_user:",
+    )
 compare_basket.add_button([uid], key="system_compare")
 left, right = st.columns(2)
 with left:
@@ -70,10 +87,10 @@ with right:
     if not hardware.is_empty() and not hardware["is_known"][0]:
         st.warning("This accelerator name is not in the catalogue yet; it is shown as submitted.")
 
-results = queries.system_results(cur, uid)
 st.subheader(f"Results ({results.height}, every round of this submitter's system id)")
 st.dataframe(results.select(RESULT_COLUMNS), hide_index=True, width="stretch", placeholder="")
 st.caption(
-    "status: published, or withdrawn / invalidated after publication (see the change log); "
-    "verification says how each number was checked; source_* give the published path."
+    "source: published by MLCommons, checked by Inferboard, or an accepted submission (not "
+    "official); status: published, or withdrawn / invalidated after publication (see the change "
+    "log); verification says how each number was checked; source_* give the published path."
 )

@@ -11,6 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+import polars as pl
+
 
 class Provenance(StrEnum):
     """How a leaderboard row was established, from the most to the least official."""
@@ -22,13 +24,13 @@ class Provenance(StrEnum):
 
 LABELS: Final = {
     Provenance.PUBLISHED: "published by MLCommons",
-    Provenance.CHECKED: "checked by Inferboard",
+    Provenance.CHECKED: "checked by Inferboard's validator (the official and truth verdicts)",
     Provenance.ACCEPTED: "accepted by an Inferboard maintainer (not an official MLPerf result)",
 }
 SHORT_LABELS: Final = {
     Provenance.PUBLISHED: "MLCommons",
-    Provenance.CHECKED: "checked",
-    Provenance.ACCEPTED: "accepted submission",
+    Provenance.CHECKED: "checked by Inferboard",
+    Provenance.ACCEPTED: "accepted submission (not official)",
 }
 # The results the default view shows: what MLCommons published, checked or not.
 OFFICIAL: Final = (Provenance.PUBLISHED.value, Provenance.CHECKED.value)
@@ -44,3 +46,22 @@ def label(provenance: str, reproduced: bool | None = None, *, short: bool = Fals
         return provenance
     text = (SHORT_LABELS if short else LABELS)[tier]
     return f"{text}, {REPRODUCED_LABEL}" if reproduced else text
+
+
+def source_column(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with ``source``: each row's tier in words (from ``provenance`` and
+    ``reproduced``), the label the table, the downloads and the API show."""
+    if "provenance" not in frame.columns:
+        return frame
+    text = pl.col("provenance").replace_strict(
+        {tier.value: SHORT_LABELS[tier] for tier in Provenance},
+        default=pl.col("provenance"),
+        return_dtype=pl.String,
+    )
+    if "reproduced" in frame.columns:
+        text = (
+            pl.when(pl.col("reproduced").fill_null(False))
+            .then(pl.concat_str([text, pl.lit(", " + REPRODUCED_LABEL)]))
+            .otherwise(text)
+        )
+    return frame.with_columns(text.alias("source"))

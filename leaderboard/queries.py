@@ -43,6 +43,7 @@ DEFAULT_COLUMNS = (
     "value",
     "power",
     "rouge1",
+    "source",
 )
 ALL_COLUMNS = (
     "metric",
@@ -65,6 +66,12 @@ ALL_COLUMNS = (
     "result_validity",
     "verification",
     "weight_data_types",
+    "provenance",
+    "official_valid",
+    "inferboard_valid",
+    "checker_commit",
+    "submission_id",
+    "accepted_at",
     "result_id",
     "system_uid",
 )
@@ -133,12 +140,13 @@ def _filtered(
 
 
 def with_metric_units(frame: pl.DataFrame, normalisation: str) -> pl.DataFrame:
-    """Add ``metric_units``: each row's units, plus the normalisation and 'derived' mark."""
+    """Add ``metric_units`` (each row's units, plus the normalisation and 'derived' mark) and
+    ``source`` (where the row comes from, in words: ``provenance.source_column``)."""
     if normalisation == "reported":
         label = pl.col("units")
     else:
         label = pl.col("units") + pl.lit(" " + metric_units("", normalisation).strip())
-    return frame.with_columns(label.alias("metric_units"))
+    return provenance.source_column(frame.with_columns(label.alias("metric_units")))
 
 
 def _check(filters: Filters) -> None:
@@ -201,6 +209,13 @@ def leaderboard_view(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> Lea
         matched = wide.filter(selected & in_rounds)
     rows = matched.filter(pl.col("metric").is_not_null())
     notes += _why_missing(filters, matched, rows.height)
+    accepted = rows.filter(pl.col("provenance") == provenance.Provenance.ACCEPTED.value).height
+    if accepted:
+        notes.append(
+            f"{accepted} of these results come from submissions accepted by Inferboard "
+            "maintainers: they are not official MLPerf results (the 'source' column and the "
+            "chart's points say which)."
+        )
     best_first = replace(filters, descending=bool(rows["higher_is_better"].all()))
     return LeaderboardView(
         filters=filters,
@@ -219,6 +234,7 @@ def leaderboard_view(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> Lea
 # ties, and what the unit label and the footnote need.
 _ROW_BASICS: Final = (
     "result_id", "metric", "units", "higher_is_better", "round", "division", "availability",
+    "provenance", "reproduced",
 )  # fmt: skip
 
 
@@ -361,8 +377,9 @@ def system(cursor: duckdb.DuckDBPyConnection, system_uid: str) -> dict[str, obje
 
 def system_results(cursor: duckdb.DuckDBPyConnection, system_uid: str) -> pl.DataFrame:
     """Every result of this system across rounds and benchmarks (same submitter and id),
-    with its status (published, withdrawn, invalidated)."""
-    return _frame(cursor, sql.SYSTEM_RESULTS, {"system_uid": system_uid})
+    with its source (``provenance.source_column``) and status (published, withdrawn,
+    invalidated)."""
+    return provenance.source_column(_frame(cursor, sql.SYSTEM_RESULTS, {"system_uid": system_uid}))
 
 
 _HARDWARE_LABELS = (

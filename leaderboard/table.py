@@ -36,6 +36,12 @@ HEADERS: Final = {
     "result_validity": "validity",
     "weight_data_types": "weight data types",
     "metric_units": "metric units",
+    "source": "source",
+    "official_valid": "valid (official checker)",
+    "inferboard_valid": "valid (Inferboard)",
+    "checker_commit": "checker commit",
+    "submission_id": "submission",
+    "accepted_at": "accepted at",
 }
 
 

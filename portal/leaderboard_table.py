@@ -104,22 +104,35 @@ def row_actions(picked: list[str], key: str) -> None:
 
 
 def downloads(view: LeaderboardView, filters: Filters) -> None:
-    """CSV, Parquet and JSON of every filtered row (not offered for an empty view)."""
+    """CSV, Parquet and JSON of every filtered row, and the footnote that cites them (a CSV
+    holds only rows, so its footnote is a file of its own); not offered for an empty view."""
     if view.rows.is_empty():
         return
     today = date.today()
     rows = sort_rows(view.rows, filters)
     columns = download_columns(filters.columns)
     shown = replace(filters, normalisation=view.normalisation)
-    for column, fmt in zip(st.columns(len(FORMATS)), FORMATS, strict=True):
+    name = f"inferboard-{filters.benchmark}-{filters.scenario}"
+    note = footnote(rows, shown, today)
+    buttons = st.columns(len(FORMATS) + 1)
+    for column, fmt in zip(buttons, FORMATS, strict=False):
         column.download_button(
             f"Download {fmt.upper()}",
             # built on click only: three exports of every row on each rerun cost time
             data=lambda fmt=fmt: export_rows(rows, shown, fmt, today, columns),
-            file_name=f"inferboard-{filters.benchmark}-{filters.scenario}.{fmt}",
+            file_name=f"{name}.{fmt}",
             mime=MIME[fmt],
             key=f"download_{fmt}",
             on_click="ignore",
         )
+    buttons[-1].download_button(
+        "Footnote (TXT)",
+        data=note + "\n",
+        file_name=f"{name}-footnote.txt",
+        mime="text/plain",
+        key="download_footnote",
+        on_click="ignore",
+        help="How to cite these rows: keep it with the CSV (Parquet and JSON carry it inside)",
+    )
     # the footnote quotes the reader's search text: shown literally, never as markdown
-    st.caption("  \n".join(literal(line) for line in footnote(rows, shown, today).splitlines()))
+    st.caption("  \n".join(literal(line) for line in note.splitlines()))

@@ -9,6 +9,7 @@ ends the session. Screenshots go to test-output/browser/.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from collections.abc import Iterator
@@ -93,6 +94,17 @@ def _main_text(page) -> str:
     return page.locator("[data-testid=stMain]").inner_text()
 
 
+def _leaderboard_csv(page, url: str, saved: Path) -> list[dict[str, str]]:
+    """The rows of the leaderboard's CSV download at ``url``."""
+    page.goto(url)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=WAIT_MS)
+    with page.expect_download(timeout=WAIT_MS) as waiting:
+        page.get_by_role("button", name="Download CSV").click()
+    waiting.value.save_as(saved)
+    with saved.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
 def test_login_shows_the_demo_note_and_logout_ends_the_session(
     chromium_browser, portal: str
 ) -> None:
@@ -147,16 +159,29 @@ def test_submit_see_findings_hide_from_others_accept_and_publish(
     review.get_by_text(f"Submission {sid} is now accepted.").wait_for(timeout=WAIT_MS)
     _shot(review, "05-accepted")
 
-    review.goto(f"{portal}/leaderboard")
-    review.locator(".js-plotly-plot").first.wait_for(timeout=WAIT_MS)
-    with review.expect_download(timeout=WAIT_MS) as waiting:
-        review.get_by_role("button", name="Download CSV").click()
-    saved = tmp_path / "leaderboard.csv"
-    waiting.value.save_as(saved)
-    # the table (and its CSV) shows the accepted system's results; the provenance column is
-    # not in this export, so it is checked through the status page's decision below
-    rows = [line for line in saved.read_text(encoding="utf-8").splitlines() if SYSTEM in line]
-    assert rows and rows[0].startswith(f"v5.1/closed/AMD/results/{SYSTEM}/llama2-70b-99/"), rows
+    # the default leaderboard shows the official results only: not this submission's
+    official = _leaderboard_csv(review, f"{portal}/leaderboard?rounds=v5.1", tmp_path / "a.csv")
+    assert official and not [row for row in official if SYSTEM in row["result_id"]]
+    assert {row["source"] for row in official} == {"MLCommons"}
+    # every source: at once, labelled as an accepted submission in its own id namespace
+    every = f"{portal}/leaderboard?rounds=v5.1&provenance=published,checked,accepted"
+    rows = [
+        r for r in _leaderboard_csv(review, every, tmp_path / "b.csv") if SYSTEM in r["result_id"]
+    ]
+    assert len(rows) == 1, rows  # Offline
+    assert rows[0]["result_id"] == (
+        f"submission/{sid}/v5.1/closed/AMD/results/{SYSTEM}/llama2-70b-99/Offline"
+    )
+    assert rows[0]["source"] == "accepted submission (not official)"
+    assert "come from submissions accepted by Inferboard maintainers" in _main_text(review)
+    _shot(review, "06-leaderboard-accepted")
+    # its permalink says what it is
+    review.goto(f"{portal}/system?system=submission/{sid}/v5.1/closed/AMD/{SYSTEM}")
+    review.get_by_text("A submission accepted by an Inferboard maintainer").wait_for(
+        timeout=WAIT_MS
+    )
+    assert f"submission {sid}): checked by Inferboard" in _main_text(review)
+    _shot(review, "07-system-accepted")
     maintainer.close()
 
     page.reload()

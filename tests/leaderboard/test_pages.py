@@ -60,8 +60,9 @@ def test_leaderboard_defaults_to_llama2_offline_per_accelerator() -> None:
     assert len(at.get("plotly_chart")) == 1  # only the chosen chart is built
     assert any("derived, not an official MLPerf result" in c for c in _texts(at, "caption"))
     assert [b.label for b in at.get("download_button")] == [
-        "Download CSV", "Download PARQUET", "Download JSON",
+        "Download CSV", "Download PARQUET", "Download JSON", "Footnote (TXT)",
     ]  # fmt: skip
+    assert at.multiselect(key="lb_provenance").value == ["published", "checked"]  # official
 
 
 def test_the_pages_filters_come_before_the_login_box() -> None:

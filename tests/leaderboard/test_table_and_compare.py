@@ -92,7 +92,7 @@ def test_data_version_changes_when_results_are_imported(fresh_settings) -> None:
         added = insert_rows(
             cur, extra, import_id="test:extra", kind="summary_csv", source="t", verification="t"
         )
-        assert added == 1
+        assert added.added == 1
         assert queries.data_version(cur) != before
 
 

@@ -300,9 +300,11 @@ def test_maintainer_decides_on_the_review_page_with_a_required_reason(
     assert decided.state.value == "accepted"
     assert decided.decision_reason == "Three valid scenarios; **checked** by hand."
     assert not any(b.label == "Accept" for b in at.button)  # no second decision
-    results = queries.system_results(rt.store.cursor(), "v5.1/closed/AMD/8xMI300X_PagesTest")
+    uid = f"submission/{sid}/v5.1/closed/AMD/8xMI300X_PagesTest"
+    results = queries.system_results(rt.store.cursor(), uid)
     assert results.height == 3  # Offline, Server, Interactive, visible at once
     assert set(results["verification"]) == {f"accepted submission {sid}"}
+    assert set(results["source"]) == {"accepted submission (not official)"}
 
 
 def test_replacement_upload_is_linked_to_the_old_submission(rt: runtime.PortalRuntime) -> None:
@@ -330,11 +332,13 @@ def test_review_page_warns_when_the_results_are_already_published(
     rt.worker.run_until_idle()
     at = _app(MIA, "app_pages/review.py", id=str(sid))
     assert not at.exception, at.exception
-    warning = next(w.value for w in at.warning if "already on the leaderboard" in w.value)
-    assert warning.startswith("3 of the 3 valid results are already on the leaderboard")
-    listed = next(f.value for f in at.dataframe if "on the leaderboard as" in f.value.columns)
+    warning = next(w.value for w in at.warning if "already holds" in w.value)
+    assert warning.startswith("The leaderboard already holds 3 results for the same round")
+    assert "this submission's 3 valid results" in warning
+    listed = next(f.value for f in at.dataframe if "verified as" in f.value.columns)
     assert len(listed) == 3
+    assert set(listed["source"]) == {"published by MLCommons"}
     assert all(
         text.startswith("published MLPerf result (shared seed table)")
-        for text in listed["on the leaderboard as"]
+        for text in listed["verified as"]
     )
