@@ -8,7 +8,6 @@ submission's own ids, and the Server result shows on the TTFT/TPOT chart.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,9 +23,9 @@ from leaderboard.ingest import ImportOutcome, insert_rows
 from leaderboard.provenance import Provenance
 from leaderboard.report_rows import Origin, rows_from_report
 from tests.support.bundles import completed_round_tree
+from tests.support.stored_results import STORED_ROWS, assert_rows_hold_the_report
 from validator import Options, validate_path
 from validator.report import Report
-from validator.rules import higher_is_better
 
 RENAMES = {
     "v4.1": {"H200-SXM-141GBx8_TRT": "ACCEPTED-H200x8"},
@@ -65,43 +64,13 @@ def test_every_value_the_validator_holds_is_stored(
         outcome = insert_rows(
             cur, rows, import_id="submission:7", kind="submission", source="7", verification="x"
         )
-        stored = cur.sql(
-            "SELECT * FROM results JOIN systems USING (system_uid) WHERE submission_id = 7"
-        ).pl()
+        stored = cur.sql(STORED_ROWS, params={"id": 7}).pl()
     assert outcome == ImportOutcome(added=len(report.results))
-    by_id = {row["result_id"]: row for row in stored.iter_rows(named=True)}
-    for entry in report.results:
-        row = by_id[f"submission/7/{entry.round}/{entry.location}"]
-        assert row["system_uid"] == (
-            f"submission/7/{entry.round}/{entry.division}/{entry.submitter}/{entry.system}"
-        )
-        assert (row["value"], row["units"]) == (entry.value, entry.units)
-        assert row["higher_is_better"] is higher_is_better(entry.scenario)
-        assert row["official_valid"] is entry.official_valid is True
-        assert row["inferboard_valid"] is entry.valid is True
-        assert row["result_validity"] == "VALID"
-        metrics = json.loads(row["accuracy_metrics"])
-        assert metrics == entry.accuracy and metrics  # every metric of the round's format
-        assert row["accuracy"] == entry.accuracy_summary
-        assert row["rouge1"] == entry.accuracy["ROUGE1"]
-        assert row["rouge2"] == entry.accuracy["ROUGE2"]
-        assert row["rougeL"] == entry.accuracy["ROUGEL"]
-        assert row["tokens_per_sample"] == entry.tokens_per_sample is not None
-        if entry.scenario == "Offline":
-            assert row["ttft_p99_ms"] is None and row["tpot_p99_ms"] is None
-        else:
-            assert entry.ttft_p99_ns is not None and entry.tpot_p99_ns is not None
-            assert row["ttft_p99_ms"] == pytest.approx(entry.ttft_p99_ns / 1e6)
-            assert row["tpot_p99_ms"] == pytest.approx(entry.tpot_p99_ns / 1e6)
-        assert row["power"] is None and entry.power is None  # these bundles measure no power
-        assert json.loads(row["description"]) == entry.system_description
-        assert row["system_name"] == entry.system_description["system_name"]
-        assert row["checker_commit"] == report.checker_commit and len(row["checker_commit"]) == 40
-        assert row["provenance"] == "accepted" and row["reproduced"] is True
-        assert row["accepted_by"] == "maintainer@example.org"
-        assert row["accepted_at"] == ACCEPTED_AT.replace(tzinfo=None)
-        assert row["data_origin"] == "submission 7: bundle.tar.gz"
-        assert "/" not in row["data_origin"].split(": ", 1)[1]  # never a server path
+    assert_rows_hold_the_report(stored, report, 7)
+    assert set(stored["reproduced"]) == {True}
+    assert set(stored["accepted_by"]) == {"maintainer@example.org"}
+    assert set(stored["accepted_at"]) == {ACCEPTED_AT.replace(tzinfo=None)}
+    assert set(stored["data_origin"]) == {"submission 7: bundle.tar.gz"}
 
 
 def test_accepted_server_result_is_on_the_ttft_tpot_chart(fresh_settings, tmp_path) -> None:
