@@ -12,7 +12,9 @@ empty (the checks then report what is missing).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from validator.listing import Entry, Listing
@@ -37,11 +39,11 @@ class ScenarioDirs:
     def key(self) -> tuple[str, str, str, str, str]:
         return (self.division, self.submitter, self.system, self.benchmark, self.scenario_dir)
 
-    @property
+    @cached_property
     def submitter_dir(self) -> Path:
         return self.root / self.division / self.submitter
 
-    @property
+    @cached_property
     def results(self) -> Path:
         return self.submitter_dir / "results" / self.system / self.benchmark / self.scenario_dir
 
@@ -88,18 +90,20 @@ class TreeEntry:
 
 def walk(root: Path, top: str, listing: Listing) -> tuple[TreeEntry, ...]:
     """Every folder (``top`` included) and file under ``root/top``, as ``os.walk`` would list
-    them without following links to folders."""
+    them without following links to folders. (Paths are strings here: a whole round has
+    ~28,000 folders, and building a Path per entry cost more than listing them.)"""
     out: list[TreeEntry] = []
-    pending = [top]
+    base = os.fspath(root)
+    pending = [(top, os.path.islink(os.path.join(base, top)))]  # noqa: PTH114, PTH118
     while pending and len(out) < MAX_WALK_ENTRIES:
-        rel_dir = pending.pop()
-        entries = listing.entries(root / rel_dir)
-        out.append(TreeEntry(rel_dir, True, (root / rel_dir).is_symlink(), 0, True, not entries))
+        rel_dir, linked = pending.pop()
+        entries = listing.entries(f"{base}/{rel_dir}")
+        out.append(TreeEntry(rel_dir, True, linked, 0, True, not entries))
         for entry in entries.values():
             rel = f"{rel_dir}/{entry.name}"
             if entry.is_dir:
                 if not entry.is_link:  # os.walk lists a linked folder but does not enter it
-                    pending.append(rel)
+                    pending.append((rel, False))
                 continue
             out.append(_file_entry(root, rel, entry))
     return tuple(out)

@@ -46,9 +46,14 @@ def _reason(exc: OSError) -> str:
     return _REASONS.get(exc.errno or 0, f"cannot be read ({exc.strerror or 'I/O error'})")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _real_folder(folder: str) -> str:
-    return os.path.realpath(folder)
+    """``os.path.realpath(folder)``, from its parent's (cached) real path: one ``lstat`` per
+    folder instead of one per component (a round has ~28,000 folders)."""
+    parent, name = os.path.split(folder)
+    if not name or name in (".", "..") or parent == folder or os.path.islink(folder):  # noqa: PTH114
+        return os.path.realpath(folder)
+    return os.path.join(_real_folder(parent), name)  # noqa: PTH118
 
 
 def _inside(path: Path, root: Path | None) -> bool:
