@@ -130,13 +130,15 @@ class SnapshotShelf:
     def _pinned_snapshot(self, version: int) -> _Open:
         assert self._current is not None
         self._close_retired()
-        if version in self._pinned:
-            self._pinned.move_to_end(version)
-            return self._pinned[version]
         if not 1 <= version <= MAX_VERSION:
             raise unknown(version, self._current.info)
         files = snapshot_files(self.directory)
         path = files.get(version)
+        if version in self._pinned:
+            if path is not None:  # every reader answers alike: kept while the file exists
+                self._pinned.move_to_end(version)
+                return self._pinned[version]
+            self._retire(self._pinned.pop(version))
         if path is None:
             newest = max(files, default=self._current.info.version)
             if version > max(newest, self._current.info.version):

@@ -275,6 +275,7 @@ class _Api:
         with _reading(self.source) as reading:
             version = queries.data_version(reading.cursor)
         snapshot = reading.snapshot
+        served = {"Inferboard-Snapshot": snapshot.header()} if snapshot else {}
         # the API's own root (Starlette's Mount puts "/api" in root_path)
         base = f"{request.url.scheme}://{request.url.netloc}{request.scope.get('root_path', '')}"
         return JSONResponse(
@@ -296,7 +297,8 @@ class _Api:
                     }
                     for name, endpoint in ENDPOINTS.items()
                 },
-            }
+            },
+            headers=served,
         )
 
 
