@@ -130,8 +130,10 @@ def start(
     environ: Mapping[str, str] | None = None,
     python: str = sys.executable,
     timeout_s: float = 120.0,
+    writer: bool = True,
 ) -> Cluster:
-    """Start writer, readers and nginx; on any failure stop what started and raise."""
+    """Start writer, readers and nginx; on any failure stop what started and raise.
+    ``writer=False``: the caller holds the database itself (a bench's in-process writer)."""
     binary = nginx_binary()
     if binary is None:
         from cluster.nginx import INSTALL_HINT
@@ -146,15 +148,16 @@ def start(
     try:
         writer_env = {**base_env, "INFERBOARD_PUBLIC_URL": f"{public}/{WRITER_PATH}"}
         writer_env.pop("INFERBOARD_ROLE", None)
-        _start(
-            cluster,
-            "writer",
-            [python, "-m", "portal", *STREAMLIT_FLAGS, "--server.port", str(layout.writer_port),
-             "--server.baseUrlPath", WRITER_PATH],
-            writer_env,
-            f"http://127.0.0.1:{layout.writer_port}/{WRITER_PATH}/_stcore/health",
-            timeout_s,
-        )  # fmt: skip
+        if writer:
+            _start(
+                cluster,
+                "writer",
+                [python, "-m", "portal", *STREAMLIT_FLAGS, "--server.port",
+                 str(layout.writer_port), "--server.baseUrlPath", WRITER_PATH],
+                writer_env,
+                f"http://127.0.0.1:{layout.writer_port}/{WRITER_PATH}/_stcore/health",
+                timeout_s,
+            )  # fmt: skip
         reader_env = {**base_env, "INFERBOARD_WRITER_URL": f"/{WRITER_PATH}/"}
         for index, port in enumerate(layout.reader_ports, start=1):
             _start(

@@ -144,6 +144,26 @@ ENDPOINTS: Final = {
 }
 
 
+@dataclass(frozen=True)
+class _Frozen:
+    """A computed answer as bytes: every request gets its own Response built from it. A
+    cached Response object must never be sent twice: the server's gzip middleware rewrote
+    the shared object's headers, and a repeated request got the compressed length and an
+    empty body (found by bench/cluster_bench.py through nginx)."""
+
+    body: bytes
+    status: int
+    headers: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, response: Response) -> _Frozen:
+        return cls(bytes(response.body), response.status_code, tuple(response.headers.items()))
+
+    def response(self, extra: dict[str, str]) -> Response:
+        headers = {**dict(self.headers), **extra}
+        return Response(content=self.body, status_code=self.status, headers=headers)
+
+
 class _Memo:
     """A small LRU of computed answers, keyed by data version and request (thread-safe)."""
 
@@ -158,7 +178,7 @@ class _Memo:
                 self._items.move_to_end(key)
                 return self._items[key]
         value = compute()
-        size = len(value.body) if isinstance(value, Response) else 0
+        size = len(value.body) if isinstance(value, _Frozen) else 0
         if size <= self._max_bytes:
             with self._lock:
                 self._items[key] = value
@@ -232,13 +252,11 @@ class _Api:
             served = {"Inferboard-Snapshot": reading.snapshot.header()} if reading.snapshot else {}
             if etag in request.headers.get("if-none-match", ""):
                 return Response(status_code=304, headers={"ETag": etag, **served})
-            response = self.memo.get(
-                etag, lambda: self._compute(cursor, name, fmt, parsed, version)
+            frozen = self.memo.get(
+                etag, lambda: _Frozen.of(self._compute(cursor, name, fmt, parsed, version))
             )
-        assert isinstance(response, Response)
-        response.headers["ETag"] = etag
-        response.headers.update(served)
-        return response
+        assert isinstance(frozen, _Frozen)
+        return frozen.response({"ETag": etag, **served})
 
     def _compute(
         self,

@@ -152,7 +152,7 @@ def test_nothing_in_a_reader_writes(root: Path, writer: Store, reader) -> None:
             assert any("Results as of snapshot 1 of" in t for t in run.texts()), page
         session.open("leaderboard")
         for label, value in (("Round", ["v5.0", "v5.1"]), ("Scenario", "Server"),
-                             ("Metric", "As reported")):  # fmt: skip
+                             ("Metric", "as reported")):  # fmt: skip
             run = session.change(label, value)
             assert run.errors() == [], (label, run.errors())
         assert "llama2-70b-99 · Server · 58 results" in run.texts()
