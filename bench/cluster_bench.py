@@ -36,7 +36,6 @@ import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
-import statistics  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -339,7 +338,12 @@ def _report(results: list[Figures]) -> None:
         ("API queries (errors)", [f"{f.api_count} ({f.api_errors})" for f in results]),
     ]
     for name in sorted({n for f in results for n in f.memory}):
-        rows.append((f"RSS {name} MiB", [f"{f.memory.get(name, 0):.0f}" for f in results]))
+        rows.append(
+            (
+                f"RSS {name} MiB",
+                [f"{f.memory[name]:.0f}" if name in f.memory else "-" for f in results],
+            )
+        )
     rows.append(("load average after", [f.load for f in results]))
     for label, values in rows:
         print(_row(label, values))
@@ -379,7 +383,6 @@ def main() -> int:
                 f"{switch['errors']:.0f}"
             )
     print(f"load average at the end {_load()}")
-    print(f"median filter change p50 {statistics.median(f.filter_p50 for f in results):.0f} ms")
     return 0
 
 
