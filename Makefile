@@ -6,7 +6,7 @@ NLTK    := data/nltk_data
 export NLTK_DATA := $(CURDIR)/$(NLTK)
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run work test lint format bench setup system-deps clean
+.PHONY: run serve-cluster work test lint format bench setup system-deps clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -19,14 +19,21 @@ $(NLTK)/.installed: $(STAMP)
 
 setup: $(STAMP) $(NLTK)/.installed
 
-# Debian's Chromium for the real-browser tests (Playwright never downloads a browser here).
+# Debian's Chromium for the real-browser tests (Playwright never downloads a browser here),
+# Debian's nginx for the cluster (make serve-cluster) and its tests.
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq && apt-get install -y -qq nginx >/dev/null; }
 
 # the launcher starts the local demo OIDC provider (unless .streamlit/secrets.toml has [auth]),
 # opens the database, starts the submission worker, then Streamlit, all in one process
 run: setup
 	$(PY) -m portal --server.headless true --browser.gatherUsageStats false
+
+# one writer (at /portal/), two readers and Debian's nginx in front, on http://127.0.0.1:8080;
+# Ctrl-C stops them all (nginx first, the writer last). docs/deployment.md
+serve-cluster: setup system-deps
+	$(PY) -m cluster --readers 2 --port 8080
 
 # process pending submissions while the portal is stopped (one process owns the DuckDB file)
 work: setup
@@ -45,6 +52,7 @@ bench: setup
 	$(PY) bench/runner_bench.py
 	$(PY) bench/leaderboard_bench.py
 	$(PY) bench/portal_bench.py
+	$(PY) bench/cluster_bench.py
 
 format: $(STAMP)
 	$(PY) -m ruff format .

@@ -8,11 +8,15 @@ hidden, so a deep link (``/submissions?id=7``) offers a logged-out visitor to lo
 the service checks the role again. The whole run goes through one error handler
 (:func:`portal.page_errors.run_guarded`): visitors see a message and a code, the server log
 keeps the traceback.
+
+A reader process (``python -m portal --reader``) registers only the results pages: it serves
+the newest published snapshot and has no workflow; its sidebar links to the writer for
+logging in. Every page names the snapshot (version, time) it shows (``portal.snapshot_view``).
 """
 
 import streamlit as st
 
-from portal import auth, compare_basket, layout
+from portal import auth, compare_basket, layout, runtime, snapshot_view
 from portal.page_errors import run_guarded
 from submissions.roles import Role
 
@@ -28,11 +32,12 @@ def _page(path: str, title: str, icon: str, url: str, visibility: str = "visible
 
 
 def route() -> None:
-    principal = auth.current_principal()
+    reader = runtime.current().is_reader
+    principal = auth.ANONYMOUS if reader else auth.current_principal()
     submits = _visible(principal.can(Role.SUBMITTER))
     reviews = _visible(principal.can(Role.MAINTAINER))
     home = st.Page("app_pages/home.py", title="Inferboard", icon=":material/home:", default=True)
-    pages = {
+    pages: dict[str, list[st.Page]] = {
         "Results": [
             home,
             _page(
@@ -58,13 +63,20 @@ def route() -> None:
             _page("app_pages/audit.py", "Audit log", ":material/history:", "audit", reviews),
         ],
     }
+    if reader:  # no workflow here: only the results, and a link to the writer
+        pages = {"Results": pages["Results"]}
     navigation = st.navigation(pages)
     layout.reserve_page_sidebar()  # the page's filters first, then the basket and the login box
     compare_basket.sidebar_panel()
-    auth.sidebar(principal)
-    if principal.role is not Role.PUBLIC and navigation.url_path == home.url_path:
-        auth.return_after_login()
-    navigation.run()
+    with snapshot_view.reading_for_run() as reading:  # one snapshot for the whole run
+        if reader:
+            auth.writer_link(runtime.current().settings.writer_url)
+        else:
+            auth.sidebar(principal)
+        snapshot_view.sidebar_line(reading)
+        if principal.role is not Role.PUBLIC and navigation.url_path == home.url_path:
+            auth.return_after_login()
+        navigation.run()
 
 
 run_guarded(route)

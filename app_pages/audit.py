@@ -11,7 +11,7 @@ from portal import auth, runtime, views
 from submissions.errors import SubmissionError
 
 principal = auth.current_principal()
-rt = runtime.current()
+rt = runtime.writer()
 st.title("Audit log")
 auth.login_required(principal, "read the audit log")
 

@@ -16,7 +16,7 @@ from submissions.roles import Principal, Role
 from submissions.states import State
 
 principal = auth.current_principal()
-rt = runtime.current()
+rt = runtime.writer()
 submission_id = views.query_id()
 
 

@@ -13,7 +13,7 @@ from submissions.errors import SubmissionError
 from submissions.states import State
 
 principal = auth.current_principal()
-rt = runtime.current()
+rt = runtime.writer()
 st.title("Review queue")
 auth.login_required(principal, "review submissions")
 if flash := st.session_state.pop("portal-decision", None):

@@ -11,7 +11,7 @@ from portal import auth, runtime, views
 from submissions.errors import SubmissionError
 
 principal = auth.current_principal()
-rt = runtime.current()
+rt = runtime.writer()
 st.title("Submit a bundle")
 auth.login_required(principal, "submit a bundle")
 

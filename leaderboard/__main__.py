@@ -17,7 +17,7 @@ from pathlib import Path
 from leaderboard import queries
 from leaderboard.changelog import change_log
 from leaderboard.corrections import record_status
-from leaderboard.db import open_store
+from leaderboard.db import Store, open_store
 from leaderboard.errors import LeaderboardError
 from leaderboard.importers import import_path
 from leaderboard.settings import LeaderboardSettings
@@ -53,11 +53,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _publish(store: Store) -> None:
+    """Readers see a change once a snapshot of it is published (docs/deployment.md)."""
+    if store.publisher is None:
+        return
+    info = store.publish_snapshot()
+    if info is not None:
+        print(f"published {info.label} for the readers")
+    else:
+        print("no new snapshot published (nothing changed, or see the log)", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = LeaderboardSettings.from_mapping(os.environ)
     if args.db is not None:
-        settings = LeaderboardSettings(db_path=args.db, seed_path=settings.seed_path)
+        settings = settings.with_changes(db_path=args.db)
     try:
         with open_store(settings) as store:
             cursor = store.cursor()
@@ -70,11 +81,13 @@ def main(argv: list[str] | None = None) -> int:
                         f"this import has {conflict.incoming} (kept the stored row)",
                         file=sys.stderr,
                     )
+                _publish(store)
                 if outcome.conflicts:
                     return 3
             elif args.command in STATUS_COMMANDS:
                 count = record_status(cursor, args.result_ids, args.status, args.reason, args.by)
                 print(f"{count} results {args.status}")
+                _publish(store)
             elif args.command == "changes":
                 print(change_log(cursor).drop("result_ids"))
             elif args.command == "unknown-accelerators":

@@ -9,6 +9,7 @@ importer while the portal runs) must hand results over as files or wait, and are
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from dataclasses import dataclass
 
@@ -19,23 +20,48 @@ from leaderboard.errors import LeaderboardError
 from leaderboard.ingest import backfill_directions, insert_rows, refresh_hardware
 from leaderboard.seed import read_seed
 from leaderboard.settings import LeaderboardSettings
+from leaderboard.snapshots import SnapshotInfo, SnapshotPublisher
 from leaderboard.transactions import transaction
 
 SEED_VERIFICATION = "published MLPerf result (shared seed table)"
+LOG = logging.getLogger("inferboard.snapshots")
 
 
 class Store:
     """An open database: one connection owned here, one cursor per thread that reads."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, settings: LeaderboardSettings):
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        settings: LeaderboardSettings,
+        publisher: SnapshotPublisher | None = None,
+    ):
         self._connection = connection
         self._lock = threading.Lock()
         self.settings = settings
+        self.publisher = publisher
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for the calling thread (DuckDB connections are not shared across threads)."""
         with self._lock:
             return self._connection.cursor()
+
+    def publish_snapshot(self) -> SnapshotInfo | None:
+        """The one hook after a change to the published results has committed (seed, import,
+        acceptance, withdrawal, invalidation, reinstatement): publish a snapshot for the
+        readers if the results changed since the newest one. Cheap when nothing changed, so
+        the writer also calls it on a timer. A failure is logged, never raised: the change
+        itself is committed, and the next call publishes it."""
+        if self.publisher is None:
+            return None
+        cursor = self.cursor()
+        try:
+            return self.publisher.publish_if_changed(cursor)
+        except (LeaderboardError, duckdb.Error, OSError) as exc:
+            LOG.error("snapshot not published (the next change or check retries): %s", exc)
+            return None
+        finally:
+            cursor.close()
 
     def close(self) -> None:
         self._connection.close()
@@ -153,13 +179,22 @@ def open_store(settings: LeaderboardSettings) -> Store:
         except BaseException:
             con.close()
             raise
-    else:
-        try:
-            migrate(con)
-            backfill_directions(con)
-            seed_if_empty(con, settings)
-            refresh_hardware(con)
-        except BaseException:
-            con.close()
-            raise
-    return Store(con, settings)
+        return Store(con, settings)
+    try:
+        migrate(con)
+        backfill_directions(con)
+        seed_if_empty(con, settings)
+        refresh_hardware(con)
+    except BaseException:
+        con.close()
+        raise
+    publisher = None
+    if settings.publish_snapshots:
+        publisher = SnapshotPublisher(
+            settings.snapshots_path,
+            keep=settings.snapshots_kept,
+            grace_s=settings.snapshot_grace_s,
+        )
+    store = Store(con, settings, publisher)
+    store.publish_snapshot()  # the seed, a migration, a catalogue fix, a change while stopped
+    return store

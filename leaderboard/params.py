@@ -95,6 +95,13 @@ PARAMETERS: dict[str, Param] = {
     "offset": Param("int", "skip this many rows first (default 0)", low=0, high=MAX_ROWS),
     "systems": Param("list", _list_help("two to four system ids to compare")),
     "system": Param("text", "one system id: round/division/submitter/system"),
+    "as_of": Param(
+        "int",
+        "a published snapshot's version: the numbers as they were then, while it is kept "
+        "(default: the newest)",
+        low=1,
+        high=99_999_999,
+    ),
 }
 for _name in LIST_FILTER_NAMES:
     PARAMETERS[_name] = Param("list", _list_help(f"only these {_name.replace('_', ' ')}"))

@@ -174,3 +174,43 @@ class LeaderboardSettings(InferboardSettings):
         "leaderboard read took 5 ms with 1 thread and 18 ms with 2 on a busy 2-core "
         "machine. Raise it for a process that runs few large queries.",
     )
+    publish_snapshots: bool = Field(
+        default=True,
+        description="The writer (the process that opens the file read-write) publishes an "
+        "immutable snapshot of the published results after every change to them, for reader "
+        "processes; false: none is written (a single-process portal needs none).",
+    )
+    snapshot_dir: Path | None = Field(
+        default=None,
+        description="Where snapshots are published and read; default: a folder beside the "
+        "database file named after it (data/inferboard.snapshots). On shared storage when "
+        "readers run on other machines.",
+    )
+    snapshots_kept: int = Field(
+        default=5,
+        ge=2,
+        le=1000,
+        description="The writer keeps at least this many newest snapshots (pinned as_of links "
+        "to older ones say they were pruned).",
+    )
+    snapshot_grace_s: float = Field(
+        default=300.0,
+        ge=0,
+        le=86_400,
+        allow_inf_nan=False,
+        description="A superseded snapshot is never pruned sooner than this many seconds after "
+        "its successor appeared, so a reader still opening or reading it finds it.",
+    )
+    snapshot_poll_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        allow_inf_nan=False,
+        description="How often a reader looks for a newer snapshot (and the writer for a "
+        "change to publish that no hook announced).",
+    )
+
+    @property
+    def snapshots_path(self) -> Path:
+        """The snapshot folder: the setting, or one beside the database file."""
+        return self.snapshot_dir or self.db_path.with_name(self.db_path.stem + ".snapshots")

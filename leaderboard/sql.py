@@ -541,3 +541,71 @@ RECORD_STATUS_CHANGE: Final = """
 INSERT INTO result_status_changes
 VALUES ($change_id, $result_id, $status, $reason, $changed_at, $recorded_by)
 """
+
+
+# --------------------------------------------------------------------------- snapshots
+# A published snapshot (issue 16, leaderboard/snapshots.py) is a separate DuckDB file holding
+# the tables the leaderboard's migrations create (never the workflow's), copied in one
+# transaction with private columns blanked, and one row saying which snapshot it is.
+# Identifiers come from DuckDB's own catalogue, quoted by :func:`quoted`; values are bound.
+SNAPSHOT_ALIAS: Final = "inferboard_snapshot"
+ATTACH_SNAPSHOT: Final = f"ATTACH $path AS {SNAPSHOT_ALIAS}"
+USE_SNAPSHOT: Final = f"USE {SNAPSHOT_ALIAS}"
+CHECKPOINT_SNAPSHOT: Final = f"CHECKPOINT {SNAPSHOT_ALIAS}"
+DETACH_SNAPSHOT: Final = f"DETACH DATABASE IF EXISTS {SNAPSHOT_ALIAS}"
+CURRENT_CATALOG: Final = "SELECT current_database()"
+SNAPSHOT_TABLES: Final = f"""
+SELECT table_name FROM duckdb_tables()
+WHERE database_name = '{SNAPSHOT_ALIAS}' AND schema_name = 'main'
+  AND table_name <> 'schema_migrations'
+ORDER BY table_name
+"""
+SNAPSHOT_COLUMNS: Final = f"""
+SELECT column_name FROM duckdb_columns()
+WHERE database_name = '{SNAPSHOT_ALIAS}' AND schema_name = 'main' AND table_name = $table
+ORDER BY column_index
+"""
+# (table, column) -> what the snapshot holds instead: who recorded a status change and where
+# an import came from (a server path, an uploaded file's name) are not public.
+SNAPSHOT_PRIVATE: Final = {
+    ("imports", "source"): "''",
+    ("result_status_changes", "recorded_by"): "''",
+}
+CREATE_SNAPSHOT_INFO: Final = f"""
+CREATE TABLE {SNAPSHOT_ALIAS}.main.snapshot_info (
+    version      INTEGER NOT NULL,    -- 1, 2, 3, ... in the order published
+    published_at TIMESTAMP NOT NULL,  -- UTC
+    data_version VARCHAR NOT NULL,    -- leaderboard.queries.data_version at publication
+    fingerprint  VARCHAR NOT NULL     -- what decides that a new snapshot is due
+)
+"""
+RECORD_SNAPSHOT_INFO: Final = f"""
+INSERT INTO {SNAPSHOT_ALIAS}.main.snapshot_info
+VALUES ($version, $published_at, $data_version, $fingerprint)
+"""
+SNAPSHOT_INFO: Final = "SELECT version, published_at, data_version, fingerprint FROM snapshot_info"
+# Besides the data version: the schema and the hardware catalogue (a catalogue fix renames
+# families without adding a result), both small tables.
+SNAPSHOT_FINGERPRINT: Final = """
+SELECT (SELECT max(version) FROM schema_migrations),
+       (SELECT count(*) || ':' || coalesce(sum(hash(a)), 0) FROM accelerators AS a),
+       (SELECT count(*) || ':' || coalesce(sum(hash(n)), 0) FROM accelerator_names AS n)
+"""
+
+
+def quoted(identifier: str) -> str:
+    """A catalogue name as a SQL identifier (the names come from DuckDB, never from input)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def snapshot_copy(table: str, columns: list[str], live_catalog: str) -> str:
+    """``INSERT`` of one table's rows from the live file into the snapshot being written."""
+    select = ", ".join(
+        f"{SNAPSHOT_PRIVATE[(table, c)]} AS {quoted(c)}" if (table, c) in SNAPSHOT_PRIVATE
+        else quoted(c)
+        for c in columns
+    )  # fmt: skip
+    return (
+        f"INSERT INTO {SNAPSHOT_ALIAS}.main.{quoted(table)} BY NAME "
+        f"SELECT {select} FROM {quoted(live_catalog)}.main.{quoted(table)}"
+    )

@@ -14,6 +14,8 @@ import streamlit as st
 from portal import runtime
 from submissions.roles import ANONYMOUS, Principal, Role, principal_from_claims
 
+__all__ = ["ANONYMOUS", "current_principal", "login_required", "sidebar", "writer_link"]
+
 
 def current_principal() -> Principal:
     """The acting user of this script run (anonymous when not logged in)."""
@@ -98,3 +100,12 @@ def sidebar(principal: Principal) -> None:
                 icon=":material/science:",
             )
             st.text(users)
+
+
+def writer_link(writer_url: str | None) -> None:
+    """A reader's sidebar: logging in, submitting and reviewing happen on the writer."""
+    with st.sidebar:
+        if writer_url:
+            st.link_button("Log in to submit or review", writer_url, type="secondary")
+        else:
+            st.caption("Logging in, submitting and reviewing happen on the portal's writer.")

@@ -1,10 +1,14 @@
-"""``python -m portal [streamlit flags]``: what ``make run`` calls.
+"""``python -m portal [--reader] [streamlit flags]``: what ``make run`` calls.
 
-Reads the settings (environment, then ``.streamlit/secrets.toml``); without a real ``[auth]``
-section starts the local demo OIDC provider and writes a secrets file for it; opens the Store,
-the SubmissionService and starts the Worker in this process (unfinished work resumes now, not at
+The writer (default): reads the settings (environment, then ``.streamlit/secrets.toml``);
+without a real ``[auth]`` section starts the local demo OIDC provider and writes a secrets file
+for it; opens the Store (which publishes a snapshot for readers when the results changed), the
+SubmissionService and starts the Worker in this process (unfinished work resumes now, not at
 the first page view); then runs Streamlit in-process on ``app.py``, whose pages find those
 objects through :mod:`portal.runtime`.
+
+A reader (``--reader`` or ``INFERBOARD_ROLE=reader``): opens the newest published snapshot
+read-only and watches for newer ones; no login, no workflow, no database file of its own.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from errors import InferboardError
 from portal.demo_login import DEMO_USERS, DemoLogin, running_provider, write_secrets
@@ -25,6 +30,9 @@ from portal.settings import (
     read_secrets,
     setting_values,
 )
+
+if TYPE_CHECKING:
+    from portal import runtime as runtime_module
 
 APP = PROJECT_ROOT / "asgi.py"  # app.py (the pages) and the read API at /api
 
@@ -58,15 +66,66 @@ def streamlit_argv(
     return argv
 
 
+READER_FLAG = "--reader"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve; a problem the operator can fix (a bad setting, the database in use by another
     process) is one line on stderr and exit status 2, never a traceback."""
     flags = list(sys.argv[1:] if argv is None else argv)
+    environ = dict(os.environ)
+    if READER_FLAG in flags:
+        flags = [flag for flag in flags if flag != READER_FLAG]
+        environ["INFERBOARD_ROLE"] = "reader"
     try:
-        return _serve(flags, dict(os.environ))
+        return _serve(flags, environ)
     except InferboardError as exc:
         print(f"inferboard: cannot start: {exc.one_line()}", file=sys.stderr)
         return 2
+
+
+def _run_streamlit(argv: list[str]) -> int:
+    from streamlit.web import cli
+
+    try:
+        cli.main(args=argv, prog_name="streamlit", standalone_mode=False)
+    except SystemExit as exc:  # streamlit exits through click on its own signals
+        return exc.code if isinstance(exc.code, int) else 0
+    return 0
+
+
+def _warm_up(built: runtime_module.Runtime) -> None:
+    """The leaderboard's one-off first-visit costs (imports, query plans), paid before
+    serving; a reader with no snapshot yet has nothing to warm."""
+    from portal.leaderboard_views import warm_up
+
+    try:
+        reading = built.results.read()
+    except InferboardError as exc:
+        print(f"Inferboard: {exc.message}", flush=True)
+        return
+    try:
+        warm_up(reading.cursor)
+    finally:
+        reading.cursor.close()
+
+
+def _serve_reader(flags: list[str], values: dict[str, object]) -> int:
+    """A reader: the public pages and the read API over the newest snapshot, read-only."""
+    from portal import runtime
+
+    built = runtime.build_reader(values)
+    runtime.install(built)
+    try:
+        shown = built.shelf.current()
+        where = shown.label if shown else "no snapshot yet: waiting for the writer's first"
+        print(f"Inferboard reader: serving {where}", flush=True)
+        _warm_up(built)
+        argv = streamlit_argv(flags, [], loopback=False, max_upload_bytes=2**20)
+        return _run_streamlit(argv)
+    finally:
+        runtime.install(None)
+        built.close()
 
 
 def _serve(flags: list[str], environ: dict[str, str]) -> int:
@@ -74,11 +133,11 @@ def _serve(flags: list[str], environ: dict[str, str]) -> int:
     secrets = read_secrets(secrets_path)
     values = setting_values(environ, secrets)
     settings = PortalSettings.from_mapping(values)
+    if settings.role == "reader":
+        return _serve_reader(flags, values)
     use_demo = settings.demo_login and not has_real_auth(secrets)
 
     # heavy (streamlit, duckdb, the workflow): imported once the settings are known to be sane
-    from streamlit.web import cli
-
     from portal import runtime
 
     with ExitStack() as stack:
@@ -100,21 +159,12 @@ def _serve(flags: list[str], environ: dict[str, str]) -> int:
         runtime.install(built)
         stack.callback(runtime.install, None)
         stack.callback(built.close)
-        # the leaderboard's one-off first-visit costs (imports, query plans), paid before serving
-        from portal.leaderboard_views import warm_up
-
-        warm_up(built.store)
-        try:
-            cli.main(
-                args=streamlit_argv(
-                    flags,
-                    secrets_files,
-                    loopback=use_demo,
-                    max_upload_bytes=built.submission_settings.max_upload_bytes,
-                ),
-                prog_name="streamlit",
-                standalone_mode=False,
+        _warm_up(built)
+        return _run_streamlit(
+            streamlit_argv(
+                flags,
+                secrets_files,
+                loopback=use_demo,
+                max_upload_bytes=built.submission_settings.max_upload_bytes,
             )
-        except SystemExit as exc:  # streamlit exits through click on its own signals
-            return exc.code if isinstance(exc.code, int) else 0
-    return 0
+        )

@@ -1,8 +1,8 @@
 """The leaderboard pages' cached reads, the chart choice and the cursor (UI edge, §10).
 
-The one :class:`~leaderboard.db.Store` of this web process comes from :mod:`portal.runtime`
-(created by the launcher, or once through ``st.cache_resource``), shared with the submission
-workflow: the process owns the DuckDB file, and every script run takes its own cursor from it.
+Every script run reads through one cursor that :mod:`portal.snapshot_view` takes for it from
+the process's results (:mod:`portal.runtime`): the writer's live database, shared with the
+submission workflow, or a reader's newest published snapshot, or the snapshot a link pins.
 Reads are cached on the data they depend on and on ``queries.data_version`` (which changes
 with every import, withdrawal or reinstatement, so a change shows at once); never on the view
 state (sort, columns): pages pass ``Filters.data_only()`` and sort the cached rows.
@@ -19,29 +19,24 @@ from leaderboard import figures, frontier, queries
 from leaderboard.changelog import change_log
 from leaderboard.charts import CHARTS
 from leaderboard.comparison import Comparison, compare
-from leaderboard.db import Store
 from leaderboard.errors import LeaderboardError
 from leaderboard.filters import Filters
-from portal import runtime
+from portal import snapshot_view
 from portal.views import show_error
 
 
-def _store() -> Store:
-    # the process's one Store, shared with the submission workflow (portal.runtime)
-    return runtime.current().store
-
-
 def cursor() -> duckdb.DuckDBPyConnection:
-    """A cursor for this script run; a database problem stops the page with its message."""
+    """This script run's cursor (the snapshot the sidebar names); a database problem (no
+    snapshot published yet) stops the page with its message."""
     try:
-        return _store().cursor()
+        return snapshot_view.reading().cursor
     except LeaderboardError as exc:
         show_error(exc)
         st.stop()
         raise  # unreachable: st.stop() ends the run
 
 
-def warm_up(store: Store) -> int:
+def warm_up(cur: duckdb.DuckDBPyConnection) -> int:
     """Pay the first visitor's one-off costs at start-up; returns the rows of the view warmed.
 
     A fresh process spends about 1.5 s (several seconds on a busy machine) in the first
@@ -53,7 +48,7 @@ def warm_up(store: Store) -> int:
     import pandas  # noqa: F401  (imported by st.dataframe's first call)
     from streamlit import dataframe_util
 
-    view = queries.leaderboard_view(store.cursor(), Filters())
+    view = queries.leaderboard_view(cur, Filters())
     built = CHARTS["best"].build(view)
     if isinstance(built, go.Figure):
         built.to_plotly_json()

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from leaderboard.settings import (
     DEFAULT_SECRETS_PATH,
@@ -52,12 +53,34 @@ class PortalSettings(InferboardSettings):
         description="Base URL people open (for the OIDC redirect); default "
         "http://<server.address or 127.0.0.1>:<server.port or 8501>.",
     )
+    role: Literal["writer", "reader"] = Field(
+        default="writer",
+        description="writer: the one process that owns the database (logins, uploads, review, "
+        "the worker) and publishes snapshots; reader: serves only the public pages and the "
+        "read API from the newest published snapshot, read-only (python -m portal --reader).",
+    )
+    writer_url: str | None = Field(
+        default=None,
+        description="Where a reader sends people who want to log in, submit or review (the "
+        "writer's path behind the load balancer, e.g. /portal/); unset: readers say that "
+        "logins are elsewhere without a link.",
+    )
     status_refresh_s: float = Field(
         default=2.0,
         gt=0,
         allow_inf_nan=False,
         description="How often a status page refreshes while its submission is worked on.",
     )
+
+    @field_validator("writer_url")
+    @classmethod
+    def _a_link(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        same_site = value.startswith("/") and not value.startswith("//")
+        if not (same_site or value.startswith(("http://", "https://"))):
+            raise ValueError("use a path such as /portal/ or an http(s):// URL")
+        return value
 
 
 def has_real_auth(secrets: Mapping[str, object]) -> bool:

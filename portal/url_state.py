@@ -12,16 +12,23 @@ page lands on ``/leaderboard?system=...`` and the leaderboard's own parameters a
 - a URL whose parameters differ from those last written (a link, a reload, Back or Forward
   between two states of the same page) wins, and the widgets take its values;
 - otherwise the widgets keep theirs (the user is changing them).
+
+``as_of`` (a pinned snapshot, :mod:`portal.snapshot_view`) belongs to the session, not to a
+page: every page's URL keeps it while the session is pinned, and it never counts as another
+page's parameter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Final
 
 import streamlit as st
 
 QueryValue = str | list[str]  # a list: the parameter repeated
+PIN_PARAM: Final = "as_of"  # the session's pinned snapshot, in every page's URL
+PIN_KEY: Final = "_snapshot_pin"
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,12 @@ def read(page: str, own: Iterable[str]) -> UrlState:
 
 
 def _has_foreign(own: frozenset[str]) -> bool:
-    return any(name not in own for name, _ in current_pairs())
+    return any(name not in own and name != PIN_PARAM for name, _ in current_pairs())
+
+
+def _pin_pairs() -> list[tuple[str, str]]:
+    pinned = st.session_state.get(PIN_KEY)
+    return [(PIN_PARAM, str(pinned))] if isinstance(pinned, int) else []
 
 
 def _pairs(params: Mapping[str, QueryValue]) -> list[tuple[str, str]]:
@@ -69,8 +81,9 @@ def write(page: str, params: Mapping[str, QueryValue]) -> None:
     """Put ``params`` (and nothing else) in the URL and remember them for ``page``."""
     wanted = _pairs(params)
     st.session_state[_memory_key(page)] = wanted
-    if sorted(wanted) != sorted(current_pairs()):
-        st.query_params.from_dict(dict(params))
+    pinned = _pin_pairs()
+    if sorted(wanted + pinned) != sorted(current_pairs()):
+        st.query_params.from_dict({**params, **dict(pinned)})
 
 
 def seed(key: str, value: object, *, force: bool) -> None:

@@ -55,7 +55,9 @@ def _file(
         "Inferboard-Footnote": _header_text(note),
         "Inferboard-Data-Version": str(payload["data_version"]),
         "Access-Control-Allow-Origin": "*",
-        "Access-Control-Expose-Headers": "Inferboard-Footnote, Inferboard-Data-Version, ETag",
+        "Access-Control-Expose-Headers": (
+            "Inferboard-Footnote, Inferboard-Data-Version, Inferboard-Snapshot, ETag"
+        ),
         "X-Content-Type-Options": "nosniff",
     }
     if fmt == "json":

@@ -7,8 +7,12 @@ failure a client can cause is a JSON error with a stable code, and anything else
 with its traceback and answered as ``api.internal`` without details.
 
 Answers carry an ``ETag`` built from the data version (it changes whenever results are added,
-withdrawn or reinstated), so a client or a proxy can revalidate cheaply; answers for the same
-version and query are kept in a small in-memory cache.
+withdrawn or reinstated) and the snapshot served, so a client or a proxy can revalidate
+cheaply; answers for the same version and query are kept in a small in-memory cache.
+
+A reader process serves the newest published snapshot and says which in the
+``Inferboard-Snapshot`` header; ``as_of=N`` pins snapshot N while it is kept (410
+``snapshot.pruned`` after, 404 ``snapshot.unknown`` for one never published).
 """
 
 from __future__ import annotations
@@ -40,17 +44,47 @@ from leaderboard.params import (
     Problem,
     parse,
 )
+from leaderboard.snapshots import Reading, SnapshotInfo
 from public_api import answers
 
 LOG = logging.getLogger("inferboard.api")
 MAX_PARAMETERS: Final = 100
 ROW_PARAMS: Final = frozenset({"limit", "offset"})
+SNAPSHOT_STATUS: Final = {"snapshot.pruned": 410, "snapshot.unknown": 404}
 
 
 class CursorSource(Protocol):
-    """Anything that hands out a DuckDB cursor per use: a Store, or a read-only snapshot."""
+    """Anything that hands out a DuckDB cursor per use: a Store on one file."""
 
     def cursor(self) -> duckdb.DuckDBPyConnection: ...
+
+
+class ResultsSource(Protocol):
+    """A source that knows its snapshots: the newest, or ``as_of`` one (a reader's shelf,
+    the writer's live database with its published snapshots)."""
+
+    def read(self, as_of: int | None = None) -> Reading: ...
+
+    def current(self) -> SnapshotInfo | None: ...
+
+
+class _OneFile:
+    """A plain cursor source as a results source: no snapshots to pin."""
+
+    def __init__(self, source: CursorSource) -> None:
+        self._source = source
+
+    def read(self, as_of: int | None = None) -> Reading:
+        if as_of is not None:
+            raise LeaderboardError(
+                "snapshot.none",
+                "this server serves one database file and keeps no snapshots to pin",
+                "drop as_of from the query",
+            )
+        return Reading(self._source.cursor(), None)
+
+    def current(self) -> SnapshotInfo | None:
+        return None
 
 
 class ApiError(Exception):
@@ -74,8 +108,8 @@ class Endpoint:
     help: str
 
 
-RESULT_PARAMS: Final = FILTER_PARAMS | VIEW_PARAMS | ROW_PARAMS
-SYSTEM_PARAMS: Final = (FILTER_PARAMS - {"scenario", "normalisation"}) | ROW_PARAMS
+RESULT_PARAMS: Final = FILTER_PARAMS | VIEW_PARAMS | ROW_PARAMS | {"as_of"}
+SYSTEM_PARAMS: Final = (FILTER_PARAMS - {"scenario", "normalisation"}) | ROW_PARAMS | {"as_of"}
 ENDPOINTS: Final = {
     "results": Endpoint(
         "/v1/results.{format}",
@@ -92,22 +126,42 @@ ENDPOINTS: Final = {
     "changes": Endpoint(
         "/v1/changes.{format}",
         ("json", "csv", "parquet"),
-        ROW_PARAMS,
+        ROW_PARAMS | {"as_of"},
         "the public change log: results added, withdrawn, invalidated, reinstated",
     ),
     "benchmarks": Endpoint(
         "/v1/benchmarks.{format}",
         ("json", "csv"),
-        frozenset(),
+        frozenset({"as_of"}),
         "every benchmark and scenario with its number of published results",
     ),
     "dataset": Endpoint(
         "/v1/dataset.{format}",
         ("parquet",),
-        frozenset(),
+        frozenset({"as_of"}),
         "every stored result with its system, hardware and status, in one file",
     ),
 }
+
+
+@dataclass(frozen=True)
+class _Frozen:
+    """A computed answer as bytes: every request gets its own Response built from it. A
+    cached Response object must never be sent twice: the server's gzip middleware rewrote
+    the shared object's headers, and a repeated request got the compressed length and an
+    empty body (found by bench/cluster_bench.py through nginx)."""
+
+    body: bytes
+    status: int
+    headers: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, response: Response) -> _Frozen:
+        return cls(bytes(response.body), response.status_code, tuple(response.headers.items()))
+
+    def response(self, extra: dict[str, str]) -> Response:
+        headers = {**dict(self.headers), **extra}
+        return Response(content=self.body, status_code=self.status, headers=headers)
 
 
 class _Memo:
@@ -124,7 +178,7 @@ class _Memo:
                 self._items.move_to_end(key)
                 return self._items[key]
         value = compute()
-        size = len(value.body) if isinstance(value, Response) else 0
+        size = len(value.body) if isinstance(value, _Frozen) else 0
         if size <= self._max_bytes:
             with self._lock:
                 self._items[key] = value
@@ -134,15 +188,22 @@ class _Memo:
 
 
 @contextmanager
-def _reading(source: CursorSource) -> Iterator[duckdb.DuckDBPyConnection]:
+def _reading(source: ResultsSource, as_of: object = None) -> Iterator[Reading]:
     try:
-        cursor = source.cursor()
+        reading = source.read(as_of if isinstance(as_of, int) else None)
     except LeaderboardError as exc:
-        raise ApiError(503, exc.code, exc.message) from exc
+        message = f"{exc.message}; {exc.hint}" if exc.hint else exc.message
+        raise ApiError(SNAPSHOT_STATUS.get(exc.code, 503), exc.code, message) from exc
     try:
-        yield cursor
+        yield reading
     finally:
-        cursor.close()
+        reading.cursor.close()
+
+
+def _served(version: str, snapshot: SnapshotInfo | None) -> str:
+    """What an answer depends on: the data version and the snapshot served (a catalogue fix
+    changes only the snapshot)."""
+    return f"{version}@snapshot {snapshot.version}" if snapshot else version
 
 
 def _checked(request: Request, endpoint: Endpoint) -> tuple[str, ParsedQuery]:
@@ -174,7 +235,7 @@ def _etag(version: str, request: Request) -> str:
 class _Api:
     """The handlers, bound to one cursor source and its caches."""
 
-    def __init__(self, source: CursorSource) -> None:
+    def __init__(self, source: ResultsSource) -> None:
         self.source = source
         self.memo = _Memo()
         self.known = _Memo(entries=4)
@@ -184,17 +245,18 @@ class _Api:
         fmt, parsed = _checked(request, endpoint)
         if parsed.problems and name not in ("results", "systems"):
             raise ApiError(400, "query.invalid", _summary(parsed.problems), parsed.problems)
-        with _reading(self.source) as cursor:
+        with _reading(self.source, parsed.values.get("as_of")) as reading:
+            cursor = reading.cursor
             version = queries.data_version(cursor)
-            etag = _etag(version, request)
+            etag = _etag(_served(version, reading.snapshot), request)
+            served = {"Inferboard-Snapshot": reading.snapshot.header()} if reading.snapshot else {}
             if etag in request.headers.get("if-none-match", ""):
-                return Response(status_code=304, headers={"ETag": etag})
-            response = self.memo.get(
-                etag, lambda: self._compute(cursor, name, fmt, parsed, version)
+                return Response(status_code=304, headers={"ETag": etag, **served})
+            frozen = self.memo.get(
+                etag, lambda: _Frozen.of(self._compute(cursor, name, fmt, parsed, version))
             )
-        assert isinstance(response, Response)
-        response.headers["ETag"] = etag
-        return response
+        assert isinstance(frozen, _Frozen)
+        return frozen.response({"ETag": etag, **served})
 
     def _compute(
         self,
@@ -228,13 +290,21 @@ class _Api:
     def index(self, request: Request) -> Response:
         if request.query_params:
             raise ApiError(400, "query.invalid", "the index takes no parameters")
-        with _reading(self.source) as cursor:
-            version = queries.data_version(cursor)
+        with _reading(self.source) as reading:
+            version = queries.data_version(reading.cursor)
+        snapshot = reading.snapshot
+        served = {"Inferboard-Snapshot": snapshot.header()} if snapshot else {}
         # the API's own root (Starlette's Mount puts "/api" in root_path)
         base = f"{request.url.scheme}://{request.url.netloc}{request.scope.get('root_path', '')}"
         return JSONResponse(
             {
                 "data_version": version,
+                "snapshot": None
+                if snapshot is None
+                else {
+                    "version": snapshot.version,
+                    "published_at": f"{snapshot.published_at:%Y-%m-%dT%H:%M:%SZ}",
+                },
                 "documentation": "docs/api.md in the Inferboard repository",
                 "endpoints": {
                     name: {
@@ -245,7 +315,8 @@ class _Api:
                     }
                     for name, endpoint in ENDPOINTS.items()
                 },
-            }
+            },
+            headers=served,
         )
 
 
@@ -275,9 +346,10 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
     return _error(500, "api.internal", "internal error; it was logged, please try again later")
 
 
-def api_app(source: CursorSource) -> Starlette:
-    """The API with paths relative to its mount point (``/v1/...``), for ``Mount("/api")``."""
-    api = _Api(source)
+def api_app(source: ResultsSource | CursorSource) -> Starlette:
+    """The API with paths relative to its mount point (``/v1/...``), for ``Mount("/api")``:
+    over a results source (snapshots, ``as_of``) or a plain cursor source (one file)."""
+    api = _Api(source if hasattr(source, "read") else _OneFile(source))  # type: ignore[arg-type]
 
     def route(name: str) -> Route:
         def endpoint(request: Request) -> Response:
@@ -299,6 +371,6 @@ def api_app(source: CursorSource) -> Starlette:
     )
 
 
-def build_app(source: CursorSource) -> Starlette:
+def build_app(source: ResultsSource | CursorSource) -> Starlette:
     """A standalone server's app: the API at ``/api`` as in the portal, nothing else."""
     return Starlette(routes=[Mount("/api", app=api_app(source))])

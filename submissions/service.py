@@ -270,6 +270,7 @@ class SubmissionService:
             )
         with self._ledger._reading() as con:
             refresh_hardware(con)  # catalogue names for new accelerators; its own transaction
+        self._store.publish_snapshot()  # the readers' copy, now that both have committed
         return done
 
     def leaderboard_overlap(self, principal: Principal, submission_id: int) -> list[dict[str, str]]:

@@ -39,6 +39,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "app_pages": {"torch", "transformers", "reference_runner"},
     # the read API serves snapshots in reader processes: no UI, no workflow, no model
     "public_api": LIBRARY_FORBIDDEN | {"reference_runner"},
+    # the local cluster starts processes and writes nginx's configuration: no application code
+    "cluster": BELOW_ALL | {"public_api", "scoring", "hardware"},
 }
 PAGES = {"app_pages"}  # scripts run by the router, not importable libraries
 PRESENT = [name for name in FORBIDDEN if (ROOT / name).is_dir()]

@@ -286,7 +286,7 @@ def test_app_router_starts_on_the_landing_page() -> None:
 def test_warm_up_runs_the_default_view_outside_a_script_run(store) -> None:
     from portal.leaderboard_views import warm_up
 
-    assert warm_up(store) == 152  # llama2-70b-99 Offline, every round
+    assert warm_up(store.cursor()) == 152  # llama2-70b-99 Offline, every round
 
 
 def test_filters_in_the_popover_still_apply_and_are_named() -> None:
