@@ -50,7 +50,13 @@ from public_api import answers
 LOG = logging.getLogger("inferboard.api")
 MAX_PARAMETERS: Final = 100
 ROW_PARAMS: Final = frozenset({"limit", "offset"})
-SNAPSHOT_STATUS: Final = {"snapshot.pruned": 410, "snapshot.unknown": 404}
+# a client's request this server cannot serve (400, 404, 410); anything else (snapshot.none:
+# a reader before the first snapshot) is the server's state, 503
+SNAPSHOT_STATUS: Final = {
+    "snapshot.pruned": 410,
+    "snapshot.unknown": 404,
+    "snapshot.not_kept": 400,
+}
 
 
 class CursorSource(Protocol):
@@ -77,7 +83,7 @@ class _OneFile:
     def read(self, as_of: int | None = None) -> Reading:
         if as_of is not None:
             raise LeaderboardError(
-                "snapshot.none",
+                "snapshot.not_kept",
                 "this server serves one database file and keeps no snapshots to pin",
                 "drop as_of from the query",
             )
@@ -193,7 +199,10 @@ def _reading(source: ResultsSource, as_of: object = None) -> Iterator[Reading]:
         reading = source.read(as_of if isinstance(as_of, int) else None)
     except LeaderboardError as exc:
         message = f"{exc.message}; {exc.hint}" if exc.hint else exc.message
-        raise ApiError(SNAPSHOT_STATUS.get(exc.code, 503), exc.code, message) from exc
+        status = SNAPSHOT_STATUS.get(exc.code, 503)
+        # the client's as_of is the problem: said like every other bad parameter
+        problems = (Problem(exc.code, "as_of", message),) if status < 500 else ()
+        raise ApiError(status, exc.code, message, problems) from exc
     try:
         yield reading
     finally:

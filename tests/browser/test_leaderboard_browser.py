@@ -260,8 +260,12 @@ def test_leaderboard_filter_permalink_and_download(
     saved = tmp_path / "rows.csv"
     waiting.value.save_as(saved)
     text = saved.read_text(encoding="utf-8")
-    assert text.startswith("result_id,")
-    assert "# Retrieved" in text and "normalisation" not in text.split("\n# ")[0]
+    assert text.startswith("result_id,") and "#" not in text  # only the rows
+    with page.expect_download(timeout=WAIT_MS) as waiting:
+        page.get_by_role("button", name="Footnote (TXT)").click()
+    note = tmp_path / "footnote.txt"
+    waiting.value.save_as(note)
+    assert "Retrieved " in note.read_text(encoding="utf-8")
 
     system = context.new_page()
     system.goto(f"{portal}/system?system=v5.1/closed/AMD/8xMI300X_2xEPYC_9575F")

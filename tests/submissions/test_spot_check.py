@@ -247,7 +247,9 @@ def test_a_reproduction_past_its_time_limit_goes_to_review_saying_so(
         service,
         reference_backend="dummy",
         reference_dataset="demo",
-        spot_check_timeout_s=0.5,  # its own limit: validation and recount keep theirs
+        # its own limit (validation and recount keep theirs): shorter than the child takes to
+        # start Python and import the runner, however quiet the machine
+        spot_check_timeout_s=0.05,
     )
     sid = _submit(configured, dummy_tree, tmp_path)
     Worker(configured, configured.settings).run_until_idle()
