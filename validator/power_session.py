@@ -178,7 +178,7 @@ def check_results(session: Session) -> None:
         )
     absent = sorted(required - computed.keys())
     if absent:
-        shown = ", ".join(f"performance/{name}" for name in absent)
+        shown = ", ".join(session.shown(session.performance_dir / name) for name in absent)
         raise PowerLogError(f"the power measurement lacks {shown}")
     for name in sorted(required):
         if recorded[name] != computed[name]:
@@ -216,8 +216,9 @@ def check_phases(session: Session) -> None:
     if not delta > rules.phases.min_power_delta_percent:
         raise PowerLogError(
             f"{session.shown(session.performance_dir)}: average power while testing "
-            f"({testing_watts} W) is {delta}% of the ranging run's ({ranging_watts} W); "
-            f"it may not be lower by {-rules.phases.min_power_delta_percent}% or more"
+            f"({testing_watts} W) differs by {delta}% from the ranging run's "
+            f"({ranging_watts} W); it may not be {-rules.phases.min_power_delta_percent}% "
+            "lower or more"
         )
 
 
@@ -251,11 +252,14 @@ def _compare_phase_starts(client: list, server: list, mode: str, session: Sessio
         try:
             apart = abs(mine[0] - theirs[0])
         except OverflowError as exc:
-            raise PowerLogError(f"phase {number} of {mode} has an impossible time") from exc
+            raise PowerLogError(
+                f"{session.shown(session.client_path)}: phase {number} of {mode} has a time "
+                "out of range"
+            ) from exc
         if not apart <= tolerance_ms / 1000:
             raise PowerLogError(
                 f"{session.shown(session.client_path)} and {session.shown(session.server_path)}: "
-                f"phase {number} of {mode} starts {show(apart * 1000, 20)} ms apart "
+                f"phase {number} of {mode} starts {apart * 1000:.0f} ms apart "
                 f"(at most {tolerance_ms} ms)"
             )
 
