@@ -148,10 +148,21 @@ def test_power_metric_of_mutated_copy_is_the_official_one(
             assert problem.rule == "metric" and str(tmp_path) not in problem.message
 
 
-def test_interactive_power_is_rejected_in_v51_and_measured_in_v60(golden: dict) -> None:
-    # what the recorded official verdicts say (spec §1.3.W step 2: v5.1 asserts)
+def test_interactive_power_is_rejected_in_v51_and_measured_in_v60(
+    golden: dict, sample: Path
+) -> None:
+    """Spec §1.3.W step 2: the v5.1 checker asserts on an Interactive power result (so the
+    result is rejected); v6.0 reports its average watts, like Server."""
+    run_dir = sample / "tree" / pm.BASES["server"] / "performance" / "run_1"
+    results = {
+        name: power_metric(run_dir, "Interactive", "Server", 1.0, round_name=name, root=sample)
+        for name in ("v5.1", "v6.0")
+    }
     assert golden["metrics"]["Interactive (the Server run)|v5.1"] is None
-    assert golden["metrics"]["Interactive (the Server run)|v6.0"] is not None
+    assert results["v5.1"][0] is None and results["v5.1"][1].rule == "metric"
+    assert "Interactive" in results["v5.1"][1].message
+    assert str(results["v6.0"][0]) == golden["metrics"]["Interactive (the Server run)|v6.0"]
+    assert str(results["v6.0"][0]) == golden["metrics"]["Server|v6.0"]
 
 
 def test_a_watts_result_needs_a_performance_value(sample: Path) -> None:
