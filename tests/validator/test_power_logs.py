@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import os
 import random
 import re
 import time
@@ -242,6 +243,12 @@ def test_folders_and_links_where_files_belong(tmp_path: Path) -> None:
     (perf / "run_1" / "dangling").symlink_to(perf / "nowhere")  # the checker cannot open it
     assert {p.rule for p in check_power_logs(perf, "v5.1", tmp_path)} == {"results_checksum"}
     (perf / "run_1" / "dangling").unlink()
+    os.mkfifo(perf / "run_1" / "pipe")  # the official script would block on it forever
+    problems = check_power_logs(perf, "v5.1", tmp_path)
+    assert [(p.rule, "not a regular file" in p.message) for p in problems] == [
+        ("results_checksum", True)
+    ]
+    (perf / "run_1" / "pipe").unlink()
     (perf / "power" / "client.json").unlink()
     (perf / "power" / "client.json").mkdir()
     problems = check_power_logs(perf, "v5.1", tmp_path)
