@@ -579,6 +579,12 @@ CODES: dict[str, CodeInfo] = {
         "Submit the logs exactly as LoadGen wrote them.",
         False,
     ),
+    "truth.power_not_finite": _c(
+        E,
+        "The power metric is not a finite number",
+        "Submit spl.txt exactly as the PTDaemon wrote it: every sample a finite number of watts.",
+        False,
+    ),
     "truth.count_not_integer": _c(
         E,
         "A count in the detail log is not a whole number",

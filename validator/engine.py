@@ -257,9 +257,9 @@ def _entry(ctx: parse.ResultContext) -> ResultEntry:
         from validator.checks.power import power_metric
 
         metric, _ = power_metric(ctx)
-        if metric is not None and _finite(metric) is not None:
+        if metric is not None:
             units = ctx.common.power_units_by_scenario.get(dirs.scenario, "Watts")
-            entry.power = PowerResult(value=metric, units=units, official_text=str(metric))
+            entry.power = PowerResult(value=_finite(metric), units=units, official_text=str(metric))
     return entry
 
 

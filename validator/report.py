@@ -44,9 +44,11 @@ class Measured(_Model):
 
 
 class PowerResult(_Model):
-    """The power row of a power result (spec §4.6): mean watts, or millijoules per query."""
+    """The power row of a power result (spec §4.6): mean watts, or millijoules per query.
+    ``value`` is None when the checker's number is not finite (an ``inf`` sample in spl.txt:
+    the official row prints it, our truth check refuses it)."""
 
-    value: float
+    value: float | None
     units: str
     official_text: str  # the Result column of the official power row
 

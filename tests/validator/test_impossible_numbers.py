@@ -4,6 +4,7 @@ per kind, each asserting the exact finding code (issue 10), on the real AMD v5.1
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from tests.validator.conftest import PARTIAL
 from tests.validator.test_mutations import AMD_OFFLINE_ACC, AMD_RES, edit, set_detail
 from validator import Options, validate_path
-from validator.report import ResultEntry
+from validator.report import ResultEntry, report_from_json
 
 OFFLINE_PERF = f"{AMD_RES}/Offline/performance/run_1/mlperf_log_detail.txt"
 SERVER_PERF = f"{AMD_RES}/Server/performance/run_1/mlperf_log_detail.txt"
@@ -139,3 +140,32 @@ def test_an_empty_accuracy_log_beside_claimed_scores_is_a_truth_error(bundle_cop
     entry, codes, _ = _result(root, "Offline")
     assert "truth.accuracy_log_empty" in codes
     assert entry.official_valid and not entry.valid
+
+
+def test_a_power_sample_that_is_not_finite_is_a_truth_error(tmp_path: Path) -> None:
+    """The checker averages spl.txt as it stands and prints 'inf' in its power row; ours
+    keeps that official text, stores no number, and refuses the result."""
+    from tests.validator.power_mutations import GATE, TREE, rehash
+    from validator.summary_csv import summary_rows
+
+    shutil.copytree(TREE / "open" / "GATEOverflow", tmp_path / "open" / "GATEOverflow")
+    for path in tmp_path.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    performance = tmp_path / GATE / "offline" / "performance"
+    spl = performance / "run_1" / "spl.txt"
+    lines = spl.read_text(encoding="utf-8").splitlines()
+    fields = lines[len(lines) // 2].split(",")
+    fields[3] = "inf"  # Watts
+    lines[len(lines) // 2] = ",".join(fields)
+    spl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rehash(performance, "run_1/spl.txt")  # the PTD session still vouches for the file
+    report = validate_path(tmp_path, Options(jobs=1))
+    entry = next(r for r in report.results if r.location == f"{GATE}/offline")
+    assert entry.power is not None
+    assert (entry.power.value, entry.power.official_text) == (None, "inf")
+    assert entry.official_valid and not entry.valid
+    assert [f.code for f in entry.findings if f.is_error] == ["truth.power_not_finite"]
+    assert report.officially_accepted and not report.accepted
+    rows = [row for row in summary_rows(report, "classic") if row["Location"].startswith(GATE)]
+    assert "inf" in [row["Result"] for row in rows]  # the official power row, as printed
+    assert report_from_json(report.model_dump_json()) == report  # strict JSON round trip

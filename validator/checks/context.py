@@ -8,8 +8,9 @@ as its :class:`~validator.parsing.ParseError`, so each check decides what that m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scoring.accuracy_text import AccuracyText
 from validator.bundle import ScenarioDirs, TreeEntry
@@ -19,6 +20,9 @@ from validator.options import Options
 from validator.parsing import ParseError
 from validator.parsing.loadgen_log import DetailLog
 from validator.rules import BenchmarkRules, CommonRules, RoundRules
+
+if TYPE_CHECKING:
+    from validator.power_logs import PowerProblem
 
 JsonObject = dict[str, Any]
 
@@ -162,6 +166,22 @@ class ResultContext:
         log = self.log
         value = log.get("effective_scenario") if log else None
         return value if isinstance(value, str) else None
+
+    @cached_property
+    def power_metric(self) -> tuple[float | None, PowerProblem | None]:
+        """The checker's power metric of the testing run, or why there is none (computed
+        once: the power checks and the report's power row share it)."""
+        from validator.power_logs import power_metric
+        from validator.result_value import reported_value
+
+        return power_metric(
+            self.perf_dir,
+            self.dirs.scenario,
+            self.logged_scenario or "",
+            reported_value(self).raw,
+            round_name=self.rules.round,
+            root=self.dirs.root,
+        )
 
     def rel(self, path: Path) -> str:
         return _rel(self.dirs.root, path)

@@ -4,6 +4,7 @@ folders hold exactly their files, the Power WG's log checks pass, and the power 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from validator import power_logs
@@ -64,18 +65,26 @@ def check_power_metric(ctx: ResultContext) -> Iterator[Finding]:
         yield ctx.found(
             "power.metric_unavailable",
             ctx.perf_dir / "spl.txt",
-            problem or "the power metric cannot be computed",
+            problem.message if problem else "the power metric cannot be computed",
         )
 
 
-def power_metric(ctx: ResultContext) -> tuple[float | None, str | None]:
-    from validator.result_value import reported_value
+@check(Level.RESULT, codes=("truth.power_not_finite",))
+def check_power_is_finite(ctx: ResultContext) -> Iterator[Finding]:
+    """The checker averages spl.txt as it stands: an ``inf`` or ``nan`` sample gives a power
+    that is not a number (printed as such in the official summary); no real meter reads it."""
+    if ctx.power is None:
+        return
+    value, _ = power_metric(ctx)
+    if value is not None and not math.isfinite(value):
+        yield ctx.found(
+            "truth.power_not_finite",
+            ctx.perf_dir / "spl.txt",
+            f"the power metric is {value!r}: spl.txt holds a sample that is not a finite "
+            "number of watts",
+        )
 
-    return power_logs.power_metric(
-        ctx.perf_dir,
-        ctx.dirs.scenario,
-        ctx.logged_scenario or "",
-        reported_value(ctx).raw,
-        ctx.rules.round,
-        ctx.dirs.root,
-    )
+
+def power_metric(ctx: ResultContext) -> tuple[float | None, power_logs.PowerProblem | None]:
+    """The checker's power metric of the result's testing run (computed once per result)."""
+    return ctx.power_metric
