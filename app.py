@@ -56,6 +56,13 @@ def route() -> None:
         "Review": [
             _page("app_pages/review.py", "Review queue", ":material/gavel:", "review", reviews),
             _page("app_pages/audit.py", "Audit log", ":material/history:", "audit", reviews),
+            _page(
+                "app_pages/organisations.py",
+                "Organisations",
+                ":material/corporate_fare:",
+                "organisations",
+                reviews,
+            ),
         ],
     }
     navigation = st.navigation(pages)
