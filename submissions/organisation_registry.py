@@ -112,7 +112,7 @@ class OrganisationRegistry:
                 actor=principal,
                 submission_id=None,
                 action="organisation_revoked",
-                reason=f"{key} may no longer submit for {name}: {why}",
+                reason=rules.revoked_reason(key, name, why),
             )
         return held[name]
 
@@ -216,7 +216,7 @@ class OrganisationRegistry:
             actor=actor,
             submission_id=None,
             action="organisation_granted",
-            reason=f"{login} may submit for {organisation}: {reason}",
+            reason=rules.granted_reason(login, organisation, reason),
         )
         return grant
 

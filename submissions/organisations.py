@@ -157,6 +157,52 @@ def owner_logins(subject: str, verified_email: str | None) -> tuple[str, ...]:
     return (subject, verified_email) if verified_email else (subject,)
 
 
+# =============================================================================== audit entries
+# The reason of a grant's or a revocation's audit entry starts with the pair, in this one
+# format, so :func:`grant_problems` can hold the table against the log. A login has no space
+# and an organisation no space or colon, so the match is unambiguous.
+_ENTRY = re.compile(
+    r"(?P<login>\S+) may (?P<revoked>no longer )?submit for (?P<organisation>[A-Za-z0-9_.+-]+): "
+)
+GRANTED, REVOKED = "organisation_granted", "organisation_revoked"
+
+
+def granted_reason(login: str, organisation: str, why: str) -> str:
+    return f"{login} may submit for {organisation}: {why}"
+
+
+def revoked_reason(login: str, organisation: str, why: str) -> str:
+    return f"{login} may no longer submit for {organisation}: {why}"
+
+
+def grant_problems(logged: Iterable[Mapping[str, object]], held: set[tuple[str, str]]) -> list[str]:
+    """The organisations table against the audit log: every grant it holds must be granted by
+    the newest entry for its pair, and every pair the log grants must be there (so a grant
+    inserted or deleted without an entry, to hide or raise a flag, is found)."""
+    problems: list[str] = []
+    granted: set[tuple[str, str]] = set()
+    for row in logged:
+        if row["action"] not in (GRANTED, REVOKED):
+            continue
+        found = _ENTRY.match(str(row["reason"] or ""))
+        if found is None or bool(found["revoked"]) != (row["action"] == REVOKED):
+            problems.append(f"entry {row['sequence']}: an organisation entry that cannot be read")
+            continue
+        pair = (found["login"], found["organisation"])
+        (granted.discard if found["revoked"] else granted.add)(pair)
+    for login, organisation in sorted(held - granted):
+        problems.append(
+            f"{login} may submit for {organisation} in the organisations table, but the audit "
+            "log does not grant it (added without an entry)"
+        )
+    for login, organisation in sorted(granted - held):
+        problems.append(
+            f"the audit log grants {login} {organisation}, which the organisations table lacks "
+            "(removed without an entry)"
+        )
+    return problems
+
+
 # =============================================================================== the seed
 def parse_seed(value: object) -> dict[str, tuple[str, ...]]:
     """The ``submitter_organisations`` setting as ``{login: organisations}``.

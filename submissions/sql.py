@@ -190,6 +190,7 @@ INSERT INTO submitter_organisations ({GRANT_COLUMNS}) VALUES (
     $login, $organisation, $granted_by, $granted_at, $reason, $source
 )
 """
+GRANT_PAIRS: Final = "SELECT login, organisation FROM submitter_organisations"
 DELETE_GRANT: Final = """
 DELETE FROM submitter_organisations WHERE login = $login AND organisation = $organisation
 """

@@ -412,3 +412,45 @@ def test_role_of_a_verified_principal() -> None:
     assert _verified("carol").verified_email == "carol@example.org"
     assert _verified("carol", verified=False).verified_email is None
     assert Principal("s", "X@Y.org", None, Role.SUBMITTER).verified_email is None
+
+
+# ============================================================================= tampering
+@pytest.mark.parametrize(
+    ("tamper", "problem"),
+    [
+        (
+            "INSERT INTO submitter_organisations VALUES ('bob@example.org', 'Intel', "
+            "'maintainer@example.org', TIMESTAMP '2026-01-01', 'forged', 'maintainer')",
+            "bob@example.org may submit for Intel in the organisations table, but the audit "
+            "log does not grant it (added without an entry)",
+        ),
+        (
+            "DELETE FROM submitter_organisations WHERE organisation = 'Dell'",
+            "the audit log grants alice@example.org Dell, which the organisations table lacks "
+            "(removed without an entry)",
+        ),
+        (
+            "DROP TABLE submitter_organisations",
+            "the submitter_organisations table cannot be read (dropped)",
+        ),
+    ],
+)
+def test_the_audit_check_finds_grants_changed_without_an_entry(
+    service: SubmissionService, store: Store, tamper: str, problem: str
+) -> None:
+    service.organisations.grant(MAINTAINER, "alice@example.org", ["Intel", "Dell"], "contract")
+    service.organisations.revoke(MAINTAINER, "alice@example.org", "Intel", "moved to Dell")
+    assert service.verify_audit_chain(MAINTAINER).problems == []
+    store.cursor().execute(tamper)
+    assert service.verify_audit_chain(MAINTAINER).problems == [problem]
+
+
+def test_a_grant_problem_names_an_unreadable_entry() -> None:
+    logged = [
+        {"sequence": 1, "action": "organisation_granted", "reason": "a@b.org may submit for X: y"},
+        {"sequence": 2, "action": "organisation_revoked", "reason": "a@b.org may submit for X: y"},
+        {"sequence": 3, "action": "received", "reason": "not an organisation entry"},
+    ]
+    assert organisations.grant_problems(logged, {("a@b.org", "X")}) == [
+        "entry 2: an organisation entry that cannot be read"
+    ]
