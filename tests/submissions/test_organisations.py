@@ -5,11 +5,12 @@ report (the real bundles are in test_organisation_flags.py)."""
 from __future__ import annotations
 
 import io
+import tomllib
 
 import pytest
 
 from leaderboard.db import Store
-from leaderboard.settings import SettingsError
+from leaderboard.settings import SettingsError, setting_values
 from submissions import organisations
 from submissions.errors import PermissionDeniedError, SubmissionError
 from submissions.organisations import login_key, organisation_name, parse_seed
@@ -109,6 +110,11 @@ def test_the_seed_setting_reads_every_form_and_names_a_bad_entry() -> None:
     assert parse_seed(None) == parse_seed("") == {}
     settings = SubmissionSettings.from_mapping({"INFERBOARD_SUBMITTER_ORGANISATIONS": text})
     assert settings.submitter_organisations == expected
+    secrets = tomllib.loads(  # a TOML array in the secrets file, as the example shows
+        'INFERBOARD_SUBMITTER_ORGANISATIONS = ["a@x.org=NVIDIA,Dell", "https://idp#7=AMD"]'
+    )
+    from_file = SubmissionSettings.from_mapping(setting_values({}, secrets))
+    assert from_file.submitter_organisations == expected
     for bad, says in [
         ("a@x.org", "is not LOGIN=ORG"),
         ("a@x.org=", "is given no organisation"),
