@@ -60,6 +60,20 @@ def check_view(check: OrganisationCheck, *, reviewer: bool) -> None:
         )
 
 
+def my_organisations(names: Sequence[str]) -> None:
+    """On the submit page: what the uploader may submit for, before anything is flagged."""
+    if names:
+        st.caption(
+            f"You may submit for {literal(', '.join(names))}: the bundle's submitter folder "
+            "(closed/<name>/…) should be one of them, or review flags it."
+        )
+    else:
+        st.caption(
+            "Your login is not mapped to an organisation yet: review flags the bundle's "
+            "submitter folder until a maintainer checks that you may submit for it."
+        )
+
+
 def confirmations(check: OrganisationCheck) -> list[str]:
     """One checkbox per flagged organisation, inside the decision form; the ticked ones."""
     ticked = []

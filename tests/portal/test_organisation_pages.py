@@ -199,3 +199,11 @@ def test_the_flag_on_the_status_and_review_pages(rt: runtime.PortalRuntime) -> N
     assert not review.checkbox  # nothing to confirm any more
     status = _app(BOB, "app_pages/my_submissions.py", id=str(sid))
     assert "bob@example.org may submit for AMD." in [t.value for t in status.text]
+
+
+def test_the_submit_page_says_what_the_login_may_submit_for(rt: runtime.PortalRuntime) -> None:
+    alice = _app(ALICE, "app_pages/submit.py")
+    assert any(c.value.startswith("You may submit for NVIDIA: ") for c in alice.caption)
+    stranger = _app(_user("zed", "zed@example.org"), "app_pages/submit.py")
+    assert any("Your login is not mapped to an organisation yet" in c.value
+               for c in stranger.caption)  # fmt: skip
