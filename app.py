@@ -61,6 +61,13 @@ def route() -> None:
         "Review": [
             _page("app_pages/review.py", "Review queue", ":material/gavel:", "review", reviews),
             _page("app_pages/audit.py", "Audit log", ":material/history:", "audit", reviews),
+            _page(
+                "app_pages/organisations.py",
+                "Organisations",
+                ":material/corporate_fare:",
+                "organisations",
+                reviews,
+            ),
         ],
     }
     if reader:  # no workflow here: only the results, and a link to the writer

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from portal import auth, runtime, views
+from portal import auth, organisation_views, runtime, views
 from submissions.errors import SubmissionError
 from submissions.roles import Principal, Role
 from submissions.states import State
@@ -60,6 +60,9 @@ else:
     views.submission_facts(submission)
 
 views.report_view(rt.service.report(principal, submission_id), submission_id)
+organisation_views.check_view(
+    rt.service.organisations.check(principal, submission_id), reviewer=False
+)
 views.reproduction_view(rt.service.reproduction(principal, submission_id), submission)
 
 with st.expander("History"):

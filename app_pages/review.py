@@ -6,9 +6,11 @@ passes the principal and the service refuses anyone else (``auth.maintainers_onl
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
-from portal import auth, runtime, views
+from portal import auth, organisation_views, runtime, views
 from submissions.errors import SubmissionError
 from submissions.states import State
 
@@ -43,16 +45,20 @@ if chosen is not None:
     st.header(f"Submission {chosen}")
     views.submission_facts(submission)
     views.report_view(rt.service.report(principal, chosen), chosen)
+    organisation = rt.service.organisations.check(principal, chosen)
+    organisation_views.check_view(organisation, reviewer=True)
     views.reproduction_view(rt.service.reproduction(principal, chosen), submission)
     if submission.state is State.AWAITING_REVIEW:
         views.overlap_warning(rt.service.leaderboard_overlap(principal, chosen), submission)
         with st.form("decision"):
             reason = st.text_area("Reason (required; the submitter and the audit log see it)")
+            confirmed = organisation_views.confirmations(organisation)
             accept, reject = st.columns(2)
             accepted = accept.form_submit_button("Accept", type="primary")
             rejected = reject.form_submit_button("Reject")
         if accepted or rejected:
-            decide = rt.service.accept if accepted else rt.service.reject
+            accept_confirmed = partial(rt.service.accept, confirm_organisations=confirmed)
+            decide = accept_confirmed if accepted else rt.service.reject
             try:
                 decided = decide(principal, chosen, reason)
             except SubmissionError as exc:

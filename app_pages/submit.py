@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from portal import auth, runtime, views
+from portal import auth, organisation_views, runtime, views
 from submissions.errors import SubmissionError
 
 principal = auth.current_principal()
@@ -26,6 +26,7 @@ st.caption(
     f"A .zip, .tar.gz or .tgz of the MLPerf tree (division folders at the top), up to "
     f"{limit_mib:g} MiB. It is hashed and stored unchanged; checks run in the background."
 )
+organisation_views.my_organisations(rt.service.organisations.mine(principal))
 with st.form("upload", clear_on_submit=True):
     bundle = st.file_uploader("Bundle", type=["zip", "gz", "tgz"])
     sent = st.form_submit_button("Submit", type="primary")

@@ -13,8 +13,9 @@ installation has none until its first entry), a corrupt or unsigned one as a pro
 
 :func:`verify` also checks every submission's state against its own entries: the state a row
 holds must be the ``to_state`` of the newest entry that moved it, so ``UPDATE submissions SET
-state = 'accepted'`` is found. A dropped table or a broken head file is a finding, never a
-traceback.
+state = 'accepted'`` is found, and the organisations table against its grant and revoke
+entries (a grant slipped in to hide a review flag is found). A dropped table or a broken head
+file is a finding, never a traceback.
 
 Entries are appended inside the caller's transaction (the same one as the state change they
 record), and the caller holds the ledger's write lock, so sequences never fork.
@@ -36,7 +37,7 @@ from typing import Any
 import duckdb
 from pydantic import SecretStr
 
-from submissions import sql
+from submissions import organisations, sql
 from submissions.errors import SubmissionError
 from submissions.models import AuditEntry
 from submissions.roles import Principal
@@ -206,6 +207,12 @@ def verify(con: duckdb.DuckDBPyConnection, key: bytes, head: Head) -> ChainCheck
         check.problems.append("the submissions table cannot be read (dropped or damaged)")
         return check
     _check_states(logged, dict(states), check)
+    try:
+        held = {(login, org) for login, org in con.execute(sql.GRANT_PAIRS).fetchall()}
+    except duckdb.Error:
+        check.problems.append("the submitter_organisations table cannot be read (dropped)")
+        return check
+    check.problems.extend(organisations.grant_problems(logged, held))
     return check
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from errors import InferboardError
 from leaderboard.db import open_store
 from leaderboard.settings import LeaderboardSettings, load_values
+from submissions import organisation_commands
 from submissions.errors import SubmissionError
 from submissions.models import Submission
 from submissions.reproduction import Reproduction, summarize
@@ -64,9 +65,20 @@ def build_parser() -> argparse.ArgumentParser:
         decide.add_argument("id", type=int)
         decide.add_argument("--reason", required=True)
         decide.add_argument("--as", dest="actor", required=True, metavar="EMAIL")
+        if name == "accept":
+            decide.add_argument(
+                "--confirm-organisation",
+                dest="confirmed",
+                action="append",
+                default=[],
+                metavar="ORG",
+                help="a flagged submitter folder you checked the uploader may submit for "
+                "(once per flagged folder; written to the audit log with the reason)",
+            )
     audit = sub.add_parser("audit", help="the audit log")
     audit.add_argument("--id", type=int, help="only this submission's entries")
     audit.add_argument("--verify", action="store_true", help="check the hash chain")
+    organisation_commands.add_parser(sub)
     sub.add_parser("settings", help="every setting with its value and meaning")
     return parser
 
@@ -146,9 +158,15 @@ def _run(args: argparse.Namespace, service: SubmissionService, settings: Submiss
     elif args.command == "show":
         _show(service, args.id, as_json=args.json)
     elif args.command in ("accept", "reject"):
-        decide = service.accept if args.command == "accept" else service.reject
-        done = decide(_person(args.actor, settings), args.id, args.reason)
+        actor = _person(args.actor, settings)
+        if args.command == "accept":
+            done = service.accept(actor, args.id, args.reason, confirm_organisations=args.confirmed)
+        else:
+            done = service.reject(actor, args.id, args.reason)
         print(f"submission {done.submission_id}: {done.state.label}; {done.progress}")
+    elif args.command == "organisations":
+        actor = OPERATOR if args.action == "list" else _person(args.actor, settings)
+        return organisation_commands.run(args, service, actor)
     elif args.command == "audit":
         if args.verify:
             check = service.verify_audit_chain(OPERATOR)
@@ -180,6 +198,9 @@ def _show(service: SubmissionService, submission_id: int, *, as_json: bool) -> N
         data = {
             "submission": s.model_dump(mode="json"),
             "report": report.model_dump(mode="json") if report else None,
+            "organisations": service.organisations.check(OPERATOR, submission_id).model_dump(
+                mode="json"
+            ),
         }
         print(json.dumps({**data, "reproduction": reproduction}, indent=2))
         return
@@ -193,6 +214,7 @@ def _show(service: SubmissionService, submission_id: int, *, as_json: bool) -> N
         for f in report.findings:
             print(f"  {f.severity.upper():7} {f.code}  {f.path}  [{f.verdict}]\n"
                   f"          {f.message}\n          fix: {f.hint}")  # fmt: skip
+    organisation_commands.print_check(service.organisations.check(OPERATOR, submission_id))
     if reproduction:
         print("\nReproduction:")
         for check in reproduction.get("log_checks", []):

@@ -31,11 +31,18 @@ class Principal:
     email: str | None
     name: str | None
     role: Role
+    email_verified: bool = False  # the provider said so, with a boolean true
 
     @property
     def label(self) -> str:
         """How audit entries and pages name this user."""
         return self.email or self.name or self.subject
+
+    @property
+    def verified_email(self) -> str | None:
+        """The e-mail in lower case when the provider verified it, else None: the only
+        e-mail that may identify this user to an allow-list (maintainers, organisations)."""
+        return self.email.lower() if self.email and self.email_verified else None
 
     def can(self, role: Role) -> bool:
         return _RANK[self.role] >= _RANK[role]
@@ -79,6 +86,7 @@ def principal_from_claims(claims: Mapping[str, object], maintainers: Iterable[st
         email=email,
         name=name,
         role=Role.MAINTAINER if is_maintainer else Role.SUBMITTER,
+        email_verified=email_verified and email is not None,
     )
 
 

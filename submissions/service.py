@@ -14,7 +14,7 @@ call moves a submission without a principal. The worker gets the ledger through
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 
@@ -30,6 +30,7 @@ from submissions.acceptance import accepted_rows
 from submissions.errors import InvalidTransitionError, RateLimitedError, SubmissionError
 from submissions.ledger import AUDIT_HEAD_FILE, Ledger, Row, not_found, utc_now
 from submissions.models import AuditEntry, Receipt, Submission
+from submissions.organisation_registry import OrganisationRegistry
 from submissions.reproduction import summarize
 from submissions.roles import Principal, Role, require
 from submissions.settings import SubmissionSettings
@@ -56,6 +57,8 @@ class SubmissionService:
     ) -> None:
         self._store = store
         self._ledger = Ledger(store, settings, clock=clock)
+        # who may submit for which organisation, and the review flag (principal-checked)
+        self.organisations = OrganisationRegistry(self._ledger)
 
     @property
     def settings(self) -> SubmissionSettings:
@@ -218,9 +221,18 @@ class SubmissionService:
             ).pl()
         return [Submission.from_row(row) for row in rows.to_dicts()]
 
-    def accept(self, principal: Principal, submission_id: int, reason: str) -> Submission:
+    def accept(
+        self,
+        principal: Principal,
+        submission_id: int,
+        reason: str,
+        *,
+        confirm_organisations: Iterable[str] = (),
+    ) -> Submission:
         """Put the submission's valid results into the leaderboard and record the decision,
-        all in one transaction: the leaderboard shows them at once, or nothing changed."""
+        all in one transaction: the leaderboard shows them at once, or nothing changed.
+        A submitter folder the uploader is not mapped to must be named in
+        ``confirm_organisations`` (the maintainer checked it; written to the audit log)."""
         require(principal, Role.MAINTAINER, "accept submissions")
         reason = _required_reason(reason)
         with self._ledger._writing() as con:
@@ -232,6 +244,9 @@ class SubmissionService:
                     f"the validator rejected submission {submission_id}; only a bundle the "
                     "validator accepts can enter the leaderboard: reject it with a reason",
                 )
+            self.organisations.confirm_for_acceptance(
+                con, principal, row, confirm_organisations, reason
+            )
             rows = accepted_rows(
                 self._ledger.report(submission_id),
                 submission_id,
@@ -436,6 +451,7 @@ class SubmissionService:
                     "last_error": None,
                 },
             )
+            OrganisationRegistry.record_upload(con, principal, submission_id)
             self._ledger._append(
                 con,
                 at=now,

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 
 from leaderboard.settings import PROJECT_ROOT, InferboardSettings
+from submissions.organisations import parse_seed
 
 __all__ = ["PROJECT_ROOT", "SubmissionSettings"]
 
@@ -45,6 +46,14 @@ class SubmissionSettings(InferboardSettings):
         description="E-mails or OIDC subjects of the maintainers who review submissions "
         "(INFERBOARD_MAINTAINERS is comma-separated). An e-mail counts only when the provider "
         "says it is verified; a subject may be written issuer#subject.",
+    )
+    submitter_organisations: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="Organisations each login may submit for, seeded into the table "
+        "maintainers edit (python -m submissions organisations, the Organisations page): "
+        "LOGIN=ORG[,ORG...] entries separated by ';' (or a TOML array of them). A login is a "
+        "verified e-mail or issuer#subject, an organisation its submitter folder name, "
+        "compared exactly. Each pair is granted once; a revocation sticks.",
     )
     validation_timeout_s: Seconds = Field(
         default=900,
@@ -164,6 +173,11 @@ class SubmissionSettings(InferboardSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("submitter_organisations", mode="before")
+    @classmethod
+    def _organisations(cls, value: object) -> object:
+        return parse_seed(value)
 
     @field_validator("audit_key")
     @classmethod

@@ -66,6 +66,39 @@ MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
             """,
         ),
     ),
+    (
+        2,
+        "organisations each login may submit for; the verified e-mail of each upload",
+        (
+            """
+            CREATE TABLE submitter_organisations (
+                login        VARCHAR NOT NULL,  -- issuer#subject, or a verified e-mail (lower case)
+                organisation VARCHAR NOT NULL,  -- a submitter folder name, compared exactly
+                granted_by   VARCHAR NOT NULL,
+                granted_at   TIMESTAMP NOT NULL,  -- UTC
+                reason       VARCHAR NOT NULL,
+                source       VARCHAR NOT NULL,  -- settings or maintainer
+                PRIMARY KEY (login, organisation)
+            )
+            """,
+            # every pair the settings ever seeded: a revoked one is not seeded again
+            """
+            CREATE TABLE submitter_organisation_seeds (
+                login        VARCHAR NOT NULL,
+                organisation VARCHAR NOT NULL,
+                seeded_at    TIMESTAMP NOT NULL,  -- UTC
+                PRIMARY KEY (login, organisation)
+            )
+            """,
+            # who uploaded, beyond the subject: the e-mail the provider verified at the time
+            """
+            CREATE TABLE submission_logins (
+                submission_id  INTEGER PRIMARY KEY,
+                verified_email VARCHAR  -- lower case; NULL when the provider did not verify one
+            )
+            """,
+        ),
+    ),
 )
 
 # --------------------------------------------------------------------------- submissions
@@ -141,4 +174,41 @@ INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES (
 AUDIT_ALL: Final = f"SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY sequence"
 AUDIT_FOR_SUBMISSION: Final = f"""
 SELECT {AUDIT_COLUMNS} FROM audit_log WHERE submission_id = $submission_id ORDER BY sequence
+"""
+
+# --------------------------------------------------------------------------- organisations
+GRANT_COLUMNS: Final = "login, organisation, granted_by, granted_at, reason, source"
+GRANTS_ALL: Final = f"""
+SELECT {GRANT_COLUMNS} FROM submitter_organisations ORDER BY login, organisation
+"""
+GRANTS_OF: Final = f"""
+SELECT {GRANT_COLUMNS} FROM submitter_organisations WHERE list_contains($logins, login)
+ORDER BY organisation, login
+"""
+INSERT_GRANT: Final = f"""
+INSERT INTO submitter_organisations ({GRANT_COLUMNS}) VALUES (
+    $login, $organisation, $granted_by, $granted_at, $reason, $source
+)
+"""
+GRANT_PAIRS: Final = "SELECT login, organisation FROM submitter_organisations"
+DELETE_GRANT: Final = """
+DELETE FROM submitter_organisations WHERE login = $login AND organisation = $organisation
+"""
+SEEDED_PAIRS: Final = "SELECT login, organisation FROM submitter_organisation_seeds"
+INSERT_SEEDED: Final = """
+INSERT INTO submitter_organisation_seeds (login, organisation, seeded_at)
+VALUES ($login, $organisation, $seeded_at)
+"""
+INSERT_SUBMISSION_LOGIN: Final = """
+INSERT INTO submission_logins (submission_id, verified_email) VALUES ($submission_id, $email)
+"""
+SUBMISSION_OWNER: Final = """
+SELECT s.owner_subject, s.owner_label, l.verified_email
+FROM submissions s LEFT JOIN submission_logins l USING (submission_id)
+WHERE s.submission_id = $submission_id
+"""
+# Has anyone with this login ever uploaded (a grant for a login never seen may be a typo)?
+LOGIN_SEEN: Final = """
+SELECT count(*) FROM submissions s LEFT JOIN submission_logins l USING (submission_id)
+WHERE s.owner_subject = $login OR l.verified_email = $login
 """

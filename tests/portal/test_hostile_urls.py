@@ -90,6 +90,7 @@ PAGES: dict[str, tuple[dict[str, object], tuple[str, ...]]] = {
     "app_pages/my_submissions.py": (ALICE, ("id",)),
     "app_pages/review.py": (MIA, ("id",)),
     "app_pages/audit.py": (MIA, ("id",)),
+    "app_pages/organisations.py": (MIA, ("login",)),
 }
 
 

@@ -292,7 +292,16 @@ def test_maintainer_decides_on_the_review_page_with_a_required_reason(
     assert "review.reason_required" in at.error[0].value
     assert rt.service.get(_principal(MIA), sid).state.value == "awaiting_review"
 
+    # Alice is mapped to no organisation: the AMD folder is flagged, and accepting needs the
+    # maintainer's explicit confirmation
+    flag = next(w.value for w in at.warning if "submitter.login_unmapped" in w.value)
+    assert "names the organisation 'AMD'" in flag
     at.text_area[0].input("Three valid scenarios; **checked** by hand.")
+    next(b for b in at.button if b.label == "Accept").click().run()
+    assert "review.organisation_unconfirmed" in at.error[0].value
+    assert rt.service.get(_principal(MIA), sid).state.value == "awaiting_review"
+    confirm = next(c for c in at.checkbox if "may submit for AMD" in c.label)
+    confirm.check()
     next(b for b in at.button if b.label == "Accept").click().run()
     assert not at.exception, at.exception
     assert at.success[0].value == f"Submission {sid} is now accepted."

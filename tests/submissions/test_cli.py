@@ -55,7 +55,12 @@ def test_submit_work_review_and_audit(
     assert code == 2 and "no submission 1" in err
     code, _, err = run("accept", "1", "--reason", "ok", "--as", "vendor@example.org")
     assert code == 2 and "[auth.maintainers_only]" in err
-    code, out, _ = run("accept", "1", "--reason", "checked", "--as", MAINTAINER_EMAIL)
+    code, _, err = run("accept", "1", "--reason", "checked", "--as", MAINTAINER_EMAIL)
+    assert code == 2 and "[review.organisation_unconfirmed]" in err  # not mapped to Intel
+    code, out, _ = run(
+        "accept", "1", "--reason", "checked", "--as", MAINTAINER_EMAIL,
+        "--confirm-organisation", "Intel",
+    )  # fmt: skip
     assert (code, out) == (
         0,
         "submission 1: accepted; accepted: 2 results added to the leaderboard\n",
@@ -69,11 +74,12 @@ def test_submit_work_review_and_audit(
     code, out, _ = run("show", "1")
     assert "verdict: incomplete" in out and "tier 1 log recount" in out
     code, out, _ = run("audit")
-    known = {"received", "state_changed", "accepted"}
+    known = {"received", "state_changed", "organisation_confirmed", "accepted"}
     assert [next(w for w in line.split() if w in known) for line in out.splitlines()] == [
-        "received", "state_changed", "state_changed", "state_changed", "accepted",
+        "received", "state_changed", "state_changed", "state_changed",
+        "organisation_confirmed", "accepted",
     ]  # fmt: skip
-    assert run("audit", "--verify")[:2] == (0, "audit chain intact (5 entries)\n")
+    assert run("audit", "--verify")[:2] == (0, "audit chain intact (6 entries)\n")
     code, _, err = run("show", "7")
     assert code == 2 and "no submission 7" in err and "Traceback" not in err
 

@@ -29,6 +29,7 @@ def test_every_cli_command_and_state_is_documented() -> None:
         "accept",
         "reject",
         "audit",
+        "organisations",
         "settings",
     }
     assert [c for c in commands if f"python -m submissions {c}" not in doc] == []
@@ -45,3 +46,16 @@ def test_every_audit_action_the_code_writes_is_documented() -> None:
     actions = set(re.findall(r'action="([a-z_]+)"', source)) | {"state_changed"}
     assert {"received", "withdrawn", "accepted", "rejected", "resumed"} <= actions
     assert [a for a in sorted(actions) if f"`{a}`" not in doc] == []
+
+
+def test_every_organisation_code_is_documented() -> None:
+    """The flags and the errors of the organisations mapping (stable codes, issue 11)."""
+    doc = _doc()
+    source = "\n".join(
+        (PROJECT_ROOT / "submissions" / name).read_text(encoding="utf-8")
+        for name in ("organisations.py", "organisation_registry.py")
+    )
+    codes = set(re.findall(r'"((?:organisations|submitter|review)\.[a-z_]+)"', source))
+    assert {"submitter.login_unmapped", "organisations.not_granted"} <= codes
+    assert "review.organisation_unconfirmed" in codes
+    assert [c for c in sorted(codes) if f"`{c}`" not in doc] == []

@@ -25,6 +25,8 @@ def reviewed(service: SubmissionService, make_bundle_zip: Callable[[str], Path])
     with make_bundle_zip(NEW_SYSTEM).open("rb") as stream:
         receipt = service.receive(ALICE, stream, "intel-v6.zip")
     assert Worker(service, service.settings).run_until_idle() == 1
+    # Alice acts for Intel, whose folder the bundle holds: nothing is flagged
+    service.organisations.grant(MAINTAINER, ALICE.subject, ["Intel"], "Intel's submitter")
     return receipt.submission_id
 
 
@@ -218,6 +220,9 @@ def test_the_reviewer_sees_which_results_are_already_on_the_leaderboard(
     assert all(row["result_id"].startswith(f"submission/{reviewed}/") for row in overlap)
     assert all(NEW_SYSTEM in row["result_id"] for row in overlap)
     # accepted too, it sits beside the first under its own ids (labelled, never merged)
-    done = service.accept(MAINTAINER, again, "the same bundle, recorded anyway")
+    # Bob is not mapped to Intel: the maintainer confirms it explicitly
+    done = service.accept(
+        MAINTAINER, again, "the same bundle, recorded anyway", confirm_organisations=["Intel"]
+    )
     assert done.progress == "accepted: 2 results added to the leaderboard"
     assert len(service.leaderboard_overlap(MAINTAINER, again)) == 2  # the first's, not its own
