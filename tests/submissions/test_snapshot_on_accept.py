@@ -35,7 +35,12 @@ def test_an_acceptance_publishes_a_snapshot_a_running_reader_picks_up(
         assert queries.result_rows(seen.cursor, filters).height == 0
         # the workflow's own writes (receipt, validation, review) published nothing
         assert before.version == 1
-        service.accept(MAINTAINER, submission, "logs and system description checked")
+        service.accept(
+            MAINTAINER,
+            submission,
+            "logs and system description checked",
+            confirm_organisations=["Intel"],  # alice is mapped to no organisation
+        )
         started = time.monotonic()
         while reader.current().version == before.version:  # type: ignore[union-attr]
             assert time.monotonic() - started < 10, "the reader did not switch in 10 s"
