@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -110,16 +111,46 @@ def read_json(path: Path, limits: Limits, bundle: Bundle) -> Any:
         raise PowerLogError(f"{bundle.shown(path)} is not valid JSON ({exc})") from exc
 
 
+# The PTD format, and the pattern CPython's strptime builds for it (_strptime.TimeRE, compiled
+# with IGNORECASE, so \d is any Unicode digit as there): a power log holds ~10,000 stamps and
+# strptime's per-call locale and cache work was half the validator's time on a whole round.
+PTD_TIME_FORMAT = "%m-%d-%Y %H:%M:%S.%f"
+_PTD_TIME = re.compile(
+    r"(?P<m>1[0-2]|0[1-9]|[1-9])-(?P<d>3[0-1]|[1-2]\d|0[1-9]|[1-9]| [1-9])-(?P<Y>\d\d\d\d)"
+    r"\s+(?P<H>2[0-3]|[0-1]\d|\d):(?P<M>[0-5]\d|\d):(?P<S>6[0-1]|[0-5]\d|\d)"
+    r"\.(?P<f>[0-9]{1,6})",
+    re.IGNORECASE,
+)
+
+
 def parse_time(text: str, time_format: str) -> datetime:
-    """``strptime`` as the checker calls it; ``ValueError`` when the text is not such a time."""
+    """``strptime`` as the checker calls it; ``ValueError`` when the text is not such a time.
+    The PTD format is matched with strptime's own pattern and built as strptime builds it
+    (tests compare the two on generated text); anything else goes to strptime itself."""
     if len(text) > _MAX_TIME_TEXT:
         raise ValueError("too long for a time")
+    if time_format == PTD_TIME_FORMAT and (found := _PTD_TIME.fullmatch(text)):
+        fraction = found["f"]
+        return datetime(  # raises ValueError where strptime does (30 February, second 60)
+            int(found["Y"]),
+            int(found["m"]),
+            int(found["d"]),
+            int(found["H"]),
+            int(found["M"]),
+            int(found["S"]),
+            int(fraction + "0" * (6 - len(fraction))),
+        )
     return datetime.strptime(text, time_format)
 
 
+_EPOCH = datetime(1970, 1, 1)
+
+
 def utc_seconds(moment: datetime) -> float:
-    """The checker reads every log time as UTC."""
-    return moment.replace(tzinfo=UTC).timestamp()
+    """The checker reads every log time as UTC: ``moment.replace(tzinfo=UTC).timestamp()``,
+    which is exactly this difference from the epoch (without building an aware datetime per
+    log line)."""
+    return (moment - _EPOCH).total_seconds()
 
 
 def detail_log_window(run_dir: Path, rules: PowerRules, bundle: Bundle) -> tuple[float, float]:

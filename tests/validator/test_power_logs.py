@@ -311,3 +311,50 @@ def test_ptd_version_is_what_the_official_lazy_pattern_finds() -> None:
         text = random_text(rng) + rng.choice(["", "version=1.11.1-x", "version=-1-"])
         found = official.search(text)
         assert ptd_version(text, "version=") == ("" if found is None else found.group(1)), text
+
+
+def test_the_fast_ptd_time_parser_is_strptime() -> None:
+    """parse_time's fast path for the PTD format gives what datetime.strptime gives (the
+    same datetime, or a ValueError) on 20,000 generated stamps, odd ones included."""
+    from datetime import datetime
+
+    from validator.power_files import PTD_TIME_FORMAT, parse_time
+
+    rng = random.Random(7)
+    odd = ["0", "00", "13", "29", "30", "31", "32", "60", "61", "99", "٠٧", "٢٠٢٥", " 7", "7 ",
+           "", "-1", "1.5", "1234567", "0000"]  # fmt: skip
+    separators = ["-", ":", ".", " ", "  ", "\t", "\u2003", "", "/"]
+
+    def number(low: int, high: int, width: int) -> str:
+        if rng.random() < 0.1:
+            return rng.choice(odd)
+        value = str(rng.randint(low, high))
+        return value.zfill(width) if rng.random() < 0.7 else value
+
+    def stamp() -> str:
+        if rng.random() < 0.9:  # shaped like a PTD stamp, the values mostly in range
+            fraction = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 7)))
+            gap = rng.choice([" ", "  ", "\t", "\u2003"])
+            return (
+                f"{number(1, 12, 2)}-{number(1, 31, 2)}-{number(1990, 2030, 4)}{gap}"
+                f"{number(0, 23, 2)}:{number(0, 59, 2)}:{number(0, 59, 2)}.{fraction}"
+            )
+        return "".join(rng.choice(odd) + rng.choice(separators) for _ in range(8))
+
+    parsed = 0
+    for _ in range(20_000):
+        text = stamp()
+        try:
+            expected: datetime | type[ValueError] = datetime.strptime(text, PTD_TIME_FORMAT)
+            parsed += 1
+        except ValueError:
+            expected = ValueError
+        try:
+            got: datetime | type[ValueError] = parse_time(text, PTD_TIME_FORMAT)
+        except ValueError:
+            got = ValueError
+        assert got == expected, text
+    assert 5_000 < parsed < 19_000  # both outcomes, many times each
+    assert parse_time("07-12-2025 23:43:13.822", PTD_TIME_FORMAT) == datetime(
+        2025, 7, 12, 23, 43, 13, 822000
+    )
