@@ -130,6 +130,16 @@ def split_lines(text: str) -> tuple[str, ...]:
     return tuple(line[:MAX_LINE_CHARS] for line in text.split("\n")) if text else ()
 
 
+@cache
+def _any_anchor(anchors: frozenset[str]) -> re.Pattern[str]:
+    """One pattern finding any of ``anchors``: a line without one cannot match any metric
+    pattern, so it is passed over in one search (an accuracy.txt can hold thousands of lines,
+    most of them per-sample output no pattern is about)."""
+    if not anchors:
+        return re.compile(r"(?!)")  # matches nothing
+    return re.compile("|".join(re.escape(a) for a in sorted(anchors, key=len, reverse=True)))
+
+
 def parse(text: str, table: PatternTable, names: tuple[str, ...] | None = None) -> AccuracyText:
     """Match every line against the metric patterns of ``table`` (those in ``names``, or all)
     and the hash pattern."""
@@ -138,15 +148,18 @@ def parse(text: str, table: PatternTable, names: tuple[str, ...] | None = None) 
     matches: dict[str, list[Match]] = {name: [] for name in wanted}
     hashes: list[Match] = []
     refused: list[int] = []
+    has_anchor = _any_anchor(frozenset(a for p in wanted.values() for a in p.anchors)).search
     for n, line in enumerate(lines):
+        if line.startswith("hash=") and (found := table.hash_regex.match(line)):
+            hashes.append(Match(n, found.group(1)))
+        if not has_anchor(line):
+            continue
         for name, pattern in wanted.items():
             value, was_refused = pattern.match(line, table.max_anchor_repeats)
             if was_refused and n not in refused:
                 refused.append(n)
             if value is not None:
                 matches[name].append(Match(n, value))
-        if line.startswith("hash=") and (found := table.hash_regex.match(line)):
-            hashes.append(Match(n, found.group(1)))
     return AccuracyText(
         lines=lines,
         matches={k: tuple(v) for k, v in matches.items() if v},

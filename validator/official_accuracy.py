@@ -66,8 +66,10 @@ def read_like_the_checker(
         for match in parsed.matches.get(metric, ()):
             by_line.setdefault(match.line_no, {})[metric] = match.text
     hashes = {m.line_no: m.text for m in parsed.hash_lines}
-    for n in range(len(parsed.lines)):
-        reading.lines_read = n + 1
+    # the checker reads line by line; only lines with a match or a hash change its state, so
+    # those are visited (in order) and the others counted as read
+    reading.lines_read = len(parsed.lines)
+    for n in sorted(by_line.keys() | (hashes.keys() if targets else set())):
         found = by_line.get(n, {})
         if targets and n in hashes:
             reading.hash_value = hashes[n]
@@ -78,6 +80,7 @@ def read_like_the_checker(
             value = _number(text)
             if value is None:
                 reading.not_a_number = (metric, text, n)
+                reading.lines_read = n + 1
                 return reading
             if value >= target:
                 reading.seen[metric] = True
@@ -90,9 +93,11 @@ def read_like_the_checker(
             value = _number(found[metric])
             if value is None:
                 reading.not_a_number = (metric, found[metric], n)
+                reading.lines_read = n + 1
                 return reading
             if value > limit:
                 reading.above.append((metric, found[metric], n))
         if all(reading.seen.values()) and reading.hash_value:
+            reading.lines_read = n + 1
             break
     return reading
