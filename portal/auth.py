@@ -45,7 +45,11 @@ _RETURN = """<script>
 try { const r = JSON.parse(localStorage.getItem("inferboard-return") || "null");
   localStorage.removeItem("inferboard-return");
   if (r && typeof r.path === "string" && r.path.startsWith("/") && !r.path.startsWith("//")
-      && r.path !== "/" && Date.now() - r.at < 600000) { window.parent.location.replace(r.path); }
+      && r.path !== "/" && Date.now() - r.at < 600000) {
+    // the iframe's sandbox may not navigate the page; the page itself does (the path is a
+    // JSON string literal: nothing in it runs)
+    window.parent.setTimeout("window.location.replace(" + JSON.stringify(r.path) + ")", 0);
+  }
 } catch (e) {}
 </script>"""
 

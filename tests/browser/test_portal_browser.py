@@ -203,3 +203,27 @@ def test_hostile_archive_gets_its_message(chromium_browser, portal: str) -> None
     page.locator("[data-testid=stTable]").wait_for(timeout=WAIT_MS)
     _shot(page, "06-hostile")
     context.close()
+
+
+def test_a_deep_link_returns_to_its_page_after_login(chromium_browser, portal: str) -> None:
+    """A logged-out visitor following a link to /submit is offered a login and, once logged
+    in through the provider (which always comes back to "/"), lands back on /submit; the
+    same from a filtered leaderboard, its filters kept."""
+    for link, ready in (
+        ("/submit", "input[type=file]"),
+        ("/leaderboard?rounds=v5.1", ".js-plotly-plot"),
+    ):
+        context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(portal + link)
+        page.get_by_role("button", name="Log in").first.wait_for(timeout=WAIT_MS)
+        assert "Page not found" not in _main_text(page)
+        page.get_by_role("button", name="Log in").first.click()
+        page.click(f"button[name=sub][value='{SUBMITTER}']", timeout=WAIT_MS)
+        page.get_by_role("button", name="Log out").wait_for(timeout=WAIT_MS)
+        page.locator(ready).first.wait_for(state="attached", timeout=WAIT_MS)
+        path, _, query = link.partition("?")
+        assert page.url.split("?")[0].rstrip("/").endswith(path), page.url
+        assert query in page.url, page.url
+        _shot(page, "08-deep-link-return" + path.replace("/", "-"))
+        context.close()
