@@ -358,11 +358,6 @@ def best_per(rows: pl.DataFrame, column: str) -> pl.DataFrame:
     )
 
 
-def best_per_family(rows: pl.DataFrame) -> pl.DataFrame:
-    """The best row of each accelerator family."""
-    return best_per(rows, "family")
-
-
 def system(cursor: duckdb.DuckDBPyConnection, system_uid: str) -> dict[str, object]:
     """One system's description row; a missing system is a user-facing error."""
     frame = _frame(cursor, sql.SYSTEM, {"system_uid": system_uid})
@@ -424,13 +419,6 @@ def systems(
     params = filters.params()
     del params["scenarios"], params["normalisation"]
     return _frame(cursor, sql.SYSTEMS, {**params, "limit": limit})
-
-
-def search_systems(
-    cursor: duckdb.DuckDBPyConnection, text: str = "", limit: int = 200
-) -> pl.DataFrame:
-    """Systems whose id, name, submitter or accelerator contains ``text`` (newest first)."""
-    return systems(cursor, Filters(benchmark="", search=text), limit=limit)
 
 
 def system_label(row: dict[str, object]) -> str:

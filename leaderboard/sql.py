@@ -287,7 +287,6 @@ def _clauses(predicates: dict[str, str]) -> str:
     )
 
 
-_LIST_CLAUSES: Final = _clauses(FILTER_PREDICATES)
 # A result withdrawn or invalidated after publication leaves every view (it stays stored, and
 # the change log says when and why).
 _PUBLISHED: Final = "r.result_id NOT IN (SELECT result_id FROM retracted_results)"
@@ -479,7 +478,6 @@ DATA_VERSION: Final = """
 SELECT (SELECT count(*) FROM imports), (SELECT max(imported_at) FROM imports),
        (SELECT count(*) FROM results), (SELECT count(*) FROM result_status_changes)
 """
-SEED_RETRIEVAL: Final = "SELECT min(imported_at) FROM imports"
 
 
 # --------------------------------------------------------------------------- dataset

@@ -157,7 +157,6 @@ SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE list_contains($states, state)
 ORDER BY updated_at DESC, submission_id DESC LIMIT $limit
 """
 SUBMISSION_STATES: Final = "SELECT submission_id, state FROM submissions"
-SUBMISSIONS_WITH_BLOB: Final = "SELECT count(*) FROM submissions WHERE sha256 = $sha256"
 
 # --------------------------------------------------------------------------- audit log
 AUDIT_COLUMNS: Final = (

@@ -19,7 +19,6 @@ from leaderboard.table import (
     ordered_columns,
     page_count,
     shown_columns,
-    system_link,
     table_page,
 )
 
@@ -72,11 +71,6 @@ def test_table_pages_hold_every_row_once(cur) -> None:
     assert table_page(rows, columns, 0).equals(first)
     assert table_page(rows, columns, pages + 5).equals(shown[-1])
     assert page_count(0) == 1
-
-
-def test_system_link_keeps_slashes_and_escapes_the_rest() -> None:
-    assert system_link(AMD) == f"system?system={AMD}"
-    assert system_link("v6.0/open/X/a b#1") == "system?system=v6.0/open/X/a%20b%231"
 
 
 def test_data_version_changes_when_results_are_imported(fresh_settings) -> None:
