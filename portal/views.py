@@ -341,7 +341,7 @@ def audit_table(entries: Sequence[AuditEntry]) -> None:
                 "at": e.at.isoformat(timespec="seconds"),
                 "who": e.actor_label,
                 "submission": e.submission_id,
-                "action": e.action,
+                "action": e.action.value,
                 "from": e.from_state.label if e.from_state else "",
                 "to": e.to_state.label if e.to_state else "",
                 "reason": e.reason or "",

@@ -28,8 +28,9 @@ from pydantic import ValidationError
 from leaderboard.db import MigrationLedger, Store, migrate
 from leaderboard.transactions import transaction
 from submissions import audit, sql
+from submissions.audit_actions import AuditAction
 from submissions.errors import InvalidTransitionError, NotFoundError, SubmissionError
-from submissions.models import Outcome, Submission
+from submissions.models import StepOutcome, Submission
 from submissions.roles import SYSTEM, Principal, Role, require
 from submissions.settings import SubmissionSettings
 from submissions.states import WORK_STATES, State, check_transition
@@ -123,7 +124,7 @@ class Ledger:
         target: State,
         *,
         progress: str,
-        action: str = "state_changed",
+        action: AuditAction = AuditAction.STATE_CHANGED,
         reason: str | None = None,
         **changes: Any,
     ) -> Submission | None:
@@ -142,7 +143,7 @@ class Ledger:
         submission_id: int,
         expected: State,
         *,
-        action: str | None = None,
+        action: AuditAction | None = None,
         reason: str | None = None,
         **changes: Any,
     ) -> bool:
@@ -166,7 +167,9 @@ class Ledger:
                 )
             return True
 
-    def finish(self, submission_id: int, expected: State, outcome: Outcome) -> Submission | None:
+    def finish(
+        self, submission_id: int, expected: State, outcome: StepOutcome
+    ) -> Submission | None:
         """Apply a step's outcome (see :mod:`submissions.steps`); the attempt counter starts
         again for the next step. None if the state moved meanwhile."""
         return self.advance(
@@ -268,7 +271,7 @@ class Ledger:
         target: State,
         actor: Principal,
         *,
-        action: str,
+        action: AuditAction,
         reason: str | None,
         progress: str,
         **changes: Any,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from errors import InferboardError
 from submissions import children, pipeline
+from submissions.audit_actions import AuditAction
 from submissions.service import SubmissionService, ledger_of
 from submissions.settings import SubmissionSettings
 from submissions.states import State
@@ -141,7 +142,7 @@ class Worker:
                 self._ledger.note(
                     submission_id,
                     state,
-                    action="resumed",
+                    action=AuditAction.RESUMED,
                     reason=f"picked up again in {state.label} after a restart",
                     progress=f"resumed after a restart: {state.label}",
                 )
