@@ -38,9 +38,13 @@ from scoring.accuracy_log import guess_dtype
 from scoring.calibration import MIN_SAMPLES, load_calibration
 from scoring.errors import ScoringError
 from scoring.recount import recount
-from scoring.tiers import TIERS
+from scoring.tiers import TIERS, Agreement, ReproductionStatus
 
-EXIT = {"consistent": 0, "inconsistent": 1, "incomplete": 3}
+EXIT = {
+    ReproductionStatus.CONSISTENT: 0,
+    ReproductionStatus.INCONSISTENT: 1,
+    ReproductionStatus.INCOMPLETE: 3,
+}
 
 
 @dataclass(frozen=True)
@@ -187,17 +191,17 @@ class _Run:
         if 1 in config.tiers:
             started = time.perf_counter()
             if whole is None:
-                result["tier1"] = {"status": "not run", "message": no_whole}
+                result["tier1"] = {"status": Agreement.NOT_RUN, "message": no_whole}
             else:
                 result["tier1"] = _recount(answers, dtype)
             result["seconds"]["tier1"] = round(time.perf_counter() - started, 3)
         if 2 in config.tiers:
             started = time.perf_counter()
             if whole is None:
-                result["tier2"] = {"status": "not run", "message": no_whole}
+                result["tier2"] = {"status": Agreement.NOT_RUN, "message": no_whole}
             elif not hash_ok:
                 result["tier2"] = {
-                    "status": "not run",
+                    "status": Agreement.NOT_RUN,
                     "message": "the whole log is not the one accuracy.txt was computed from "
                     "(its sha256 differs from hash=); nothing to recompute against",
                 }
@@ -224,7 +228,7 @@ class _Run:
         config = self.config
         if len(pool) < MIN_SAMPLES:
             return {
-                "status": "not run",
+                "status": Agreement.NOT_RUN,
                 "message": f"only {len(pool)} whole answers for {answers.scenario} (no whole "
                 f"log, TEST06 or complete entries in the published log); tier 3 needs "
                 f"{MIN_SAMPLES}",
@@ -267,7 +271,7 @@ def _recount(answers: ScenarioAnswers, dtype: str) -> dict[str, Any]:
             answers.expected_samples,
         )
     except ScoringError as err:
-        return {"status": "disagrees", "message": err.message, "problems": [err.message]}
+        return {"status": Agreement.DISAGREES, "message": err.message, "problems": [err.message]}
     data = done.as_dict()
     data["message"] = "; ".join(done.problems) or (
         f"hash= matches; {done.samples} samples, {done.gen_tok_len} tokens, "
@@ -290,14 +294,17 @@ def _backend_job(config: ReproduceConfig) -> dict[str, Any]:
     return {"backend": config.backend, "backend_options": options}
 
 
-def _verdict(scenarios: list[dict[str, Any]], tiers: tuple[int, ...]) -> tuple[str, list, list]:
-    reasons, gaps = [], []
+def _verdict(
+    scenarios: list[dict[str, Any]], tiers: tuple[int, ...]
+) -> tuple[ReproductionStatus, list[str], list[str]]:
+    reasons: list[str] = []
+    gaps: list[str] = []
     names = {t.number: t.name for t in TIERS}
     for s in scenarios:
         for number in tiers:
             tier = s.get(f"tier{number}", {})
             where = f"{s['scenario']}, tier {number} ({names[number]})"
-            if tier.get("status") == "disagrees":
+            if tier.get("status") == Agreement.DISAGREES:
                 if number == 3:
                     reasons += [f"{where}: {r}" for r in tier["judgement"]["reasons"]]
                 elif number == 2:
@@ -305,9 +312,12 @@ def _verdict(scenarios: list[dict[str, Any]], tiers: tuple[int, ...]) -> tuple[s
                     reasons.append(f"{where}: accuracy.txt differs from the recomputed ({keys})")
                 else:
                     reasons.append(f"{where}: {tier.get('message', '')}")
-            elif tier.get("status") == "not run":
+            elif tier.get("status") == Agreement.NOT_RUN:
                 gaps.append(f"{where}: {tier['message']}")
-    verdict = "inconsistent" if reasons else ("incomplete" if gaps else "consistent")
+    if reasons:
+        verdict = ReproductionStatus.INCONSISTENT
+    else:
+        verdict = ReproductionStatus.INCOMPLETE if gaps else ReproductionStatus.CONSISTENT
     return verdict, reasons, gaps
 
 

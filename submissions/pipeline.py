@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scoring.tiers import ReproductionStatus
 from submissions import children, whole_logs
 from submissions.archive_budget import scrub_paths
 from submissions.audit_actions import AuditAction
@@ -182,7 +183,7 @@ def give_up_reproduction(ctx: StepContext, error: str) -> StepOutcome:
     reason = f"could not be processed after {MAX_ATTEMPTS} attempts: {error}"
     ctx.ledger.storage.write_json(
         ctx.ledger.reproduction_path(ctx.submission_id),
-        {"log_checks": [], "spot_check": {"status": "failed", "message": reason}},
+        {"log_checks": [], "spot_check": {"status": ReproductionStatus.FAILED, "message": reason}},
     )
     return StepOutcome(
         State.AWAITING_REVIEW, "waiting for review (reproduction failed)", reason=reason
@@ -295,7 +296,7 @@ def _spot_check(ctx: StepContext, tree: Path, logs: list[str]) -> dict[str, Any]
     result = _run(ctx, "reference_runner", arguments, limits)
     if result.timed_out:
         return {
-            "status": "timed out",
+            "status": ReproductionStatus.TIMED_OUT,
             "message": "the reproduction did not finish within "
             f"{settings.spot_check_timeout_s:g} s (spot_check_timeout_s)",
         }
@@ -305,15 +306,18 @@ def _spot_check(ctx: StepContext, tree: Path, logs: list[str]) -> dict[str, Any]
     except (FileNotFoundError, json.JSONDecodeError):
         tail = scrub_paths(result.tail(), hidden)
         return {
-            "status": "failed",
+            "status": ReproductionStatus.FAILED,
             "message": f"the reference runner exited with {result.returncode}: {tail}",
         }
     if not isinstance(details, dict):
-        return {"status": "failed", "message": "the reference runner wrote no report object"}
+        return {
+            "status": ReproductionStatus.FAILED,
+            "message": "the reference runner wrote no report object",
+        }
     details = scrub_paths(details, hidden)
     ctx.ledger.storage.write_json(report_path, details)
     return {
-        "status": str(details.get("verdict", "failed")),
+        "status": str(details.get("verdict", ReproductionStatus.FAILED)),
         "exit_status": result.returncode,
         "report": details,
     }
