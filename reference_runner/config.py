@@ -47,6 +47,11 @@ class RunConfig:
     command_line: str = ""
 
     def __post_init__(self) -> None:
+        if not self.scenarios or not self.modes:
+            raise RunnerError(
+                "Nothing to run: name at least one scenario and one mode.",
+                code="runner.bad_option",
+            )
         for scenario in self.scenarios:
             if scenario not in SCENARIOS:
                 raise RunnerError(

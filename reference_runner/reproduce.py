@@ -30,10 +30,10 @@ from reference_runner.answers import ScenarioAnswers, accuracy_dirs, collect, de
 from reference_runner.config import DEFAULT_CPU_MODEL, DEFAULT_GPU_MODEL
 from reference_runner.datasets import Dataset, load_dataset
 from reference_runner.errors import RunnerError
+from reference_runner.loadgen_child import BackendSpec, build_backend, build_codec
 from reference_runner.recompute import DatasetCheck, check_dataset, recompute_accuracy, repeated
 from reference_runner.regenerate import draw, regenerate_and_judge
 from reference_runner.system_info import Accelerators, cuda_accelerators, describe_system
-from reference_runner.worker import build_backend, build_codec
 from scoring.accuracy_log import guess_dtype
 from scoring.calibration import MIN_SAMPLES, load_calibration
 from scoring.errors import ScoringError
@@ -236,7 +236,7 @@ class _Run:
         chosen = draw(pool, config.samples, seed ^ hash_scenario(answers.scenario))
         dataset = self.dataset(max(e.qsl_idx for e in pool) + 1)
         if self.backend is None:
-            self.backend = build_backend(_backend_job(config), self.codec)
+            self.backend = build_backend(_backend(config), self.codec)
         assert self.calibration is not None
         source = "the whole log" if answers.whole else "TEST06 and the published log's head"
         outcome = regenerate_and_judge(
@@ -280,7 +280,7 @@ def _recount(answers: ScenarioAnswers, dtype: str) -> dict[str, Any]:
     return data
 
 
-def _backend_job(config: ReproduceConfig) -> dict[str, Any]:
+def _backend(config: ReproduceConfig) -> BackendSpec:
     if config.backend == "dummy":
         options: dict[str, Any] = {"tokens_per_sample": config.dummy_tokens_per_sample}
     else:
@@ -291,7 +291,7 @@ def _backend_job(config: ReproduceConfig) -> dict[str, Any]:
             "max_new_tokens": config.max_new_tokens,
             "batch_size": config.batch_size,
         }
-    return {"backend": config.backend, "backend_options": options}
+    return BackendSpec(name=config.backend, options=options)
 
 
 def _verdict(
