@@ -161,9 +161,9 @@ MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
 )
 
 
-def ledger_statements(table: str) -> tuple[str, str, str]:
-    """CREATE, applied-versions SELECT and INSERT of a migrations ledger table. Each library
-    keeps its own ledger in the one file; ``table`` is a name written in code, never input."""
+def schema_versions_statements(table: str) -> tuple[str, str, str]:
+    """CREATE, applied-versions SELECT and INSERT of a schema-versions table. Each library
+    keeps its own in the one file; ``table`` is a name written in code, never input."""
     if not table.isidentifier():
         raise ValueError(f"not a table name: {table!r}")
     create = f"""
@@ -178,7 +178,9 @@ CREATE TABLE IF NOT EXISTS {table} (
     return create, applied, record
 
 
-CREATE_MIGRATIONS_TABLE, APPLIED_VERSIONS, RECORD_MIGRATION = ledger_statements("schema_migrations")
+CREATE_VERSIONS_TABLE, APPLIED_VERSIONS, RECORD_MIGRATION = schema_versions_statements(
+    "schema_migrations"
+)
 
 # --------------------------------------------------------------------------- writes
 COUNT_RESULTS: Final = "SELECT count(*) FROM results"

@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 from pydantic import ValidationError
 
-from leaderboard.db import MigrationLedger, Store, migrate
+from leaderboard.db import SchemaVersions, Store, migrate
 from leaderboard.transactions import transaction
 from submissions import audit, sql
 from submissions.audit_actions import AuditAction
@@ -38,8 +38,10 @@ from submissions.storage import Storage
 from validator.report import Report, report_from_json
 
 AUDIT_HEAD_FILE = "audit-head.json"
-# The workflow's own migrations ledger, applied by the leaderboard's migrate().
-WORKFLOW_LEDGER = MigrationLedger(sql.CREATE_LEDGER, sql.APPLIED_VERSIONS, sql.RECORD_MIGRATION)
+# The workflow's own schema-versions table, applied by the leaderboard's migrate().
+WORKFLOW_VERSIONS = SchemaVersions(
+    sql.CREATE_VERSIONS_TABLE, sql.APPLIED_VERSIONS, sql.RECORD_MIGRATION
+)
 
 
 def utc_now() -> datetime:
@@ -187,7 +189,7 @@ class Ledger:
     # =========================================================================== internals
     def _migrate(self) -> None:
         with self._lock, self._reading() as con:
-            migrate(con, sql.MIGRATIONS, WORKFLOW_LEDGER)
+            migrate(con, sql.MIGRATIONS, WORKFLOW_VERSIONS)
 
     @contextmanager
     def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
