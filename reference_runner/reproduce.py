@@ -27,7 +27,7 @@ from typing import Any
 
 from reference_runner.accuracy_files import sentence_splitter
 from reference_runner.answers import ScenarioAnswers, accuracy_dirs, collect, declared_datasets
-from reference_runner.config import DEFAULT_CPU_MODEL, DEFAULT_GPU_MODEL
+from reference_runner.config import default_model
 from reference_runner.datasets import Dataset, load_dataset
 from reference_runner.errors import RunnerError
 from reference_runner.loadgen_child import BackendSpec, build_backend, build_codec
@@ -93,7 +93,7 @@ class ReproduceConfig:
     def model_id(self) -> str | None:
         if self.backend == "dummy":
             return None
-        return self.model or (DEFAULT_GPU_MODEL if self.device == "cuda" else DEFAULT_CPU_MODEL)
+        return self.model or default_model(self.device)
 
 
 def reproduce(config: ReproduceConfig) -> dict[str, Any]:

@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from submissions.errors import SubmissionError
+from validator.archive import ARCHIVE_SUFFIXES
 
 CHUNK_BYTES = 1 << 20
-ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
 
 
 @dataclass(frozen=True)
