@@ -59,6 +59,25 @@ def archive_suffix(filename: str) -> str:
     )
 
 
+def write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: a uniquely named temporary file in the
+    same folder, flushed to disk, then renamed over ``path``. A killed process leaves the old
+    file or the new one, never half of one; two writers of the same file never share a
+    temporary name. (Every JSON file of the workflow, and its children's outputs.)"""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        temporary.chmod(0o644)  # mkstemp makes 0600; operators read these files
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def display_name(filename: str) -> str:
     """The last path component of an uploaded name, without control characters, at most 200
     characters: kept for people to read, never used to build a path."""
@@ -155,9 +174,7 @@ class Storage:
         """Write whole or not at all (rename), so a killed process never leaves half a file."""
         self._check_inside(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
-        tmp.replace(path)
+        write_whole(path, json.dumps(data, indent=2, sort_keys=True))
 
     def read_json(self, path: Path) -> Any | None:
         self._check_inside(path)

@@ -25,16 +25,11 @@ from pathlib import Path
 from submissions.archive_budget import scrub_paths, whole_archive_problems
 from submissions.children import EXIT_OUT_OF_MEMORY, watch_parent
 from submissions.settings import PROJECT_ROOT
+from submissions.storage import write_whole
 from validator.archive import ArchiveLimits, bundle_root, extract_archive
 from validator.engine import validate_tree
 from validator.options import Options
 from validator.report import Report, settle
-
-
-def _write_whole(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def run(archive: Path, work: Path, out: Path, options: Options, limits: ArchiveLimits) -> int:
@@ -52,7 +47,7 @@ def run(archive: Path, work: Path, out: Path, options: Options, limits: ArchiveL
         report = validate_tree(bundle_root(tree), options, source=archive.name)
     folders = [(tree, ""), (work, ""), (out, ""), (PROJECT_ROOT, "")]
     scrubbed = Report.model_validate(scrub_paths(report.model_dump(mode="json"), folders))
-    _write_whole(out / "report.json", scrubbed.model_dump_json(indent=2))
+    write_whole(out / "report.json", scrubbed.model_dump_json(indent=2))
     return 0
 
 

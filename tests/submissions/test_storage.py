@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from submissions.errors import SubmissionError
 from submissions.service import SubmissionService
-from submissions.storage import Storage, display_name
+from submissions.storage import Storage, display_name, write_whole
 from tests.submissions.conftest import ALICE, BOB, MAINTAINER
 
 
@@ -105,3 +106,24 @@ def test_maintainer_sees_upload_in_the_queue(service: SubmissionService) -> None
         (receipt.submission_id, "received")
     ]
     assert service._ledger.pending_work() == [receipt.submission_id]
+
+
+def test_a_whole_write_that_fails_keeps_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    path = tmp_path / "report.json"
+    write_whole(path, "old")
+    with pytest.raises(UnicodeEncodeError):
+        write_whole(path, "new \udc80")  # a lone surrogate cannot be written as UTF-8
+    assert path.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_writers_of_one_file_never_share_a_temporary(tmp_path: Path) -> None:
+    """The worker's status file is written from more than one thread; with a fixed
+    'NAME.tmp' one writer's rename could take the other's half-written file."""
+    path = tmp_path / "worker-status.json"
+    texts = [str(n) * 100_000 for n in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(5):
+            list(pool.map(lambda text: write_whole(path, text), texts))
+            assert path.read_text(encoding="utf-8") in texts  # always one whole text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["worker-status.json"]
