@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import threading
 from pathlib import Path
 
 from submissions.archive_budget import scrub_paths
-from submissions.children import EXIT_OUT_OF_MEMORY, watch_parent
+from submissions.children import EXIT_OUT_OF_MEMORY
 from submissions.recompute import recompute_logs
 from submissions.storage import write_whole
 from submissions.whole_logs import scenario_hashes
@@ -40,7 +38,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-total-bytes", type=int, default=ArchiveLimits.max_total_bytes)
     parser.add_argument("--max-ratio", type=float, default=ArchiveLimits.max_ratio)
     args = parser.parse_args(argv)
-    threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True).start()
     tree: Path = args.tree
     try:
         if not tree.is_dir():
