@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from errors import InferboardError
@@ -26,6 +27,16 @@ log = logging.getLogger(__name__)
 STATUS_FILE = "worker-status.json"
 
 
+@dataclass(frozen=True)
+class Doing:
+    """What the worker is doing now (what ``worker-status.json`` says): replaced whole, under
+    the worker's status lock, never changed in place."""
+
+    submission_id: int | None = None
+    state: State | None = None
+    child_pid: int | None = None  # the child process running the step, if any
+
+
 class Worker:
     """One background thread (or one synchronous drain) working through pending submissions."""
 
@@ -37,7 +48,11 @@ class Worker:
         self._thread: threading.Thread | None = None
         self._resumed = False
         self._drain_lock = threading.Lock()
-        self._current: dict[str, object] = {}
+        # The worker thread changes what it is doing while stop() (another thread) reads the
+        # child to kill and run_until_idle() may write the status too: one lock for both the
+        # value and its file, so the file is always the newest value, written whole.
+        self._status_lock = threading.Lock()
+        self._doing = Doing()
 
     # ----------------------------------------------------------------------- control
     def start(self) -> None:
@@ -59,8 +74,8 @@ class Worker:
         at the next start."""
         self._stop.set()
         self._wake.set()
-        child = self._current.get("child_pid")
-        if isinstance(child, int):
+        child = self.doing.child_pid
+        if child is not None:
             children.kill_child_group(child)
         if self._thread is not None:
             self._thread.join(timeout_s)
@@ -73,6 +88,12 @@ class Worker:
     @property
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def doing(self) -> Doing:
+        """A consistent snapshot of what the worker is doing now."""
+        with self._status_lock:
+            return self._doing
 
     # ----------------------------------------------------------------------- work
     def _loop(self) -> None:
@@ -149,16 +170,21 @@ class Worker:
 
     # ----------------------------------------------------------------------- status
     def _on_child(self, pid: int | None) -> None:
-        self._current["child_pid"] = pid
-        self._write_status(self._current.get("submission_id"), self._current.get("state"))
+        with self._status_lock:
+            self._record(replace(self._doing, child_pid=pid))
 
-    def _write_status(self, submission_id: object, state: object) -> None:
-        self._current.update({"submission_id": submission_id, "state": state})
+    def _write_status(self, submission_id: int | None, state: State | None) -> None:
+        with self._status_lock:
+            self._record(replace(self._doing, submission_id=submission_id, state=state))
+
+    def _record(self, doing: Doing) -> None:
+        """Hold the status lock: the new value, then its file."""
+        self._doing = doing
         status = {
             "pid": os.getpid(),
-            "submission_id": submission_id,
-            "state": str(state) if state is not None else None,
-            "child_pid": self._current.get("child_pid") if submission_id is not None else None,
+            "submission_id": doing.submission_id,
+            "state": str(doing.state) if doing.state is not None else None,
+            "child_pid": doing.child_pid if doing.submission_id is not None else None,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         self._ledger.storage.write_json(self._ledger.storage.root / STATUS_FILE, status)

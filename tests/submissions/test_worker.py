@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
+import threading
 import time
 
 from submissions import children, pipeline
-from submissions.service import SubmissionService
-from submissions.worker import Worker
+from submissions.service import SubmissionService, ledger_of
+from submissions.states import State
+from submissions.worker import STATUS_FILE, Doing, Worker
 from tests.submissions.conftest import ALICE, MAINTAINER
 
 
@@ -80,3 +83,37 @@ def test_wake_starts_work_without_waiting_for_the_poll(service) -> None:
     finally:
         worker.stop()
     assert service.get(ALICE, sid).state.value == "rejected_by_validator"  # not an archive
+
+
+def test_the_status_file_never_lags_what_the_worker_is_doing(service, monkeypatch) -> None:
+    """The worker thread records its child while other threads read it (stop) or write the
+    status too (run_until_idle): value and file change together, under one lock. Here one
+    write is slow; a change made meanwhile must wait for it, not be overwritten by it."""
+    worker = Worker(service, service.settings)
+    storage = ledger_of(service).storage
+    real_write = storage.write_json
+    entered = threading.Event()
+    calls: list[int] = []
+
+    def slow_first_write(path, data) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            entered.set()
+            time.sleep(0.3)  # long enough for the other thread to try its own change
+        real_write(path, data)
+
+    monkeypatch.setattr(storage, "write_json", slow_first_write)
+    first = threading.Thread(target=worker._write_status, args=(7, State.VALIDATING))
+    first.start()
+    assert entered.wait(10)
+    second = threading.Thread(target=worker._on_child, args=(4242,))
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert worker.doing == Doing(submission_id=7, state=State.VALIDATING, child_pid=4242)
+    status = json.loads((storage.root / STATUS_FILE).read_text(encoding="utf-8"))
+    assert (status["submission_id"], status["state"], status["child_pid"]) == (
+        7,
+        "validating",
+        4242,
+    )
