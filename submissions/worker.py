@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -53,6 +54,8 @@ class Worker:
         # value and its file, so the file is always the newest value, written whole.
         self._status_lock = threading.Lock()
         self._doing = Doing()
+        # notified whenever the worker finished a step or a pass: wait_until_idle sleeps on it
+        self._progress = threading.Condition()
 
     # ----------------------------------------------------------------------- control
     def start(self) -> None:
@@ -84,6 +87,19 @@ class Worker:
         """Synchronously advance everything pending; returns how many submissions moved."""
         self._resume_interrupted()
         return self._drain()
+
+    def wait_until_idle(self, timeout_s: float) -> bool:
+        """Block until no submission waits for the worker (True) or ``timeout_s`` has passed
+        (False). The pending work is read from the table each time the worker reports
+        progress, so a submission received at any moment is waited for, never missed."""
+        deadline = time.monotonic() + timeout_s
+        with self._progress:
+            while self._ledger.pending_work():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._progress.wait(remaining)
+        return True
 
     @property
     def is_running(self) -> bool:
@@ -117,8 +133,14 @@ class Worker:
                         break
                     self._advance(submission_id)
                     advanced.add(submission_id)
+                    self._report_progress()
         self._write_status(None, None)
+        self._report_progress()
         return len(advanced)
+
+    def _report_progress(self) -> None:
+        with self._progress:
+            self._progress.notify_all()
 
     def _advance(self, submission_id: int) -> None:
         """Take one submission as far as it goes, walking :data:`pipeline.STEPS`."""

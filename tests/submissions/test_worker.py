@@ -8,16 +8,11 @@ import threading
 import time
 
 from submissions import children, pipeline
-from submissions.service import SubmissionService, ledger_of
+from submissions.service import ledger_of
 from submissions.states import State
+from submissions.storage import Storage
 from submissions.worker import STATUS_FILE, Doing, Worker
-from tests.submissions.conftest import ALICE, MAINTAINER
-
-
-def _wait_until_idle(service: SubmissionService, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while service._ledger.pending_work() and time.monotonic() < deadline:
-        time.sleep(0.05)
+from tests.submissions.conftest import ALICE, MAINTAINER, Reconfigure
 
 
 def test_start_resumes_work_a_dead_process_left_behind(service, store, make_bundle_zip) -> None:
@@ -30,7 +25,7 @@ def test_start_resumes_work_a_dead_process_left_behind(service, store, make_bund
     worker = Worker(service, service.settings.with_changes(worker_poll_s=0.1))
     worker.start()
     try:
-        _wait_until_idle(service)
+        assert worker.wait_until_idle(60)
     finally:
         worker.stop()
     assert not worker.is_running
@@ -41,10 +36,10 @@ def test_start_resumes_work_a_dead_process_left_behind(service, store, make_bund
     ]
 
 
-def test_a_validation_past_its_time_limit_is_rejected_with_that_reason(service) -> None:
-    limited = SubmissionService(
-        service._store, service.settings.with_changes(validation_timeout_s=0.01)
-    )
+def test_a_validation_past_its_time_limit_is_rejected_with_that_reason(
+    service, reconfigured: Reconfigure
+) -> None:
+    limited = reconfigured(validation_timeout_s=0.01)
     sid = limited.receive(ALICE, io.BytesIO(b"PK\x05\x06" + bytes(18)), "slow.zip").submission_id
     Worker(limited, limited.settings).run_until_idle()
     s = limited.get(ALICE, sid)
@@ -53,7 +48,7 @@ def test_a_validation_past_its_time_limit_is_rejected_with_that_reason(service) 
     assert rejected.reason.startswith("validation did not finish within 0.01 s")
 
 
-def test_a_crashing_step_is_retried_then_given_up(service, monkeypatch) -> None:
+def test_a_crashing_step_is_retried_then_given_up(service, storage: Storage, monkeypatch) -> None:
     calls: list[list[str]] = []
 
     def crashing(command, timeout_s, on_start, stop_requested):
@@ -69,7 +64,7 @@ def test_a_crashing_step_is_retried_then_given_up(service, monkeypatch) -> None:
     assert s.decision_reason.startswith("could not be processed after 3 attempts: ")
     assert "the disk vanished" in s.decision_reason
     assert "ask a maintainer; the bundle is kept" in s.decision_reason
-    assert service._ledger.storage.blob_path(s.sha256).is_file()
+    assert storage.blob_path(s.sha256).is_file()
 
 
 def test_wake_starts_work_without_waiting_for_the_poll(service) -> None:
@@ -79,7 +74,7 @@ def test_wake_starts_work_without_waiting_for_the_poll(service) -> None:
         time.sleep(0.05)  # the thread is idle, waiting an hour for its next poll
         sid = service.receive(ALICE, io.BytesIO(b"not an archive"), "x.zip").submission_id
         worker.wake()
-        _wait_until_idle(service, timeout_s=30)
+        assert worker.wait_until_idle(30)
     finally:
         worker.stop()
     assert service.get(ALICE, sid).state.value == "rejected_by_validator"  # not an archive
