@@ -124,25 +124,11 @@ class Storage:
 
     def store_blob(self, spooled: Spooled) -> Path:
         """Move a spooled upload to its content address; identical bytes are kept once."""
-        target = self.blob_path(spooled.sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            spooled.path.unlink(missing_ok=True)
-            return target
-        spooled.path.chmod(0o444)
-        spooled.path.replace(target)
-        return target
+        return _keep_once(spooled, self.blob_path(spooled.sha256))
 
     def store_accuracy_log(self, spooled: Spooled) -> Path:
         """A whole accuracy log under its content address (``logs/``), read-only."""
-        target = self.accuracy_log_path(spooled.sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            spooled.path.unlink(missing_ok=True)
-            return target
-        spooled.path.chmod(0o444)
-        spooled.path.replace(target)
-        return target
+        return _keep_once(spooled, self.accuracy_log_path(spooled.sha256))
 
     def accuracy_log_path(self, sha256: str) -> Path:
         return self.blob_path(sha256).parents[2] / "logs" / sha256[:2] / sha256
@@ -195,6 +181,18 @@ class Storage:
             raise SubmissionError(
                 "storage.outside", f"{path} is outside the storage folder {self.root}"
             )
+
+
+def _keep_once(spooled: Spooled, target: Path) -> Path:
+    """``spooled`` at its content address ``target``, read-only; bytes already stored there
+    are kept and the spooled copy dropped."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        spooled.path.unlink(missing_ok=True)
+        return target
+    spooled.path.chmod(0o444)
+    spooled.path.replace(target)
+    return target
 
 
 def _mib(size: int) -> str:
