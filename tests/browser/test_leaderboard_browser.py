@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import polars as pl
@@ -38,7 +39,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.fail(str(exc))
 
 
-def _new_page(browser):
+def _new_page(browser: Any) -> tuple[Any, Any]:
     """A page in a fresh context that accepts downloads, with the screenshot folder ready."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(accept_downloads=True, viewport={"width": 1440, "height": 1000})

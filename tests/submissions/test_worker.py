@@ -6,9 +6,12 @@ import io
 import json
 import threading
 import time
+from pathlib import Path
+
+import pytest
 
 from submissions import children, pipeline
-from submissions.service import ledger_of
+from submissions.service import SubmissionService, ledger_of
 from submissions.states import State
 from submissions.storage import Storage
 from submissions.worker import STATUS_FILE, Doing, Worker
@@ -80,7 +83,9 @@ def test_wake_starts_work_without_waiting_for_the_poll(service) -> None:
     assert service.get(ALICE, sid).state.value == "rejected_by_validator"  # not an archive
 
 
-def test_the_status_file_never_lags_what_the_worker_is_doing(service, monkeypatch) -> None:
+def test_the_status_file_never_lags_what_the_worker_is_doing(
+    service: SubmissionService, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The worker thread records its child while other threads read it (stop) or write the
     status too (run_until_idle): value and file change together, under one lock. Here one
     write is slow; a change made meanwhile must wait for it, not be overwritten by it."""
@@ -90,7 +95,7 @@ def test_the_status_file_never_lags_what_the_worker_is_doing(service, monkeypatc
     entered = threading.Event()
     calls: list[int] = []
 
-    def slow_first_write(path, data) -> None:
+    def slow_first_write(path: Path, data: object) -> None:
         calls.append(1)
         if len(calls) == 1:
             entered.set()
