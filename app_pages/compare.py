@@ -12,9 +12,10 @@ import streamlit as st
 
 from leaderboard import figures
 from leaderboard.errors import LeaderboardError
-from leaderboard.filters import DERIVED_NOTE, NORMALISATIONS
+from leaderboard.normalisation import DERIVED_NOTE, Normalisation
 from leaderboard.params import parse
 from portal import compare_basket, url_state
+from portal.leaderboard_controls import normalisation_radio
 from portal.leaderboard_views import comparison, cursor, data_version, system_choices
 from portal.views import literal
 
@@ -38,7 +39,6 @@ found = [uid for uid in wanted if uid in choices]
 if len(found) > compare_basket.MAX_SYSTEMS:
     st.warning(f"Only the first four of the link's {len(found)} systems are compared.")
 url_state.seed("cmp_systems", found[: compare_basket.MAX_SYSTEMS], force=state.external)
-url_state.seed("cmp_norm", query.values.get("normalisation", "reported"), force=state.external)
 chosen = st.multiselect(
     "Systems (search by name, submitter or accelerator)",
     list(choices),
@@ -47,14 +47,12 @@ chosen = st.multiselect(
     max_selections=compare_basket.MAX_SYSTEMS,
     placeholder="type to search, pick up to four",
 )
-normalisation = st.radio(
-    "Values", list(NORMALISATIONS), format_func=NORMALISATIONS.get, key="cmp_norm",
-    horizontal=True,
-)  # fmt: skip
+asked = Normalisation(str(query.values.get("normalisation", Normalisation.REPORTED)))
+normalisation = normalisation_radio("Values", "cmp_norm", asked, state.external)
 compare_basket.replace(chosen)
 params: dict[str, str] = {"systems": ",".join(chosen)} if chosen else {}
-if normalisation != "reported":
-    params["normalisation"] = normalisation
+if normalisation.is_derived:
+    params["normalisation"] = normalisation.value
 url_state.write(PAGE, params)
 if len(chosen) < 2:
     st.info("Pick two to four systems, or add them from the leaderboard, frontier or a system.")
@@ -67,9 +65,9 @@ except LeaderboardError as exc:
 for warning in result.warnings:
     st.warning(literal(warning))
 if result.is_derived:
-    st.caption(f"Values {NORMALISATIONS[normalisation]}: {DERIVED_NOTE}.")
+    st.caption(f"Values {normalisation.label}: {DERIVED_NOTE}.")
 if result.wide.is_empty():
-    st.info(f"None of these results can be shown {NORMALISATIONS[normalisation]}.")
+    st.info(f"None of these results can be shown {normalisation.label}.")
     st.stop()
 st.dataframe(
     result.wide, hide_index=True, width="stretch", placeholder="",

@@ -11,7 +11,8 @@ import streamlit as st
 
 from leaderboard.charts import CHARTS
 from leaderboard.figures import NoChart
-from leaderboard.filters import DEFAULT_BENCHMARK, DERIVED_NOTE, Filters
+from leaderboard.filters import DEFAULT_BENCHMARK, Filters
+from leaderboard.normalisation import DERIVED_NOTE
 from leaderboard.queries import best_per, metric_units
 from portal.leaderboard_views import (
     chart,

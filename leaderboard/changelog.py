@@ -27,7 +27,6 @@ ADDED_BECAUSE: Final = {
     "results_tree": "a results tree that passed the Inferboard validator, imported by a maintainer",
     "submission": "a submission accepted by a maintainer after validation and review",
 }
-CHANGES: Final = ("added", "withdrawn", "invalidated", "reinstated")
 _SCHEMA: Final = {
     "changed_at": pl.Datetime("us"),
     "change": pl.String,

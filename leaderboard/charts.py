@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 import plotly.graph_objects as go
+import polars as pl
 
 from leaderboard import figures
+from leaderboard.normalisation import Normalisation
 from leaderboard.queries import LeaderboardView
 
 Source = Literal["rows", "all_rounds", "paired"]
@@ -25,7 +27,7 @@ class Chart:
 
     key: str  # its value in the URL (``chart=``)
     label: str  # its name on the page
-    draw: Callable[[object, str], go.Figure | figures.NoChart]  # (frame, normalisation)
+    draw: Callable[[pl.DataFrame, Normalisation], go.Figure | figures.NoChart]
     source: Source = "rows"
     ignores: str = ""  # which filter it does not apply, and why, in words
 

@@ -10,7 +10,7 @@ import polars as pl
 
 from leaderboard import sql
 from leaderboard.errors import LeaderboardError
-from leaderboard.filters import NORMALISATIONS
+from leaderboard.normalisation import Normalisation
 from leaderboard.queries import with_metric_units
 
 
@@ -18,14 +18,14 @@ from leaderboard.queries import with_metric_units
 class Comparison:
     """The compared results, long (one row per system and result) and wide (one column each)."""
 
-    normalisation: str
+    normalisation: Normalisation
     long: pl.DataFrame  # one row per system and result with a metric (system_uid, metric, ...)
     wide: pl.DataFrame  # benchmark_mlperf, scenario, metric_units, then one column per system
     warnings: tuple[str, ...]
 
     @property
     def is_derived(self) -> bool:
-        return self.normalisation != "reported"
+        return self.normalisation.is_derived
 
 
 def _warnings(long: pl.DataFrame) -> list[str]:
@@ -56,19 +56,18 @@ def _warnings(long: pl.DataFrame) -> list[str]:
 
 
 def compare(
-    cursor: duckdb.DuckDBPyConnection, system_uids: list[str], normalisation: str = "reported"
+    cursor: duckdb.DuckDBPyConnection,
+    system_uids: list[str],
+    normalisation: Normalisation | str = Normalisation.REPORTED,
 ) -> Comparison:
     """Results of 2-4 systems side by side; normalised values are labelled derived."""
     system_uids = list(dict.fromkeys(system_uids))  # a link may name one twice
     if not 2 <= len(system_uids) <= 4:
         raise LeaderboardError("compare.count", "pick between two and four systems to compare")
-    if normalisation not in NORMALISATIONS:
-        raise LeaderboardError(
-            "query.normalisation",
-            f"unknown normalisation {normalisation!r}; use one of {sorted(NORMALISATIONS)}",
-        )
+    normalisation = Normalisation.parse(normalisation)
     long = cursor.sql(
-        sql.COMPARE_RESULTS, params={"system_uids": system_uids, "normalisation": normalisation}
+        sql.COMPARE_RESULTS,
+        params={"system_uids": system_uids, "normalisation": normalisation.value},
     ).pl()
     found = set(long["system_uid"].unique().to_list())
     missing = [uid for uid in system_uids if uid not in found]

@@ -97,11 +97,12 @@ def _connect(settings: LeaderboardSettings) -> duckdb.DuckDBPyConnection:
 
 
 @dataclass(frozen=True)
-class MigrationLedger:
+class SchemaVersions:
     """The table that records which migrations a file has seen, as its three statements.
 
-    The leaderboard and the submissions workflow each keep their own ledger table in the one
-    file (so their version numbers never collide) but apply migrations the same way.
+    The leaderboard and the submissions workflow each keep their own such table in the one
+    file (so their version numbers never collide) but apply migrations the same way. (Not to
+    be confused with ``submissions.ledger.Ledger``, the workflow's bookkeeping.)
     """
 
     create: str
@@ -109,8 +110,8 @@ class MigrationLedger:
     record: str
 
 
-SCHEMA_LEDGER = MigrationLedger(
-    sql.CREATE_MIGRATIONS_TABLE, sql.APPLIED_VERSIONS, sql.RECORD_MIGRATION
+LEADERBOARD_VERSIONS = SchemaVersions(
+    sql.CREATE_VERSIONS_TABLE, sql.APPLIED_VERSIONS, sql.RECORD_MIGRATION
 )
 Migrations = tuple[tuple[int, str, tuple[str, ...]], ...]
 
@@ -118,13 +119,13 @@ Migrations = tuple[tuple[int, str, tuple[str, ...]], ...]
 def migrate(
     con: duckdb.DuckDBPyConnection,
     migrations: Migrations = sql.MIGRATIONS,
-    ledger: MigrationLedger = SCHEMA_LEDGER,
+    versions: SchemaVersions = LEADERBOARD_VERSIONS,
 ) -> list[int]:
     """Apply the migrations this file has not seen yet, each in its own transaction together
-    with its ledger row; returns the versions applied now. The defaults are the leaderboard's
-    own; the workflow passes its migrations and ledger table."""
-    con.execute(ledger.create)
-    applied = {row[0] for row in con.execute(ledger.applied_versions).fetchall()}
+    with its row in the versions table; returns the versions applied now. The defaults are
+    the leaderboard's own; the workflow passes its migrations and versions table."""
+    con.execute(versions.create)
+    applied = {row[0] for row in con.execute(versions.applied_versions).fetchall()}
     newly: list[int] = []
     for version, description, statements in migrations:
         if version in applied:
@@ -132,7 +133,7 @@ def migrate(
         with transaction(con):
             for statement in statements:
                 con.execute(statement)
-            con.execute(ledger.record, {"version": version, "description": description})
+            con.execute(versions.record, {"version": version, "description": description})
         newly.append(version)
     return newly
 

@@ -19,7 +19,8 @@ from typing import Final
 import polars as pl
 
 from leaderboard import provenance
-from leaderboard.filters import DERIVED_NOTE, Filters
+from leaderboard.filters import Filters
+from leaderboard.normalisation import DERIVED_NOTE
 from leaderboard.provenance import Provenance
 
 FORMATS = ("csv", "parquet", "json")

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from leaderboard import provenance
-from leaderboard.filters import DERIVED_NOTE
+from leaderboard.normalisation import DERIVED_NOTE, Normalisation
 from leaderboard.queries import best_per, metric_units
 
 # No named template: resolving one deep-copies it (about 20 ms a figure), and Streamlit
@@ -127,8 +127,8 @@ def axis_spec(
     return axis
 
 
-def subtitle(normalisation: str, *notes: str) -> str:
-    said = [DERIVED_NOTE] if normalisation != "reported" else []
+def subtitle(normalisation: Normalisation, *notes: str) -> str:
+    said = [DERIVED_NOTE] if normalisation.is_derived else []
     return "; ".join([*said, *(n for n in notes if n)])
 
 
@@ -167,7 +167,7 @@ def _nothing(rows: pl.DataFrame) -> NoChart:
 
 
 def best_per_accelerator(
-    rows: pl.DataFrame, normalisation: str = "reported"
+    rows: pl.DataFrame, normalisation: Normalisation = Normalisation.REPORTED
 ) -> go.Figure | NoChart:
     """Horizontal bars: the best system of each accelerator model, best on top."""
     kept, unit, note = one_unit(rows)
@@ -215,7 +215,7 @@ def best_per_accelerator(
 
 
 def throughput_vs_accelerators(
-    rows: pl.DataFrame, normalisation: str = "reported"
+    rows: pl.DataFrame, normalisation: Normalisation = Normalisation.REPORTED
 ) -> go.Figure | NoChart:
     """Scatter: metric against total accelerators, one trace per vendor."""
     kept, unit, note = one_unit(rows.filter(pl.col("total_accelerators") > 0))
@@ -246,7 +246,9 @@ def throughput_vs_accelerators(
     )
 
 
-def progress_by_round(rows: pl.DataFrame, normalisation: str = "reported") -> go.Figure | NoChart:
+def progress_by_round(
+    rows: pl.DataFrame, normalisation: Normalisation = Normalisation.REPORTED
+) -> go.Figure | NoChart:
     """Lines: the best result of each accelerator family in each round."""
     kept, unit, note = one_unit(rows)
     if kept.is_empty():
@@ -283,7 +285,9 @@ def progress_by_round(rows: pl.DataFrame, normalisation: str = "reported") -> go
     )
 
 
-def server_vs_offline(paired: pl.DataFrame, normalisation: str = "reported") -> go.Figure | NoChart:
+def server_vs_offline(
+    paired: pl.DataFrame, normalisation: Normalisation = Normalisation.REPORTED
+) -> go.Figure | NoChart:
     """Scatter: each system's Server and Interactive result against its Offline result."""
     rows = paired.filter(pl.col("metric").is_not_null())
     offline = rows.filter(pl.col("scenario") == "Offline").select(
@@ -348,7 +352,7 @@ def server_vs_offline(paired: pl.DataFrame, normalisation: str = "reported") -> 
 
 
 def accuracy_vs_throughput(
-    rows: pl.DataFrame, normalisation: str = "reported"
+    rows: pl.DataFrame, normalisation: Normalisation = Normalisation.REPORTED
 ) -> go.Figure | NoChart:
     """Scatter: achieved accuracy (ROUGE-1 for LLMs, else the first metric) against result."""
     with_accuracy = rows.with_columns(
@@ -381,7 +385,9 @@ def accuracy_vs_throughput(
     )
 
 
-def latency_percentiles(rows: pl.DataFrame, normalisation: str = "reported") -> go.Figure | NoChart:
+def latency_percentiles(
+    rows: pl.DataFrame, normalisation: Normalisation = Normalisation.REPORTED
+) -> go.Figure | NoChart:
     """Scatter: p99 time to first token against p99 time per output token, where logged."""
     kept = rows.filter(pl.col("ttft_p99_ms").is_not_null() & pl.col("tpot_p99_ms").is_not_null())
     if kept.is_empty():
@@ -414,7 +420,9 @@ def latency_percentiles(rows: pl.DataFrame, normalisation: str = "reported") -> 
 
 
 def compare_systems(
-    long: pl.DataFrame, normalisation: str = "reported", systems: list[str] | None = None
+    long: pl.DataFrame,
+    normalisation: Normalisation = Normalisation.REPORTED,
+    systems: list[str] | None = None,
 ) -> go.Figure | NoChart:
     """Grouped bars: each compared system's result as a share of the best compared system in
     the same benchmark, scenario and unit (latencies inverted, so longer bars are better).

@@ -16,19 +16,13 @@ from dataclasses import dataclass, fields, replace
 from typing import Final
 
 from leaderboard import provenance
+from leaderboard.normalisation import Normalisation
 
-NORMALISATIONS: Final = {
-    "per_accelerator": "per accelerator",
-    "reported": "as reported",
-    "per_node": "per node",
-    "per_watt": "per watt",
-}
-DERIVED_NOTE: Final = "derived, not an official MLPerf result"
 DEFAULT_BENCHMARK: Final = "llama2-70b-99"
 DEFAULT_SCENARIO: Final = "Offline"
 # A hardware buyer compares accelerators, so the default view divides by them (labelled
 # derived everywhere it shows); "as reported" is one click away.
-DEFAULT_NORMALISATION: Final = "per_accelerator"
+DEFAULT_NORMALISATION: Final = Normalisation.PER_ACCELERATOR
 MAX_ACCELERATORS: Final = 100_000
 
 # Columns the rows can be sorted by (Polars sorts the fetched rows; nothing reaches SQL).
@@ -95,16 +89,21 @@ class Filters:
     min_accelerators: int = 0
     max_accelerators: int = MAX_ACCELERATORS
     search: str = ""
-    normalisation: str = DEFAULT_NORMALISATION
+    normalisation: Normalisation = DEFAULT_NORMALISATION
     # view state: how the fetched rows are shown, never part of the query
     sort: str = "metric"
     descending: bool = True
     columns: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # a URL or a caller may name it by its plain value; an unknown one is the user's
+        # query.normalisation error, here rather than deep in a query
+        object.__setattr__(self, "normalisation", Normalisation.parse(self.normalisation))
+
     @property
     def is_derived(self) -> bool:
         """True when the metric is normalised, so it must carry the 'derived' label."""
-        return self.normalisation != "reported"
+        return self.normalisation.is_derived
 
     def data_only(self) -> Filters:
         """The same filters with the view state at its defaults: the key of the data read,
@@ -141,7 +140,7 @@ class Filters:
             "min_accelerators": self.min_accelerators,
             "max_accelerators": self.max_accelerators,
             "search": self.search.strip(),
-            "normalisation": self.normalisation,
+            "normalisation": self.normalisation.value,
         }
 
     def to_query_params(self) -> dict[str, str]:

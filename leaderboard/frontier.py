@@ -30,6 +30,7 @@ from leaderboard.figures import (
     subtitle,
     value_hover,
 )
+from leaderboard.normalisation import Normalisation
 from leaderboard.queries import metric_units
 from validator.rules import UnknownRoundError, load_round
 
@@ -139,7 +140,7 @@ def frontier_figure(
     measured: pl.DataFrame,
     limits: list[LatencyLimit],
     level: float | None,
-    normalisation: str,
+    normalisation: Normalisation,
 ) -> go.Figure | NoChart:
     """Every measured point by scenario, the step frontier, the scenarios' constraint lines
     and the chosen level."""

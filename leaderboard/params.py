@@ -21,13 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
-from leaderboard.filters import (
-    LIST_FILTER_NAMES,
-    MAX_ACCELERATORS,
-    NORMALISATIONS,
-    SORT_COLUMNS,
-    Filters,
-)
+from leaderboard.filters import LIST_FILTER_NAMES, MAX_ACCELERATORS, SORT_COLUMNS, Filters
+from leaderboard.normalisation import Normalisation
 
 Kind = Literal["text", "list", "int", "float", "choice", "bool"]
 MAX_VALUE_CHARS: Final = 500
@@ -80,7 +75,7 @@ PARAMETERS: dict[str, Param] = {
         "choice",
         "per_accelerator (the default), reported, per_node or per_watt; anything but "
         "'reported' is derived, not an official MLPerf result",
-        choices=tuple(NORMALISATIONS),
+        choices=tuple(n.value for n in Normalisation),
     ),
     "sort": Param(
         "choice", "column to sort by (default metric)", choices=tuple(sorted(SORT_COLUMNS))

@@ -18,13 +18,8 @@ import polars as pl
 
 from leaderboard import provenance, sql
 from leaderboard.errors import LeaderboardError
-from leaderboard.filters import (
-    DERIVED_NOTE,
-    LIST_FILTERS,
-    NORMALISATIONS,
-    SORT_COLUMNS,
-    Filters,
-)
+from leaderboard.filters import LIST_FILTERS, SORT_COLUMNS, Filters
+from leaderboard.normalisation import DERIVED_NOTE, Normalisation
 from leaderboard.params import Problem
 
 PAIRED_SCENARIOS = ("Offline", "Server", "Interactive")
@@ -75,15 +70,14 @@ ALL_COLUMNS = (
     "result_id",
     "system_uid",
 )
-_PER = {"per_accelerator": "per accelerator", "per_node": "per node", "per_watt": "per W"}
 
 
-def metric_units(units: str, normalisation: str, *, derived_note: bool = True) -> str:
+def metric_units(units: str, normalisation: Normalisation, *, derived_note: bool = True) -> str:
     """Unit label for the shown metric; normalised values say 'derived' unless the caller
     shows that note elsewhere (a chart's subtitle)."""
-    if normalisation == "reported":
+    if not normalisation.is_derived:
         return units
-    label = f"{units} {_PER[normalisation]}"
+    label = f"{units} {normalisation.unit_suffix}"
     return f"{label} ({DERIVED_NOTE})" if derived_note else label
 
 
@@ -99,7 +93,7 @@ class LeaderboardView:
     notes: tuple[str, ...] = ()  # why rows are missing, or why the metric differs
 
     @property
-    def normalisation(self) -> str:
+    def normalisation(self) -> Normalisation:
         return self.filters.normalisation
 
     @property
@@ -139,10 +133,10 @@ def _filtered(
     return _frame(cursor, query, filters.params(scenarios))
 
 
-def with_metric_units(frame: pl.DataFrame, normalisation: str) -> pl.DataFrame:
+def with_metric_units(frame: pl.DataFrame, normalisation: Normalisation) -> pl.DataFrame:
     """Add ``metric_units`` (each row's units, plus the normalisation and 'derived' mark) and
     ``source`` (where the row comes from, in words: ``provenance.source_column``)."""
-    if normalisation == "reported":
+    if not normalisation.is_derived:
         label = pl.col("units")
     else:
         label = pl.col("units") + pl.lit(" " + metric_units("", normalisation).strip())
@@ -150,11 +144,6 @@ def with_metric_units(frame: pl.DataFrame, normalisation: str) -> pl.DataFrame:
 
 
 def _check(filters: Filters) -> None:
-    if filters.normalisation not in NORMALISATIONS:
-        raise LeaderboardError(
-            "query.normalisation",
-            f"unknown normalisation {filters.normalisation!r}; use one of {sorted(NORMALISATIONS)}",
-        )
     if filters.sort not in SORT_COLUMNS:
         raise LeaderboardError("query.sort", f"cannot sort by {filters.sort!r}")
 
@@ -169,14 +158,18 @@ def sort_rows(rows: pl.DataFrame, filters: Filters) -> pl.DataFrame:
 
 def _why_missing(filters: Filters, matched: pl.DataFrame, kept: int) -> list[str]:
     dropped = matched.height - kept
-    if not dropped or filters.normalisation == "reported":
+    if not dropped or not filters.is_derived:
         return []
-    if filters.normalisation == "per_watt":
+    if filters.normalisation is Normalisation.PER_WATT:
         return [
             f"Per watt counts only results with measured power: {kept} of {matched.height} "
             "here. Choose 'as reported' for all of them."
         ]
-    what = "accelerator count" if filters.normalisation == "per_accelerator" else "node count"
+    what = (
+        "accelerator count"
+        if filters.normalisation is Normalisation.PER_ACCELERATOR
+        else "node count"
+    )
     return [
         f"{dropped} of {matched.height} results have no {what} to divide by (CPU-only or "
         "not stated) and are left out; 'as reported' shows them."
@@ -202,9 +195,9 @@ def leaderboard_view(cursor: duckdb.DuckDBPyConnection, filters: Filters) -> Lea
     if filters.is_derived and matched.height and matched["higher_is_better"].not_().all():
         notes.append(
             f"{filters.scenario} results are latencies: they are never divided "
-            f"{NORMALISATIONS[filters.normalisation]}, so they are shown as reported."
+            f"{filters.normalisation.label}, so they are shown as reported."
         )
-        filters = replace(filters, normalisation="reported")
+        filters = replace(filters, normalisation=Normalisation.REPORTED)
         wide = _filtered(cursor, replace(filters, rounds=()), scenarios)
         matched = wide.filter(selected & in_rounds)
     rows = matched.filter(pl.col("metric").is_not_null())
@@ -253,7 +246,7 @@ def result_rows(
         wanted = tuple(c for c in sql.MEASURED_COLUMNS if c in needed)
     matched = _filtered(cursor, data, columns=wanted)
     if data.is_derived and matched.height and matched["higher_is_better"].not_().all():
-        data = replace(data, normalisation="reported")  # latencies are never divided
+        data = replace(data, normalisation=Normalisation.REPORTED)  # latencies: never divided
         matched = _filtered(cursor, data, columns=wanted)
     rows = with_metric_units(matched.filter(pl.col("metric").is_not_null()), data.normalisation)
     return sort_rows(rows, replace(filters, normalisation=data.normalisation))
@@ -263,7 +256,7 @@ def shown_normalisation(rows: pl.DataFrame, filters: Filters) -> Filters:
     """``filters`` with the normalisation the rows were shown in (a latency scenario asked
     per accelerator is shown as reported), for the footnote."""
     if rows.height and rows["higher_is_better"].not_().all():
-        return replace(filters, normalisation="reported")
+        return replace(filters, normalisation=Normalisation.REPORTED)
     return filters
 
 
@@ -358,11 +351,6 @@ def best_per(rows: pl.DataFrame, column: str) -> pl.DataFrame:
     )
 
 
-def best_per_family(rows: pl.DataFrame) -> pl.DataFrame:
-    """The best row of each accelerator family."""
-    return best_per(rows, "family")
-
-
 def system(cursor: duckdb.DuckDBPyConnection, system_uid: str) -> dict[str, object]:
     """One system's description row; a missing system is a user-facing error."""
     frame = _frame(cursor, sql.SYSTEM, {"system_uid": system_uid})
@@ -424,13 +412,6 @@ def systems(
     params = filters.params()
     del params["scenarios"], params["normalisation"]
     return _frame(cursor, sql.SYSTEMS, {**params, "limit": limit})
-
-
-def search_systems(
-    cursor: duckdb.DuckDBPyConnection, text: str = "", limit: int = 200
-) -> pl.DataFrame:
-    """Systems whose id, name, submitter or accelerator contains ``text`` (newest first)."""
-    return systems(cursor, Filters(benchmark="", search=text), limit=limit)
 
 
 def system_label(row: dict[str, object]) -> str:

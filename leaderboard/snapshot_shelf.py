@@ -124,9 +124,6 @@ class SnapshotShelf:
         """A cursor on the newest snapshot (a ``CursorSource`` for the read API)."""
         return self.read().cursor
 
-    def kept_versions(self) -> list[int]:
-        return sorted(snapshot_files(self.directory))
-
     def _pinned_snapshot(self, version: int) -> _Open:
         assert self._current is not None
         self._close_retired()

@@ -161,9 +161,9 @@ MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
 )
 
 
-def ledger_statements(table: str) -> tuple[str, str, str]:
-    """CREATE, applied-versions SELECT and INSERT of a migrations ledger table. Each library
-    keeps its own ledger in the one file; ``table`` is a name written in code, never input."""
+def schema_versions_statements(table: str) -> tuple[str, str, str]:
+    """CREATE, applied-versions SELECT and INSERT of a schema-versions table. Each library
+    keeps its own in the one file; ``table`` is a name written in code, never input."""
     if not table.isidentifier():
         raise ValueError(f"not a table name: {table!r}")
     create = f"""
@@ -178,7 +178,9 @@ CREATE TABLE IF NOT EXISTS {table} (
     return create, applied, record
 
 
-CREATE_MIGRATIONS_TABLE, APPLIED_VERSIONS, RECORD_MIGRATION = ledger_statements("schema_migrations")
+CREATE_VERSIONS_TABLE, APPLIED_VERSIONS, RECORD_MIGRATION = schema_versions_statements(
+    "schema_migrations"
+)
 
 # --------------------------------------------------------------------------- writes
 COUNT_RESULTS: Final = "SELECT count(*) FROM results"
@@ -287,7 +289,6 @@ def _clauses(predicates: dict[str, str]) -> str:
     )
 
 
-_LIST_CLAUSES: Final = _clauses(FILTER_PREDICATES)
 # A result withdrawn or invalidated after publication leaves every view (it stays stored, and
 # the change log says when and why).
 _PUBLISHED: Final = "r.result_id NOT IN (SELECT result_id FROM retracted_results)"
@@ -479,7 +480,6 @@ DATA_VERSION: Final = """
 SELECT (SELECT count(*) FROM imports), (SELECT max(imported_at) FROM imports),
        (SELECT count(*) FROM results), (SELECT count(*) FROM result_status_changes)
 """
-SEED_RETRIEVAL: Final = "SELECT min(imported_at) FROM imports"
 
 
 # --------------------------------------------------------------------------- dataset

@@ -8,7 +8,6 @@ slowest part of a first render); the downloads and the API carry every filtered 
 from __future__ import annotations
 
 from typing import Final
-from urllib.parse import quote
 
 import polars as pl
 
@@ -68,11 +67,6 @@ def download_columns(chosen: tuple[str, ...] | list[str]) -> list[str]:
     """The columns of a download (page or API): the result id first, then the table's
     columns with the units always present (a file travels without its header text)."""
     return ["result_id", *(c for c in ordered_columns(chosen) if c != "result_id")]
-
-
-def system_link(system_uid: str) -> str:
-    """Relative permalink of a system's page (the uid keeps its slashes, readable in a URL)."""
-    return "system?system=" + quote(system_uid, safe="/")
 
 
 def page_count(rows: int, page_size: int = PAGE_SIZE) -> int:

@@ -18,13 +18,12 @@ from leaderboard import queries
 from leaderboard.filters import (
     DEFAULT_BENCHMARK,
     DEFAULT_SCENARIO,
-    DERIVED_NOTE,
     LIST_FILTERS,
     MAX_ACCELERATORS,
-    NORMALISATIONS,
     SORT_COLUMNS,
     Filters,
 )
+from leaderboard.normalisation import DERIVED_NOTE, Normalisation
 from leaderboard.params import ParsedQuery, Problem, parse
 from portal import leaderboard_views as views
 from portal import url_state
@@ -155,19 +154,25 @@ def sidebar(
     )
 
 
-def metric(prefix: str, value: str, force: bool) -> str:
+def metric(prefix: str, value: Normalisation, force: bool) -> Normalisation:
     """The metric, on the page itself above the chart (always in view, and 'as reported'
     one click from the per-accelerator default)."""
-    url_state.seed(f"{prefix}_norm", value, force=force)
+    return normalisation_radio("Metric", f"{prefix}_norm", value, force)
+
+
+def normalisation_radio(label: str, key: str, value: Normalisation, force: bool) -> Normalisation:
+    """A horizontal radio of the normalisations in words; the widget keeps the plain value
+    (what URLs carry), the caller gets the member."""
+    url_state.seed(key, value.value, force=force)
     chosen = st.radio(
-        "Metric",
-        list(NORMALISATIONS),
-        format_func=NORMALISATIONS.get,
-        key=f"{prefix}_norm",
+        label,
+        [n.value for n in Normalisation],
+        format_func=lambda v: Normalisation(v).label,
+        key=key,
         horizontal=True,
         help=f"Anything but 'as reported' is {DERIVED_NOTE}.",
     )
-    return str(chosen)
+    return Normalisation(chosen)
 
 
 def _accelerators(

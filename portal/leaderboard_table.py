@@ -16,7 +16,8 @@ import polars as pl
 import streamlit as st
 
 from leaderboard.export import FORMATS, MIME, export_rows, footnote
-from leaderboard.filters import DERIVED_NOTE, Filters
+from leaderboard.filters import Filters
+from leaderboard.normalisation import DERIVED_NOTE
 from leaderboard.queries import LeaderboardView, metric_units, sort_rows
 from leaderboard.table import (
     HEADERS,
@@ -45,7 +46,7 @@ def _config(view: LeaderboardView, columns: list[str]) -> dict[str, object]:
     config["metric"] = st.column_config.NumberColumn(
         label,
         format="localized",
-        help=f"{DERIVED_NOTE}" if view.normalisation != "reported" else "as reported",
+        help=DERIVED_NOTE if view.normalisation.is_derived else "as reported",
     )
     config["value"] = st.column_config.NumberColumn(
         f"as reported ({view.units})" if not view.units_are_mixed else "as reported",

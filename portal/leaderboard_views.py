@@ -21,6 +21,7 @@ from leaderboard.charts import CHARTS
 from leaderboard.comparison import Comparison, compare
 from leaderboard.errors import LeaderboardError
 from leaderboard.filters import Filters
+from leaderboard.normalisation import Normalisation
 from portal import snapshot_view
 from portal.views import show_error
 
@@ -107,7 +108,7 @@ def frontier_points(
 def comparison(
     _cur: duckdb.DuckDBPyConnection,
     system_uids: tuple[str, ...],
-    normalisation: str,
+    normalisation: Normalisation,
     version: str,
 ) -> Comparison:
     return compare(_cur, list(system_uids), normalisation)

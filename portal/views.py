@@ -16,7 +16,7 @@ import streamlit as st
 
 from errors import InferboardError
 from leaderboard import provenance
-from scoring.tiers import TIERS
+from scoring.tiers import TIERS, ReproductionStatus
 from submissions.models import AuditEntry, Receipt, Submission
 from submissions.reproduction import Reproduction, summarize
 from validator.report import Report
@@ -233,17 +233,16 @@ def reproduction_view(reproduction: Mapping[str, Any] | None, submission: Submis
 
 
 _VERDICT_SHOWN = {
-    "consistent": (st.success, ":material/verified:"),
-    "inconsistent": (st.error, ":material/report:"),
+    ReproductionStatus.CONSISTENT: (st.success, ":material/verified:"),
+    ReproductionStatus.INCONSISTENT: (st.error, ":material/report:"),
 }
-_KNOWN_STATUSES = {"consistent", "inconsistent", "incomplete", "failed", "timed out", "not run"}
 
 
 def _reproduction_summary(summary: Reproduction) -> None:
     """Verdict, reasons, what could not run, each tier per scenario, the per-query table.
     Reasons, gaps, messages and names come from the bundle and the runner: shown literally."""
     show, icon = _VERDICT_SHOWN.get(summary.status, (st.warning, ":material/help:"))
-    status = summary.status if summary.status in _KNOWN_STATUSES else "unknown"
+    status = summary.status.value
     seed = (
         f" Sampling seed {int(summary.seed)} ({literal(str(summary.seed_source))})."
         if summary.seed
@@ -264,7 +263,7 @@ def _reproduction_summary(summary: Reproduction) -> None:
         )
         st.dataframe(
             [
-                {"tier": t.number, "check": t.name, "status": t.status, "detail": t.message}
+                {"tier": t.number, "check": t.name, "status": t.status.value, "detail": t.message}
                 for t in scenario.tiers
             ],
             hide_index=True,
@@ -341,7 +340,7 @@ def audit_table(entries: Sequence[AuditEntry]) -> None:
                 "at": e.at.isoformat(timespec="seconds"),
                 "who": e.actor_label,
                 "submission": e.submission_id,
-                "action": e.action,
+                "action": e.action.value,
                 "from": e.from_state.label if e.from_state else "",
                 "to": e.to_state.label if e.to_state else "",
                 "reason": e.reason or "",

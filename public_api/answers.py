@@ -41,11 +41,25 @@ def _header_text(text: str) -> str:
     return " | ".join(text.splitlines()).encode("latin-1", "backslashreplace").decode("latin-1")
 
 
-def _paged(rows: pl.DataFrame, parsed: ParsedQuery) -> tuple[pl.DataFrame, int, int | None]:
+def _page(
+    rows: pl.DataFrame,
+    parsed: ParsedQuery,
+    fmt: str,
+    version: str,
+    note: str,
+    name: str,
+    query: dict[str, object] | None = None,
+) -> Response:
+    """The ``offset``/``limit`` slice of ``rows`` as a file; its JSON says what it holds
+    (footnote, data version, the query when given, total, offset, limit, columns)."""
     offset = int(parsed.values.get("offset", 0))  # type: ignore[call-overload]
-    limit = parsed.values.get("limit")
-    part = rows.slice(offset, int(limit) if limit is not None else None)  # type: ignore[call-overload]
-    return part, offset, int(limit) if limit is not None else None  # type: ignore[call-overload]
+    asked = parsed.values.get("limit")
+    limit = int(asked) if asked is not None else None  # type: ignore[call-overload]
+    payload: dict[str, object] = {"footnote": note, "data_version": version}
+    if query is not None:
+        payload["query"] = query
+    payload |= {"total": rows.height, "offset": offset, "limit": limit, "columns": rows.columns}
+    return _file(rows.slice(offset, limit), fmt, note, name, payload)
 
 
 def _file(
@@ -84,18 +98,9 @@ def results(
     rows = queries.result_rows(cursor, filters, columns)
     filters = queries.shown_normalisation(rows, filters)
     note = footnote(rows, filters, datetime.now(UTC).date())
-    part, offset, limit = _paged(rows.select(columns), parsed)
-    payload: dict[str, object] = {
-        "footnote": note,
-        "data_version": version,
-        "query": {**filters.data_only().to_query_params(), **_view(filters)},
-        "total": rows.height,
-        "offset": offset,
-        "limit": limit,
-        "columns": columns,
-    }
+    query = {**filters.data_only().to_query_params(), **_view(filters)}
     name = f"inferboard-{filters.benchmark}-{filters.scenario}"
-    return _file(part, fmt, note, name, payload)
+    return _page(rows.select(columns), parsed, fmt, version, note, name, query)
 
 
 def _view(filters: Filters) -> dict[str, object]:
@@ -111,16 +116,7 @@ def systems(
 ) -> Response:
     rows = queries.systems(cursor, filters)
     note = CITATION.format(day=_today())
-    part, offset, limit = _paged(rows, parsed)
-    payload: dict[str, object] = {
-        "footnote": note,
-        "data_version": version,
-        "total": rows.height,
-        "offset": offset,
-        "limit": limit,
-        "columns": rows.columns,
-    }
-    return _file(part, fmt, note, "inferboard-systems", payload)
+    return _page(rows, parsed, fmt, version, note, "inferboard-systems")
 
 
 def changes(
@@ -128,16 +124,7 @@ def changes(
 ) -> Response:
     rows = change_log(cursor).with_columns(pl.col("changed_at").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
     note = CITATION.format(day=_today())
-    part, offset, limit = _paged(rows, parsed)
-    payload: dict[str, object] = {
-        "footnote": note,
-        "data_version": version,
-        "total": rows.height,
-        "offset": offset,
-        "limit": limit,
-        "columns": rows.columns,
-    }
-    return _file(part, fmt, note, "inferboard-changes", payload)
+    return _page(rows, parsed, fmt, version, note, "inferboard-changes")
 
 
 def benchmarks(cursor: duckdb.DuckDBPyConnection, fmt: str, version: str) -> Response:

@@ -27,8 +27,8 @@ from scoring.accuracy_log import (
 )
 from scoring.llama2 import parse_accuracy_txt
 from scoring.recount import salvage_entries
+from validator.parsing.loadgen_log import read_values
 
-_TOTAL_COUNT = re.compile(r'"key":\s*"qsl_reported_total_count",\s*"value":\s*(\d{1,9})')
 _DECLARED = re.compile(r"dataset: (.{1,200}?), (\d{1,9}) samples, sha256 ([0-9a-f]{64})")
 _SALVAGE_MAX_BYTES = 1 << 16
 
@@ -152,8 +152,7 @@ def _salvaged(path: Path) -> list[AccuracyEntry]:
 
 
 def _expected_samples(detail_log: Path) -> int | None:
-    """qsl_reported_total_count of the accuracy run: the dataset size it ran on."""
-    if not detail_log.is_file() or detail_log.stat().st_size > 64 << 20:
-        return None
-    match = _TOTAL_COUNT.search(detail_log.read_text(encoding="utf-8", errors="replace"))
-    return int(match.group(1)) if match else None
+    """qsl_reported_total_count of the accuracy run: the dataset size it ran on (read by the
+    validator's parser; None when the log or the value is missing or not a count)."""
+    (count,) = read_values(detail_log, ("qsl_reported_total_count",))
+    return count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else None

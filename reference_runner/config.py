@@ -14,6 +14,12 @@ DEFAULT_GPU_MODEL = "meta-llama/Llama-2-70b-chat-hf"
 MAPPED_BENCHMARK = "llama2-70b-99"
 
 
+def default_model(device: str) -> str:
+    """The model a run or a reproduction loads when none is named: the one place that says
+    which (the runner's ``RunConfig`` and ``ReproduceConfig`` both ask here)."""
+    return DEFAULT_GPU_MODEL if device == "cuda" else DEFAULT_CPU_MODEL
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """Everything ``run_benchmark`` needs; the CLI builds one from its arguments."""
@@ -47,6 +53,11 @@ class RunConfig:
     command_line: str = ""
 
     def __post_init__(self) -> None:
+        if not self.scenarios or not self.modes:
+            raise RunnerError(
+                "Nothing to run: name at least one scenario and one mode.",
+                code="runner.bad_option",
+            )
         for scenario in self.scenarios:
             if scenario not in SCENARIOS:
                 raise RunnerError(
@@ -70,9 +81,7 @@ class RunConfig:
         """The model to load: the explicit one, else the default for the device."""
         if self.backend == "dummy":
             return None
-        if self.model:
-            return self.model
-        return DEFAULT_GPU_MODEL if self.device == "cuda" else DEFAULT_CPU_MODEL
+        return self.model or default_model(self.device)
 
     @property
     def tokenizer_id(self) -> str | None:

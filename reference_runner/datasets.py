@@ -26,7 +26,6 @@ OFFICIAL_NAME = "open_orca_gpt4_tokenized_llama.sampled_24576.pkl"
 # of generated dataset file should be 5fe8be0a7ce5c3c9a028674fd24b00d5"); no sha256 is
 # published, so a maintainer may pin theirs with --dataset-sha256 / reference_dataset_sha256.
 OFFICIAL_MD5 = "5fe8be0a7ce5c3c9a028674fd24b00d5"
-OFFICIAL_ROWS = 24576
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from scoring.accuracy_log import AccuracyEntry, TokenDtype
 from scoring.errors import ScoringError
 from scoring.llama2 import evaluate_llama2
 from scoring.punkt_data import SentenceSplitter
+from scoring.tiers import Agreement
 
 # accuracy.txt prints ROUGE with 4 decimals and tokens_per_sample with 1 (spec §3, §5).
 ROUGE_TOLERANCE = 0.00005 + 1e-9
@@ -135,7 +136,7 @@ def recompute_accuracy(
         if abs(float(claimed[key]) - float(recomputed[key])) > limit:
             differences[key] = {"claimed": claimed[key], "recomputed": recomputed[key]}
     return {
-        "status": "agrees" if not differences else "disagrees",
+        "status": Agreement.DISAGREES if differences else Agreement.AGREES,
         "claimed": {k: v for k, v in claimed.items() if k != "hash"},
         "recomputed": recomputed,
         "differences": differences,

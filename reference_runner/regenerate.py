@@ -20,6 +20,7 @@ from scoring.calibration import Calibration
 from scoring.comparison import compare_query, judge
 from scoring.punkt_data import SentenceSplitter
 from scoring.rouge import ROUGE_TYPES, score_fast
+from scoring.tiers import Agreement, ReproductionStatus
 
 
 def draw(pool: Sequence[AccuracyEntry], k: int, seed: int) -> list[AccuracyEntry]:
@@ -75,13 +76,12 @@ def regenerate_and_judge(
             chosen, submitted, regenerated, rouge_sub, rouge_reg, strict=True
         )
     ]
-    verdict = judge(
-        rows, calibration.thresholds_for(len(rows)), calibration.rouge_l_margin
-    ).as_dict()
+    judgement = judge(rows, calibration.thresholds_for(len(rows)), calibration.rouge_l_margin)
+    agrees = judgement.verdict is ReproductionStatus.CONSISTENT
     return {
-        "status": "agrees" if verdict["verdict"] == "consistent" else "disagrees",
+        "status": Agreement.AGREES if agrees else Agreement.DISAGREES,
         "queries": [row.as_dict() for row in rows],
-        "judgement": verdict,
+        "judgement": judgement.as_dict(),
     }
 
 

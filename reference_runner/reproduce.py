@@ -27,20 +27,24 @@ from typing import Any
 
 from reference_runner.accuracy_files import sentence_splitter
 from reference_runner.answers import ScenarioAnswers, accuracy_dirs, collect, declared_datasets
-from reference_runner.config import DEFAULT_CPU_MODEL, DEFAULT_GPU_MODEL
+from reference_runner.config import default_model
 from reference_runner.datasets import Dataset, load_dataset
 from reference_runner.errors import RunnerError
+from reference_runner.loadgen_child import BackendSpec, build_backend, build_codec
 from reference_runner.recompute import DatasetCheck, check_dataset, recompute_accuracy, repeated
 from reference_runner.regenerate import draw, regenerate_and_judge
 from reference_runner.system_info import Accelerators, cuda_accelerators, describe_system
-from reference_runner.worker import build_backend, build_codec
 from scoring.accuracy_log import guess_dtype
 from scoring.calibration import MIN_SAMPLES, load_calibration
 from scoring.errors import ScoringError
 from scoring.recount import recount
-from scoring.tiers import TIERS
+from scoring.tiers import TIERS, Agreement, ReproductionStatus
 
-EXIT = {"consistent": 0, "inconsistent": 1, "incomplete": 3}
+EXIT = {
+    ReproductionStatus.CONSISTENT: 0,
+    ReproductionStatus.INCONSISTENT: 1,
+    ReproductionStatus.INCOMPLETE: 3,
+}
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ class ReproduceConfig:
     def model_id(self) -> str | None:
         if self.backend == "dummy":
             return None
-        return self.model or (DEFAULT_GPU_MODEL if self.device == "cuda" else DEFAULT_CPU_MODEL)
+        return self.model or default_model(self.device)
 
 
 def reproduce(config: ReproduceConfig) -> dict[str, Any]:
@@ -187,17 +191,17 @@ class _Run:
         if 1 in config.tiers:
             started = time.perf_counter()
             if whole is None:
-                result["tier1"] = {"status": "not run", "message": no_whole}
+                result["tier1"] = {"status": Agreement.NOT_RUN, "message": no_whole}
             else:
                 result["tier1"] = _recount(answers, dtype)
             result["seconds"]["tier1"] = round(time.perf_counter() - started, 3)
         if 2 in config.tiers:
             started = time.perf_counter()
             if whole is None:
-                result["tier2"] = {"status": "not run", "message": no_whole}
+                result["tier2"] = {"status": Agreement.NOT_RUN, "message": no_whole}
             elif not hash_ok:
                 result["tier2"] = {
-                    "status": "not run",
+                    "status": Agreement.NOT_RUN,
                     "message": "the whole log is not the one accuracy.txt was computed from "
                     "(its sha256 differs from hash=); nothing to recompute against",
                 }
@@ -224,7 +228,7 @@ class _Run:
         config = self.config
         if len(pool) < MIN_SAMPLES:
             return {
-                "status": "not run",
+                "status": Agreement.NOT_RUN,
                 "message": f"only {len(pool)} whole answers for {answers.scenario} (no whole "
                 f"log, TEST06 or complete entries in the published log); tier 3 needs "
                 f"{MIN_SAMPLES}",
@@ -232,7 +236,7 @@ class _Run:
         chosen = draw(pool, config.samples, seed ^ hash_scenario(answers.scenario))
         dataset = self.dataset(max(e.qsl_idx for e in pool) + 1)
         if self.backend is None:
-            self.backend = build_backend(_backend_job(config), self.codec)
+            self.backend = build_backend(_backend(config), self.codec)
         assert self.calibration is not None
         source = "the whole log" if answers.whole else "TEST06 and the published log's head"
         outcome = regenerate_and_judge(
@@ -267,7 +271,7 @@ def _recount(answers: ScenarioAnswers, dtype: str) -> dict[str, Any]:
             answers.expected_samples,
         )
     except ScoringError as err:
-        return {"status": "disagrees", "message": err.message, "problems": [err.message]}
+        return {"status": Agreement.DISAGREES, "message": err.message, "problems": [err.message]}
     data = done.as_dict()
     data["message"] = "; ".join(done.problems) or (
         f"hash= matches; {done.samples} samples, {done.gen_tok_len} tokens, "
@@ -276,7 +280,7 @@ def _recount(answers: ScenarioAnswers, dtype: str) -> dict[str, Any]:
     return data
 
 
-def _backend_job(config: ReproduceConfig) -> dict[str, Any]:
+def _backend(config: ReproduceConfig) -> BackendSpec:
     if config.backend == "dummy":
         options: dict[str, Any] = {"tokens_per_sample": config.dummy_tokens_per_sample}
     else:
@@ -287,17 +291,20 @@ def _backend_job(config: ReproduceConfig) -> dict[str, Any]:
             "max_new_tokens": config.max_new_tokens,
             "batch_size": config.batch_size,
         }
-    return {"backend": config.backend, "backend_options": options}
+    return BackendSpec(name=config.backend, options=options)
 
 
-def _verdict(scenarios: list[dict[str, Any]], tiers: tuple[int, ...]) -> tuple[str, list, list]:
-    reasons, gaps = [], []
+def _verdict(
+    scenarios: list[dict[str, Any]], tiers: tuple[int, ...]
+) -> tuple[ReproductionStatus, list[str], list[str]]:
+    reasons: list[str] = []
+    gaps: list[str] = []
     names = {t.number: t.name for t in TIERS}
     for s in scenarios:
         for number in tiers:
             tier = s.get(f"tier{number}", {})
             where = f"{s['scenario']}, tier {number} ({names[number]})"
-            if tier.get("status") == "disagrees":
+            if tier.get("status") == Agreement.DISAGREES:
                 if number == 3:
                     reasons += [f"{where}: {r}" for r in tier["judgement"]["reasons"]]
                 elif number == 2:
@@ -305,9 +312,12 @@ def _verdict(scenarios: list[dict[str, Any]], tiers: tuple[int, ...]) -> tuple[s
                     reasons.append(f"{where}: accuracy.txt differs from the recomputed ({keys})")
                 else:
                     reasons.append(f"{where}: {tier.get('message', '')}")
-            elif tier.get("status") == "not run":
+            elif tier.get("status") == Agreement.NOT_RUN:
                 gaps.append(f"{where}: {tier['message']}")
-    verdict = "inconsistent" if reasons else ("incomplete" if gaps else "consistent")
+    if reasons:
+        verdict = ReproductionStatus.INCONSISTENT
+    else:
+        verdict = ReproductionStatus.INCOMPLETE if gaps else ReproductionStatus.CONSISTENT
     return verdict, reasons, gaps
 
 

@@ -1,14 +1,13 @@
 """``run_benchmark``: LoadGen runs for each scenario and mode, then a complete bundle.
 
-Each LoadGen run happens in its own interpreter (see ``worker.py`` for why); this process only
-plans the runs, moves their files into the round's layout, scores accuracy from the
+Each LoadGen run happens in its own interpreter (``loadgen_child.py`` says why); this process
+only plans the runs, moves their files into the round's layout, scores accuracy from the
 untruncated log, verifies TEST06 and writes the descriptive files (system, measurements, code,
 model mapping).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,16 +15,18 @@ from typing import Any
 
 from reference_runner import bundle as bundle_files
 from reference_runner.accuracy_files import accuracy_txt, sentence_splitter
+from reference_runner.backends.base import BackendInfo
 from reference_runner.compliance import verify_test06
 from reference_runner.config import RunConfig
 from reference_runner.datasets import Dataset, load_dataset
-from reference_runner.detail_log import detail_values
 from reference_runner.errors import RunnerError
+from reference_runner.loadgen_child import BackendSpec, LoadgenJob, build_codec, run_in_subprocess
 from reference_runner.loadgen_driver import user_conf_text
 from reference_runner.published_log import keep_untruncated, publish_accuracy_log
 from reference_runner.rounds import RoundSettings, load_round
 from reference_runner.system_info import Accelerators, cuda_accelerators, describe_system
-from reference_runner.worker import build_codec, run_in_subprocess
+from validator.parsing import ParseError
+from validator.parsing.loadgen_log import read_detail_log
 
 # Packages named in other_software_stack, per backend: only what the run actually used.
 SOFTWARE = {
@@ -37,45 +38,66 @@ SOFTWARE = {
 
 @dataclass(frozen=True)
 class RunSummary:
-    """One LoadGen run as the CLI prints it."""
+    """One LoadGen run as the CLI prints it, from its detail log (the validator's parser)."""
 
     scenario: str
     mode: str
     validity: str | None
-    values: dict[str, Any]
+    tokens_per_second: object  # as logged; "-" when the run logs none
+    errors: int
+
+    @classmethod
+    def of_run(cls, outdir: Path, scenario: str, mode: str) -> RunSummary:
+        try:
+            log = read_detail_log(outdir / "mlperf_log_detail.txt")
+        except ParseError as err:
+            raise RunnerError(
+                f"The {scenario} {mode} run left no readable LoadGen log: {err.message}",
+                code="runner.worker_failed",
+            ) from err
+        validity = log.get("result_validity")
+        rate = (
+            log.get("result_tokens_per_second")
+            or log.get("result_completed_tokens_per_second")
+            or "-"
+        )
+        return cls(
+            scenario, mode, validity if isinstance(validity, str) else None, rate, len(log.errors)
+        )
 
 
-def _backend_options(config: RunConfig) -> dict[str, Any]:
+def _backend(config: RunConfig) -> BackendSpec:
     if config.backend == "dummy":
-        return {
+        options: dict[str, Any] = {
             "tokens_per_sample": config.dummy_tokens_per_sample,
             "ms_per_step": config.dummy_ms_per_step,
         }
-    return {
-        "model": config.model_id,
-        "device": config.device,
-        "dtype": config.dtype,
-        "max_new_tokens": config.max_new_tokens,
-        "batch_size": config.batch_size,
-    }
+    else:
+        options = {
+            "model": config.model_id,
+            "device": config.device,
+            "dtype": config.dtype,
+            "max_new_tokens": config.max_new_tokens,
+            "batch_size": config.batch_size,
+        }
+    return BackendSpec(name=config.backend, options=options)
 
 
-def _job(config: RunConfig, scenario: str, mode: str, token_dtype: str, outdir: Path) -> dict:
-    return {
-        "backend": config.backend,
-        "backend_options": _backend_options(config),
-        "tokenizer": config.tokenizer_id,
-        "dataset": config.dataset,
-        "max_samples": config.max_samples,
-        "scenario": scenario,
-        "mode": mode,
-        "round": config.round,
-        "overrides": dataclasses.asdict(config.overrides),
-        "batch_size": config.batch_size,
-        "token_dtype": token_dtype,
-        "outdir": str(outdir),
-        "progress": config.progress,
-    }
+def _job(config: RunConfig, scenario: str, mode: str, token_dtype: str, outdir: Path) -> LoadgenJob:
+    return LoadgenJob(
+        backend=_backend(config),
+        tokenizer=config.tokenizer_id,
+        dataset=config.dataset,
+        max_samples=config.max_samples,
+        scenario=scenario,
+        mode=mode,
+        round=config.round,
+        overrides=config.overrides,
+        batch_size=config.batch_size,
+        token_dtype=token_dtype,
+        outdir=outdir,
+        progress=config.progress,
+    )
 
 
 def _looks_like_path(name: str) -> bool:
@@ -122,7 +144,7 @@ def run_benchmark(config: RunConfig) -> Path:
     split = sentence_splitter(config.nltk_data) if "accuracy" in config.modes else None
 
     summaries: list[RunSummary] = []
-    backend_info: dict[str, Any] = {}
+    backend_info: BackendInfo | None = None
     with tempfile.TemporaryDirectory(prefix="inferboard-runs-") as scratch:
         runs: dict[tuple[str, str], Path] = {}
         for scenario in config.scenarios:
@@ -131,8 +153,8 @@ def run_benchmark(config: RunConfig) -> Path:
                 job = _job(config, scenario, mode, token_dtype, outdir)
                 backend_info = run_in_subprocess(job)
                 runs[scenario, mode] = outdir
-                values = detail_values(outdir / "mlperf_log_detail.txt")
-                summaries.append(RunSummary(scenario, mode, values.get("result_validity"), values))
+                summaries.append(RunSummary.of_run(outdir, scenario, mode))
+        assert backend_info is not None  # RunConfig refuses an empty scenario or mode list
         layout = _layout(config, round_settings, backend_info)
         for (scenario, mode), outdir in runs.items():
             _place_run(config, layout, scenario, mode, outdir, dataset, codec, token_dtype, split)
@@ -144,10 +166,10 @@ def run_benchmark(config: RunConfig) -> Path:
 
 
 def _layout(
-    config: RunConfig, round_settings: RoundSettings, info: dict
+    config: RunConfig, round_settings: RoundSettings, info: BackendInfo
 ) -> bundle_files.BundleLayout:
     benchmark = config.benchmark_name or bundle_files.safe_name(
-        info["model_id"].rstrip("/").split("/")[-1]
+        info.model_id.rstrip("/").split("/")[-1]
     )
     system = config.system_id or bundle_files.safe_name(
         f"inferboard-{config.backend}-{config.device}"
@@ -200,7 +222,7 @@ def _write_measurements(
     layout: bundle_files.BundleLayout,
     scenario: str,
     dataset: Dataset,
-    info: dict,
+    info: BackendInfo,
     token_dtype: str,
 ) -> None:
     directory = layout.measurements_dir(scenario)
@@ -212,8 +234,8 @@ def _write_measurements(
         {
             "input_data_types": token_dtype,
             "retraining": "No",
-            "starting_weights_filename": info["model_id"],
-            "weight_data_types": info["dtype"],
+            "starting_weights_filename": info.model_id,
+            "weight_data_types": info.dtype,
             "weight_transformations": "none",
         },
     )
@@ -244,18 +266,20 @@ def _mlperf_conf(round_settings: RoundSettings) -> str:
     )
 
 
-def _measurement_readme(config: RunConfig, scenario: str, dataset: Dataset, info: dict) -> str:
+def _measurement_readme(
+    config: RunConfig, scenario: str, dataset: Dataset, info: BackendInfo
+) -> str:
     command = config.command_line or "reference_runner.run_benchmark(RunConfig(...)) from Python"
     return (
-        f"# {info['model_id']} — {scenario}\n\n"
+        f"# {info.model_id} — {scenario}\n\n"
         "Produced by the Inferboard reference runner (open division; the model is mapped onto "
         f"`{config.mapped_benchmark}` in `model_mapping.json`).\n\n"
         "## Command\n\n"
         f"```\n{command}\n```\n\n"
         "## Run\n\n"
-        f"- backend: {info['backend']} ({info['framework']}), device {info['device']}, "
-        f"weights {info['dtype']}\n"
-        f"- model: {info['model_id']} (revision {info['model_revision']})\n"
+        f"- backend: {info.backend} ({info.framework}), device {info.device}, "
+        f"weights {info.dtype}\n"
+        f"- model: {info.model_id} (revision {info.model_revision})\n"
         f"- dataset: {dataset.name}, {len(dataset)} samples, sha256 {dataset.sha256}\n"
         f"- round settings: {config.round} (LoadGen RNG seeds set after FromConfig)\n"
         "- generation: greedy, max_new_tokens "
@@ -264,24 +288,24 @@ def _measurement_readme(config: RunConfig, scenario: str, dataset: Dataset, info
 
 
 def _write_submitter_files(
-    config: RunConfig, layout: bundle_files.BundleLayout, info: dict
+    config: RunConfig, layout: bundle_files.BundleLayout, info: BackendInfo
 ) -> None:
     accelerators = cuda_accelerators() if config.device == "cuda" else Accelerators(count=0)
     system = describe_system(
         division="open",
         submitter=layout.submitter,
-        system_name=f"{layout.system} ({info['backend']} backend on {config.device})",
+        system_name=f"{layout.system} ({info.backend} backend on {config.device})",
         availability=config.availability,
-        framework=info["framework"],
+        framework=info.framework,
         software_packages=SOFTWARE.get(config.backend, ()),
         accelerators=accelerators,
-        sw_notes=f"Inferboard reference runner, {info['backend']} backend",
+        sw_notes=f"Inferboard reference runner, {info.backend} backend",
     )
     bundle_files.write_json(layout.system_json, system)
     bundle_files.merge_model_mapping(
         layout.model_mapping, layout.benchmark, config.mapped_benchmark
     )
-    implementation = bundle_files.safe_name(f"inferboard-{info['backend']}")
+    implementation = bundle_files.safe_name(f"inferboard-{info.backend}")
     bundle_files.write_text(
         layout.code_dir(implementation) / "README.md",
         "# Inferboard reference runner\n\n"
@@ -297,13 +321,8 @@ def _print_summary(summaries: list[RunSummary], config: RunConfig) -> None:
     import sys
 
     for s in summaries:
-        rate = (
-            s.values.get("result_tokens_per_second")
-            or s.values.get("result_completed_tokens_per_second")
-            or "-"
-        )
         print(
             f"{s.scenario:<11} {s.mode:<11} validity={s.validity or '-':<8} "
-            f"tokens/s={rate} errors={s.values.get('error_count', 0)}",
+            f"tokens/s={s.tokens_per_second} errors={s.errors}",
             file=sys.stderr,
         )

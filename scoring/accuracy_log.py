@@ -78,20 +78,6 @@ class TokenStatistics:
     dtype: TokenDtype
 
 
-def sha256_of_file(path: Path, chunk_bytes: int = 1 << 20) -> str:
-    """Hex sha256 of a file, read in chunks (full logs are ~60 MB); ``hash=`` in accuracy.txt."""
-    digest = hashlib.sha256()
-    try:
-        with Path(path).open("rb") as handle:
-            while chunk := handle.read(chunk_bytes):
-                digest.update(chunk)
-    except OSError as err:
-        raise AccuracyLogError(
-            "accuracy_log.missing", path, f"cannot read the file ({err.strerror})."
-        ) from err
-    return digest.hexdigest()
-
-
 def looks_truncated(text: str) -> bool:
     """True for the output of ``truncate_accuracy_log.py`` (head + marker + tail, spec §6)."""
     if len(text) > TRUNCATED_SIZE + 16:

@@ -20,7 +20,6 @@ logs give the same file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -391,10 +390,3 @@ def calibrate(
 
 def _text_len(tokens: tuple[int, ...]) -> int:
     return sum(1 for t in tokens if t not in LLAMA2_SPECIAL_IDS)
-
-
-def corpus_digest(calibration: Calibration) -> str:
-    """One sha256 over the corpus's file hashes, to tell whether two runs read the same logs."""
-    corpus = calibration.measured.get("corpus", [])
-    text = "\n".join(f"{c['path']} {c['sha256']}" for c in corpus)  # type: ignore[index,union-attr]
-    return hashlib.sha256(text.encode()).hexdigest()

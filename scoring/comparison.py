@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from scoring.rouge_kernels import lcs_fmeasure
+from scoring.tiers import ReproductionStatus
 
 LLAMA2_SPECIAL_IDS = frozenset({0, 1, 2})  # <unk>, <s>, </s>
 LLAMA2_EOS = 2
@@ -214,7 +215,7 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Judgement:
-    verdict: Literal["consistent", "inconsistent"]
+    verdict: Literal[ReproductionStatus.CONSISTENT, ReproductionStatus.INCONSISTENT]
     reasons: list[str]
     statistics: SampleStatistics
     thresholds: Thresholds
@@ -223,7 +224,7 @@ class Judgement:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "verdict": self.verdict,
+            "verdict": self.verdict.value,
             "reasons": list(self.reasons),
             "statistics": asdict(self.statistics),
             "thresholds": asdict(self.thresholds),
@@ -297,7 +298,7 @@ def judge(
         if c.flags
     ]
     return Judgement(
-        verdict="inconsistent" if reasons else "consistent",
+        verdict=ReproductionStatus.INCONSISTENT if reasons else ReproductionStatus.CONSISTENT,
         reasons=reasons,
         statistics=stats,
         thresholds=thresholds,

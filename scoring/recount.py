@@ -21,6 +21,7 @@ from scoring.accuracy_log import (
     token_statistics,
     tokens_per_sample_agree,
 )
+from scoring.tiers import Agreement
 
 # One LoadGen entry, as LoadGen writes it (spec §3): bounded, no nested quantifiers.
 _ENTRY = re.compile(
@@ -52,8 +53,8 @@ class LogRecount:
     problems: list[str] = field(default_factory=list)
 
     @property
-    def status(self) -> str:
-        return "agrees" if not self.problems else "disagrees"
+    def status(self) -> Agreement:
+        return Agreement.DISAGREES if self.problems else Agreement.AGREES
 
     def as_dict(self) -> dict[str, object]:
         return {**asdict(self), "status": self.status}

@@ -7,6 +7,36 @@ report and the portal's review page, so the three always say the same.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Agreement(StrEnum):
+    """What one tier found for one scenario (``status`` of ``tierN`` in the report)."""
+
+    AGREES = "agrees"
+    DISAGREES = "disagrees"
+    NOT_RUN = "not run"  # asked for, but what it needs is missing (the message says what)
+    NOT_REQUESTED = "not requested"  # the review page's word for a tier the settings skip
+
+
+class ReproductionStatus(StrEnum):
+    """The reproduction's word for a submission: the runner's verdict (the first three), or
+    the workflow's when the runner gave none. Stored as these strings in reproduction.json."""
+
+    CONSISTENT = "consistent"  # every tier that ran agrees, and every requested tier ran
+    INCONSISTENT = "inconsistent"  # some tier disagrees
+    INCOMPLETE = "incomplete"  # nothing disagrees, but some tier could not run
+    FAILED = "failed"
+    TIMED_OUT = "timed out"
+    NOT_RUN = "not run"  # no reproduction was recorded
+
+    @property
+    def agreed(self) -> bool | None:
+        """True when the reproduction agreed, False when it disagreed, None when it
+        established nothing either way (incomplete, failed, not run)."""
+        if self is ReproductionStatus.CONSISTENT:
+            return True
+        return False if self is ReproductionStatus.INCONSISTENT else None
 
 
 @dataclass(frozen=True)

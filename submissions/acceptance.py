@@ -20,17 +20,11 @@ from submissions.errors import SubmissionError
 from submissions.reproduction import Reproduction
 from validator.report import Report
 
-REPRODUCTION_AGREED = "consistent"
-
 
 def reproduced(summary: Reproduction | None) -> bool | None:
     """True when the spot reproduction agreed, False when it disagreed, None otherwise (not
     run, incomplete, failed: nothing was established either way)."""
-    if summary is None:
-        return None
-    if summary.status == REPRODUCTION_AGREED:
-        return True
-    return False if summary.status == "inconsistent" else None
+    return None if summary is None else summary.status.agreed
 
 
 def accepted_rows(

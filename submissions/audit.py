@@ -38,6 +38,7 @@ import duckdb
 from pydantic import SecretStr
 
 from submissions import organisations, sql
+from submissions.audit_actions import AuditAction
 from submissions.errors import SubmissionError
 from submissions.models import AuditEntry
 from submissions.roles import Principal
@@ -104,7 +105,7 @@ def append(
     at: datetime,
     actor: Principal,
     submission_id: int | None,
-    action: str,
+    action: AuditAction,
     from_state: State | None = None,
     to_state: State | None = None,
     reason: str | None = None,
@@ -118,7 +119,7 @@ def append(
         "actor_label": actor.label,
         "actor_subject": actor.subject,
         "submission_id": submission_id,
-        "action": action,
+        "action": action.value,
         "from_state": str(from_state) if from_state else None,
         "to_state": str(to_state) if to_state else None,
         "reason": reason,

@@ -6,8 +6,9 @@ everything COMMAND starts), and kills it (and itself) as soon as process P is go
 starts every child in a new process group (:func:`submissions.children.run_child`), so stopping
 the worker or a time limit kills guard and command together; this guard covers the case nobody
 can handle from outside: the portal killed with SIGKILL while a child runs (issue 5, "killing
-the server ... loses nothing"; the work itself resumes at the next start).
-The validator child watches its parent itself (``submissions.validate_child``).
+the server ... loses nothing"; the work itself resumes at the next start). It is the only
+watcher of a dead parent: every child of the workflow runs under it, so none watches its own.
+Only the standard library, so the guard starts fast and stays small.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import signal
 import subprocess
 import sys
 
-EXIT_PARENT_GONE = 3
+EXIT_PARENT_GONE = 3  # the guard's status when it killed its command because P is gone
 
 
 def _parent_alive(parent: int) -> bool:

@@ -6,7 +6,9 @@ Every child runs as ``python -m submissions.child_guard --parent-pid P [--memory
 space is capped with ``RLIMIT_AS`` (a bundle that needs more fails its step instead of
 exhausting the server), and it ends by itself when the worker that started it is killed
 outright. :class:`ChildLimits` carries one child's time and memory; each kind of child has its
-own settings (validation, recount, spot check).
+own settings (validation, recount, spot check). The guard is the one mechanism that ends a
+child whose worker is gone (:data:`~submissions.child_guard.EXIT_PARENT_GONE`): the children
+themselves watch nothing.
 """
 
 from __future__ import annotations
@@ -16,14 +18,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from submissions.settings import PROJECT_ROOT
 
 ChildStarted = Callable[[int | None], None]
-EXIT_PARENT_GONE = 3
 EXIT_OUT_OF_MEMORY = 4  # a child that hit its memory limit says so with this status
 
 
@@ -51,14 +51,6 @@ class ChildResult:
     def tail(self, chars: int = 600) -> str:
         text = self.output.strip()
         return text[-chars:] if text else "no output"
-
-
-def watch_parent(parent: int, interval_s: float = 0.2) -> None:
-    """In a child: end this process as soon as ``parent`` is gone (run in a daemon thread)."""
-    while True:
-        if os.getppid() != parent:
-            os._exit(EXIT_PARENT_GONE)
-        time.sleep(interval_s)
 
 
 class StoppedError(Exception):

@@ -25,11 +25,12 @@ from typing import Any
 import duckdb
 from pydantic import ValidationError
 
-from leaderboard.db import MigrationLedger, Store, migrate
+from leaderboard.db import SchemaVersions, Store, migrate
 from leaderboard.transactions import transaction
 from submissions import audit, sql
+from submissions.audit_actions import AuditAction
 from submissions.errors import InvalidTransitionError, NotFoundError, SubmissionError
-from submissions.models import Outcome, Submission
+from submissions.models import StepOutcome, Submission
 from submissions.roles import SYSTEM, Principal, Role, require
 from submissions.settings import SubmissionSettings
 from submissions.states import WORK_STATES, State, check_transition
@@ -37,8 +38,10 @@ from submissions.storage import Storage
 from validator.report import Report, report_from_json
 
 AUDIT_HEAD_FILE = "audit-head.json"
-# The workflow's own migrations ledger, applied by the leaderboard's migrate().
-WORKFLOW_LEDGER = MigrationLedger(sql.CREATE_LEDGER, sql.APPLIED_VERSIONS, sql.RECORD_MIGRATION)
+# The workflow's own schema-versions table, applied by the leaderboard's migrate().
+WORKFLOW_VERSIONS = SchemaVersions(
+    sql.CREATE_VERSIONS_TABLE, sql.APPLIED_VERSIONS, sql.RECORD_MIGRATION
+)
 
 
 def utc_now() -> datetime:
@@ -123,7 +126,7 @@ class Ledger:
         target: State,
         *,
         progress: str,
-        action: str = "state_changed",
+        action: AuditAction = AuditAction.STATE_CHANGED,
         reason: str | None = None,
         **changes: Any,
     ) -> Submission | None:
@@ -142,7 +145,7 @@ class Ledger:
         submission_id: int,
         expected: State,
         *,
-        action: str | None = None,
+        action: AuditAction | None = None,
         reason: str | None = None,
         **changes: Any,
     ) -> bool:
@@ -166,7 +169,9 @@ class Ledger:
                 )
             return True
 
-    def finish(self, submission_id: int, expected: State, outcome: Outcome) -> Submission | None:
+    def finish(
+        self, submission_id: int, expected: State, outcome: StepOutcome
+    ) -> Submission | None:
         """Apply a step's outcome (see :mod:`submissions.steps`); the attempt counter starts
         again for the next step. None if the state moved meanwhile."""
         return self.advance(
@@ -184,7 +189,7 @@ class Ledger:
     # =========================================================================== internals
     def _migrate(self) -> None:
         with self._lock, self._reading() as con:
-            migrate(con, sql.MIGRATIONS, WORKFLOW_LEDGER)
+            migrate(con, sql.MIGRATIONS, WORKFLOW_VERSIONS)
 
     @contextmanager
     def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -268,7 +273,7 @@ class Ledger:
         target: State,
         actor: Principal,
         *,
-        action: str,
+        action: AuditAction,
         reason: str | None,
         progress: str,
         **changes: Any,

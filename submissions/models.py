@@ -13,7 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from submissions.audit_actions import AuditAction
 from submissions.states import State
+from validator.report import Outcome
 
 
 def as_utc(value: datetime) -> datetime:
@@ -53,7 +55,7 @@ class Submission(_Frozen):
     progress: str  # human text, e.g. "checking results"
     replaces: int | None
     replaced_by: int | None
-    verdict: str | None  # the validator's "accepted" / "rejected"; None until validated
+    verdict: Outcome | None  # the validator's; None until validated
     error_count: int
     warning_count: int
     result_count: int
@@ -76,7 +78,7 @@ class AuditEntry(_Frozen):
     actor_label: str
     actor_subject: str
     submission_id: int | None
-    action: str
+    action: AuditAction
     from_state: State | None
     to_state: State | None
     reason: str | None
@@ -90,13 +92,13 @@ class AuditEntry(_Frozen):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class StepOutcome:
     """What a workflow step decided (:mod:`submissions.steps`): the state the submission moves
     to, the progress text people read, the audit action and reason, and the fields that
     change with it (verdict counts, decision)."""
 
     state: State
     progress: str
-    action: str = "state_changed"
+    action: AuditAction = AuditAction.STATE_CHANGED
     reason: str | None = None
     changes: Mapping[str, Any] = field(default_factory=dict)

@@ -20,6 +20,7 @@ import duckdb
 
 from submissions import organisations as rules
 from submissions import sql
+from submissions.audit_actions import AuditAction
 from submissions.errors import SubmissionError
 from submissions.ledger import Ledger, Row
 from submissions.organisations import OrganisationCheck, OrganisationGrant
@@ -111,7 +112,7 @@ class OrganisationRegistry:
                 at=self._ledger._now(),
                 actor=principal,
                 submission_id=None,
-                action="organisation_revoked",
+                action=AuditAction.ORGANISATION_REVOKED,
                 reason=rules.revoked_reason(key, name, why),
             )
         return held[name]
@@ -159,7 +160,7 @@ class OrganisationRegistry:
                 at=self._ledger._now(),
                 actor=principal,
                 submission_id=check.submission_id,
-                action="organisation_confirmed",
+                action=AuditAction.ORGANISATION_CONFIRMED,
                 reason=f"checked that {check.login} may submit for {flag.organisation} "
                 f"({', '.join(flag.folders)}; {flag.code}): {reason}",
             )
@@ -215,7 +216,7 @@ class OrganisationRegistry:
             at=now,
             actor=actor,
             submission_id=None,
-            action="organisation_granted",
+            action=AuditAction.ORGANISATION_GRANTED,
             reason=rules.granted_reason(login, organisation, reason),
         )
         return grant

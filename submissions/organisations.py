@@ -29,6 +29,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from submissions.audit_actions import AuditAction
 from submissions.errors import SubmissionError
 from submissions.models import as_utc
 from validator.report import Report
@@ -164,7 +165,7 @@ def owner_logins(subject: str, verified_email: str | None) -> tuple[str, ...]:
 _ENTRY = re.compile(
     r"(?P<login>\S+) may (?P<revoked>no longer )?submit for (?P<organisation>[A-Za-z0-9_.+-]+): "
 )
-GRANTED, REVOKED = "organisation_granted", "organisation_revoked"
+GRANTED, REVOKED = AuditAction.ORGANISATION_GRANTED, AuditAction.ORGANISATION_REVOKED
 
 
 def granted_reason(login: str, organisation: str, why: str) -> str:

@@ -13,7 +13,7 @@ walks the table (:mod:`submissions.worker`); nothing else decides where a submis
                                                                                (failure noted)
 
 Each step is idempotent: it rebuilds its scratch folder, writes its outputs whole (by
-rename) and only then returns its :class:`~submissions.models.Outcome`, which the ledger
+rename) and only then returns its :class:`~submissions.models.StepOutcome`, which the ledger
 applies with the audit entry in one transaction. Everything derived from a bundle runs in a
 child process with its own time and memory limits (:mod:`submissions.children`), never in the
 web process; nothing is recounted or re-run for a bundle the validator rejected.
@@ -34,15 +34,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scoring.tiers import ReproductionStatus
 from submissions import children, whole_logs
 from submissions.archive_budget import scrub_paths
+from submissions.audit_actions import AuditAction
 from submissions.children import ChildLimits, ChildResult, ChildStarted
 from submissions.ledger import Ledger
-from submissions.models import Outcome, Submission
+from submissions.models import StepOutcome, Submission
 from submissions.settings import PROJECT_ROOT
 from submissions.states import State
 from submissions.storage import archive_suffix
-from validator.report import Report
+from validator.report import Outcome, Report
 
 MAX_ATTEMPTS = 3
 WORKER_NAME = "Inferboard worker"
@@ -73,19 +75,19 @@ class Step:
     """One row of the workflow table."""
 
     state: State
-    run: Callable[[StepContext], Outcome]
+    run: Callable[[StepContext], StepOutcome]
     next: State  # where a normal finish goes
     outcomes: frozenset[State]  # every state ``run`` may return
-    give_up: Callable[[StepContext, str], Outcome] | None  # after MAX_ATTEMPTS failures
+    give_up: Callable[[StepContext, str], StepOutcome] | None  # after MAX_ATTEMPTS failures
 
 
 # ============================================================================ received
-def start(ctx: StepContext) -> Outcome:
-    return Outcome(State.VALIDATING, "starting validation")
+def start(ctx: StepContext) -> StepOutcome:
+    return StepOutcome(State.VALIDATING, "starting validation")
 
 
 # ============================================================================ validating
-def validate(ctx: StepContext) -> Outcome:
+def validate(ctx: StepContext) -> StepOutcome:
     """Extract and validate in a child; the validator's verdict decides where it goes."""
     ledger, sid = ctx.ledger, ctx.submission_id
     settings = ledger.settings
@@ -127,21 +129,21 @@ def validate(ctx: StepContext) -> Outcome:
     if report.archive_refused:
         reason = "archive refused: " + "; ".join(f.message for f in report.findings[:5])
         return _validator_rejects("the archive cannot be opened safely", reason, counts)
-    if counts["verdict"] != "accepted":
+    if report.verdict is not Outcome.ACCEPTED:
         errors = counts["error_count"]
         reason = (
             f"the validator found {errors} error{'s' if errors != 1 else ''}: see the report, "
             "fix the bundle and submit a replacement"
         )
         return _validator_rejects(f"{errors} errors", reason, counts)
-    return Outcome(
+    return StepOutcome(
         State.REPRODUCING,
         f"recomputing from the logs ({counts['result_count']} results checked)",
         changes=counts,
     )
 
 
-def give_up_validation(ctx: StepContext, error: str) -> Outcome:
+def give_up_validation(ctx: StepContext, error: str) -> StepOutcome:
     reason = f"could not be processed after {MAX_ATTEMPTS} attempts: {error}"
     return _worker_rejects(
         "validation kept failing", reason + " (ask a maintainer; the bundle is kept)", reason
@@ -149,12 +151,12 @@ def give_up_validation(ctx: StepContext, error: str) -> Outcome:
 
 
 # ============================================================================ reproducing
-def reproduce(ctx: StepContext) -> Outcome:
+def reproduce(ctx: StepContext) -> StepOutcome:
     """Recount the result folders' accuracy logs, then run the reproduction tiers the
     settings allow with the uploaded whole logs; both in limited children. Only a bundle the
     validator accepted gets here."""
     ledger, sid = ctx.ledger, ctx.submission_id
-    if ctx.submission.verdict != "accepted":  # the table never sends one here; never recount it
+    if ctx.submission.verdict is not Outcome.ACCEPTED:  # the table never sends one here
         raise StepFailedError("only a bundle the validator accepted is reproduced")
     settings = ledger.settings
     work = ledger.storage.work_dir(sid)
@@ -174,16 +176,18 @@ def reproduce(ctx: StepContext) -> Outcome:
         if whole_logs.attached(ledger.storage, sid) == used:
             break
     ledger.storage.write_json(ledger.reproduction_path(sid), data)
-    return Outcome(State.AWAITING_REVIEW, "waiting for a maintainer's review")
+    return StepOutcome(State.AWAITING_REVIEW, "waiting for a maintainer's review")
 
 
-def give_up_reproduction(ctx: StepContext, error: str) -> Outcome:
+def give_up_reproduction(ctx: StepContext, error: str) -> StepOutcome:
     reason = f"could not be processed after {MAX_ATTEMPTS} attempts: {error}"
     ctx.ledger.storage.write_json(
         ctx.ledger.reproduction_path(ctx.submission_id),
-        {"log_checks": [], "spot_check": {"status": "failed", "message": reason}},
+        {"log_checks": [], "spot_check": {"status": ReproductionStatus.FAILED, "message": reason}},
     )
-    return Outcome(State.AWAITING_REVIEW, "waiting for review (reproduction failed)", reason=reason)
+    return StepOutcome(
+        State.AWAITING_REVIEW, "waiting for review (reproduction failed)", reason=reason
+    )
 
 
 # ============================================================================ the table
@@ -292,7 +296,7 @@ def _spot_check(ctx: StepContext, tree: Path, logs: list[str]) -> dict[str, Any]
     result = _run(ctx, "reference_runner", arguments, limits)
     if result.timed_out:
         return {
-            "status": "timed out",
+            "status": ReproductionStatus.TIMED_OUT,
             "message": "the reproduction did not finish within "
             f"{settings.spot_check_timeout_s:g} s (spot_check_timeout_s)",
         }
@@ -302,15 +306,18 @@ def _spot_check(ctx: StepContext, tree: Path, logs: list[str]) -> dict[str, Any]
     except (FileNotFoundError, json.JSONDecodeError):
         tail = scrub_paths(result.tail(), hidden)
         return {
-            "status": "failed",
+            "status": ReproductionStatus.FAILED,
             "message": f"the reference runner exited with {result.returncode}: {tail}",
         }
     if not isinstance(details, dict):
-        return {"status": "failed", "message": "the reference runner wrote no report object"}
+        return {
+            "status": ReproductionStatus.FAILED,
+            "message": "the reference runner wrote no report object",
+        }
     details = scrub_paths(details, hidden)
     ctx.ledger.storage.write_json(report_path, details)
     return {
-        "status": str(details.get("verdict", "failed")),
+        "status": str(details.get("verdict", ReproductionStatus.FAILED)),
         "exit_status": result.returncode,
         "report": details,
     }
@@ -340,21 +347,25 @@ def _bundle_root(tree: Path) -> Path:
     return bundle_root(tree) if tree.is_dir() else tree
 
 
-def _worker_rejects(what: str, decision: str, reason: str) -> Outcome:
-    return Outcome(
+def _worker_rejects(what: str, decision: str, reason: str) -> StepOutcome:
+    return StepOutcome(
         State.REJECTED,
         f"rejected: {what}",
-        action="rejected",
+        action=AuditAction.REJECTED,
         reason=reason,
-        changes={"decision_reason": decision, "decided_by": WORKER_NAME, "verdict": "rejected"},
+        changes={
+            "decision_reason": decision,
+            "decided_by": WORKER_NAME,
+            "verdict": Outcome.REJECTED.value,
+        },
     )
 
 
-def _validator_rejects(what: str, reason: str, counts: dict[str, Any]) -> Outcome:
-    return Outcome(
+def _validator_rejects(what: str, reason: str, counts: dict[str, Any]) -> StepOutcome:
+    return StepOutcome(
         State.REJECTED_BY_VALIDATOR,
         f"rejected by the validator: {what}",
-        action="rejected",
+        action=AuditAction.REJECTED,
         reason=reason,
         changes={**counts, "decision_reason": reason, "decided_by": VALIDATOR_NAME},
     )
@@ -364,7 +375,7 @@ def _counts(report: Report) -> dict[str, Any]:
     """The report's figures the submissions table keeps (its columns, by name)."""
     counts = report.counts
     return {
-        "verdict": str(report.verdict),
+        "verdict": report.verdict.value,
         "error_count": counts["error"],
         "warning_count": counts["warning"],
         "result_count": len(report.results),

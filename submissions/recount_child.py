@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import threading
 from pathlib import Path
 
 from submissions.archive_budget import scrub_paths
-from submissions.children import EXIT_OUT_OF_MEMORY, watch_parent
+from submissions.children import EXIT_OUT_OF_MEMORY
 from submissions.recompute import recompute_logs
+from submissions.storage import write_whole
 from submissions.whole_logs import scenario_hashes
 from validator.archive import ArchiveLimits, bundle_root, extract_archive
 
@@ -39,7 +38,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-total-bytes", type=int, default=ArchiveLimits.max_total_bytes)
     parser.add_argument("--max-ratio", type=float, default=ArchiveLimits.max_ratio)
     args = parser.parse_args(argv)
-    threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True).start()
     tree: Path = args.tree
     try:
         if not tree.is_dir():
@@ -62,15 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.strerror or type(exc).__name__}", file=sys.stderr)
         return 2
     if hashes is not None:
-        _write_whole(args.hashes_out, json.dumps(hashes, indent=2))
-    _write_whole(args.out, json.dumps(scrub_paths(checks, [(tree, "")]), indent=2))
+        write_whole(args.hashes_out, json.dumps(hashes, indent=2))
+    write_whole(args.out, json.dumps(scrub_paths(checks, [(tree, "")]), indent=2))
     return 0
-
-
-def _write_whole(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from scoring.tiers import TIERS
+from scoring.tiers import TIERS, Agreement, ReproductionStatus
 
 
 class _Frozen(BaseModel):
@@ -40,7 +40,7 @@ class QueryRow(_Frozen):
 class TierStatus(_Frozen):
     number: int
     name: str
-    status: str  # agrees, disagrees, not run, not requested
+    status: Agreement
     message: str = ""
 
 
@@ -54,7 +54,7 @@ class ScenarioResult(_Frozen):
 
 
 class Reproduction(_Frozen):
-    status: str  # consistent, inconsistent, incomplete, failed, timed out
+    status: ReproductionStatus
     message: str = ""
     reasons: list[str] = []
     gaps: list[str] = []
@@ -69,18 +69,20 @@ def summarize(data: Mapping[str, Any] | None) -> Reproduction | None:
         return None
     spot = data.get("spot_check")
     if not isinstance(spot, Mapping):
-        return Reproduction(status="not run", message="no reproduction was recorded")
+        return Reproduction(
+            status=ReproductionStatus.NOT_RUN, message="no reproduction was recorded"
+        )
     ignored = [str(line) for line in data.get("whole_logs_ignored") or []]
     report = spot.get("report")
-    if not isinstance(report, Mapping):
-        return Reproduction(
-            status=str(spot.get("status", "failed")),
-            message=str(spot.get("message", "")),
-            gaps=ignored,
-        )
     try:
+        if not isinstance(report, Mapping):
+            return Reproduction(
+                status=spot.get("status", ReproductionStatus.FAILED),
+                message=str(spot.get("message", "")),
+                gaps=ignored,
+            )
         return Reproduction(
-            status=str(report.get("verdict", spot.get("status", "failed"))),
+            status=report.get("verdict", spot.get("status", ReproductionStatus.FAILED)),
             reasons=list(report.get("reasons", [])),
             gaps=[*report.get("gaps", []), *ignored],
             seed=report.get("sampling", {}).get("seed"),
@@ -88,7 +90,10 @@ def summarize(data: Mapping[str, Any] | None) -> Reproduction | None:
             scenarios=[_scenario(s) for s in report.get("scenarios", [])],
         )
     except (ValidationError, TypeError, AttributeError) as exc:
-        return Reproduction(status="failed", message=f"the reproduction report is malformed: {exc}")
+        return Reproduction(
+            status=ReproductionStatus.FAILED,
+            message=f"the reproduction report is malformed: {exc}",
+        )
 
 
 def _scenario(data: Mapping[str, Any]) -> ScenarioResult:
@@ -98,7 +103,9 @@ def _scenario(data: Mapping[str, Any]) -> ScenarioResult:
     for tier in TIERS:
         result = data.get(f"tier{tier.number}")
         if not isinstance(result, Mapping):
-            tiers.append(TierStatus(number=tier.number, name=tier.name, status="not requested"))
+            tiers.append(
+                TierStatus(number=tier.number, name=tier.name, status=Agreement.NOT_REQUESTED)
+            )
             continue
         message = str(result.get("message", ""))
         if tier.number == 2 and result.get("differences"):
@@ -108,9 +115,7 @@ def _scenario(data: Mapping[str, Any]) -> ScenarioResult:
                 f"{len(result.get('queries', []))} queries within the calibrated thresholds"
             )
         tiers.append(
-            TierStatus(
-                number=tier.number, name=tier.name, status=str(result["status"]), message=message
-            )
+            TierStatus(number=tier.number, name=tier.name, status=result["status"], message=message)
         )
     queries = (
         data.get("tier3", {}).get("queries", []) if isinstance(data.get("tier3"), Mapping) else []

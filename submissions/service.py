@@ -27,6 +27,7 @@ from leaderboard.queries import existing_results
 from leaderboard.seed import result_id
 from submissions import audit, sql, whole_logs
 from submissions.acceptance import accepted_rows
+from submissions.audit_actions import AuditAction
 from submissions.errors import InvalidTransitionError, RateLimitedError, SubmissionError
 from submissions.ledger import AUDIT_HEAD_FILE, Ledger, Row, not_found, utc_now
 from submissions.models import AuditEntry, Receipt, Submission
@@ -36,7 +37,7 @@ from submissions.roles import Principal, Role, require
 from submissions.settings import SubmissionSettings
 from submissions.states import FINAL_STATES, State, check_transition
 from submissions.storage import Spooled, archive_suffix, display_name
-from validator.report import Report
+from validator.report import Outcome, Report
 
 __all__ = ["SubmissionService", "ledger_of", "utc_now"]
 
@@ -158,7 +159,7 @@ class SubmissionService:
                     row,
                     State.REPRODUCING,
                     principal,
-                    action="log_attached",
+                    action=AuditAction.LOG_ATTACHED,
                     reason=reason,
                     progress=f"reproducing again with the whole {scenario} accuracy log",
                     work_attempts=0,
@@ -170,7 +171,7 @@ class SubmissionService:
                     at=self._ledger._now(),
                     actor=principal,
                     submission_id=submission_id,
-                    action="log_attached",
+                    action=AuditAction.LOG_ATTACHED,
                     from_state=row.state,
                     to_state=row.state,
                     reason=reason,
@@ -199,7 +200,7 @@ class SubmissionService:
                 row,
                 State.WITHDRAWN,
                 principal,
-                action="withdrawn",
+                action=AuditAction.WITHDRAWN,
                 reason=reason,
                 progress="withdrawn",
             )
@@ -238,7 +239,7 @@ class SubmissionService:
         with self._ledger._writing() as con:
             row = self._ledger._existing(con, submission_id)
             check_transition(row.state, State.ACCEPTED, principal.role)
-            if row["verdict"] != "accepted":
+            if row["verdict"] != Outcome.ACCEPTED:
                 raise SubmissionError(
                     "review.verdict_rejected",
                     f"the validator rejected submission {submission_id}; only a bundle the "
@@ -279,7 +280,7 @@ class SubmissionService:
                 row,
                 State.ACCEPTED,
                 principal,
-                action="accepted",
+                action=AuditAction.ACCEPTED,
                 reason=reason,
                 progress=progress,
             )
@@ -314,7 +315,7 @@ class SubmissionService:
                 row,
                 State.REJECTED,
                 principal,
-                action="rejected",
+                action=AuditAction.REJECTED,
                 reason=reason,
                 progress="rejected by a maintainer",
             )
@@ -344,7 +345,7 @@ class SubmissionService:
         target: State,
         principal: Principal,
         *,
-        action: str,
+        action: AuditAction,
         reason: str,
         progress: str,
     ) -> Submission:
@@ -457,7 +458,7 @@ class SubmissionService:
                 at=now,
                 actor=principal,
                 submission_id=submission_id,
-                action="received",
+                action=AuditAction.RECEIVED,
                 to_state=State.RECEIVED,
                 reason=f"{name}: {spooled.size_bytes} bytes, sha256 {spooled.sha256}"
                 + (f", replaces submission {replaces}" if replaces is not None else ""),
@@ -486,7 +487,7 @@ class SubmissionService:
                 at=self._ledger._now(),
                 actor=actor,
                 submission_id=old["submission_id"],
-                action="replaced",
+                action=AuditAction.REPLACED,
                 reason=reason,
             )
             return
@@ -495,7 +496,7 @@ class SubmissionService:
             old,
             State.WITHDRAWN,
             actor,
-            action="withdrawn",
+            action=AuditAction.WITHDRAWN,
             reason=reason,
             progress=reason,
             replaced_by=new_id,

@@ -1,8 +1,8 @@
 """Every SQL statement of the workflow, in one place (house style §8).
 
 Values are always bound as ``$name`` parameters; nothing is ever spliced into a statement
-(the ledger's table name is a constant written here).
-The workflow keeps its own migrations ledger (``workflow_migrations``) beside the
+(the versions table's name is a constant written here).
+The workflow keeps its own schema-versions table (``workflow_migrations``) beside the
 leaderboard's, in the same DuckDB file, so either package can evolve its schema alone.
 ``audit_log`` is append-only: this module has INSERT and SELECT statements for it and no
 UPDATE or DELETE, and each entry's hash chains it to the previous one (see ``audit.py``).
@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from leaderboard.sql import ledger_statements
+from leaderboard.sql import schema_versions_statements
 
-# the workflow's own migrations ledger, beside the leaderboard's schema_migrations
-CREATE_LEDGER, APPLIED_VERSIONS, RECORD_MIGRATION = ledger_statements("workflow_migrations")
+# the workflow's own schema-versions table, beside the leaderboard's schema_migrations
+CREATE_VERSIONS_TABLE, APPLIED_VERSIONS, RECORD_MIGRATION = schema_versions_statements(
+    "workflow_migrations"
+)
 
 # Numbered and append-only: a released migration never changes; a change is a new entry.
 MIGRATIONS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
@@ -157,7 +159,6 @@ SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE list_contains($states, state)
 ORDER BY updated_at DESC, submission_id DESC LIMIT $limit
 """
 SUBMISSION_STATES: Final = "SELECT submission_id, state FROM submissions"
-SUBMISSIONS_WITH_BLOB: Final = "SELECT count(*) FROM submissions WHERE sha256 = $sha256"
 
 # --------------------------------------------------------------------------- audit log
 AUDIT_COLUMNS: Final = (

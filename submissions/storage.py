@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from submissions.errors import SubmissionError
+from validator.archive import ARCHIVE_SUFFIXES
 
 CHUNK_BYTES = 1 << 20
-ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,25 @@ def archive_suffix(filename: str) -> str:
         f"{display_name(filename)!r} is not a bundle archive: upload the MLPerf tree as a "
         ".zip, .tar.gz or .tgz file",
     )
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: a uniquely named temporary file in the
+    same folder, flushed to disk, then renamed over ``path``. A killed process leaves the old
+    file or the new one, never half of one; two writers of the same file never share a
+    temporary name. (Every JSON file of the workflow, and its children's outputs.)"""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        temporary.chmod(0o644)  # mkstemp makes 0600; operators read these files
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def display_name(filename: str) -> str:
@@ -105,25 +124,11 @@ class Storage:
 
     def store_blob(self, spooled: Spooled) -> Path:
         """Move a spooled upload to its content address; identical bytes are kept once."""
-        target = self.blob_path(spooled.sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            spooled.path.unlink(missing_ok=True)
-            return target
-        spooled.path.chmod(0o444)
-        spooled.path.replace(target)
-        return target
+        return _keep_once(spooled, self.blob_path(spooled.sha256))
 
     def store_accuracy_log(self, spooled: Spooled) -> Path:
         """A whole accuracy log under its content address (``logs/``), read-only."""
-        target = self.accuracy_log_path(spooled.sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            spooled.path.unlink(missing_ok=True)
-            return target
-        spooled.path.chmod(0o444)
-        spooled.path.replace(target)
-        return target
+        return _keep_once(spooled, self.accuracy_log_path(spooled.sha256))
 
     def accuracy_log_path(self, sha256: str) -> Path:
         return self.blob_path(sha256).parents[2] / "logs" / sha256[:2] / sha256
@@ -155,9 +160,7 @@ class Storage:
         """Write whole or not at all (rename), so a killed process never leaves half a file."""
         self._check_inside(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
-        tmp.replace(path)
+        write_whole(path, json.dumps(data, indent=2, sort_keys=True))
 
     def read_json(self, path: Path) -> Any | None:
         self._check_inside(path)
@@ -178,6 +181,18 @@ class Storage:
             raise SubmissionError(
                 "storage.outside", f"{path} is outside the storage folder {self.root}"
             )
+
+
+def _keep_once(spooled: Spooled, target: Path) -> Path:
+    """``spooled`` at its content address ``target``, read-only; bytes already stored there
+    are kept and the spooled copy dropped."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        spooled.path.unlink(missing_ok=True)
+        return target
+    spooled.path.chmod(0o444)
+    spooled.path.replace(target)
+    return target
 
 
 def _mib(size: int) -> str:

@@ -3,9 +3,9 @@
 Run by the worker under :mod:`submissions.child_guard` (its own process group, a memory cap),
 so CPU-heavy validation never runs in the web process and killing either process loses
 nothing: the outputs are written whole (by rename) at the end, ``report.json`` last, and the
-worker simply redoes the step when it finds no report. A watchdog thread ends this process
-when its parent dies, so a killed portal never leaves an orphan writing into a folder the next
-attempt is rebuilding. Running out of memory exits with
+worker simply redoes the step when it finds no report. The guard ends this process when the
+portal dies, so a killed portal never leaves an orphan writing into a folder the next attempt
+is rebuilding. Running out of memory exits with
 :data:`~submissions.children.EXIT_OUT_OF_MEMORY`.
 
 Output in ``--out``: ``report.json``, the typed :class:`~validator.report.Report` as JSON
@@ -17,24 +17,17 @@ Everything downstream (the worker, the portal, the CLI, acceptance) reads it bac
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import threading
 from pathlib import Path
 
 from submissions.archive_budget import scrub_paths, whole_archive_problems
-from submissions.children import EXIT_OUT_OF_MEMORY, watch_parent
+from submissions.children import EXIT_OUT_OF_MEMORY
 from submissions.settings import PROJECT_ROOT
+from submissions.storage import write_whole
 from validator.archive import ArchiveLimits, bundle_root, extract_archive
 from validator.engine import validate_tree
 from validator.options import Options
 from validator.report import Report, settle
-
-
-def _write_whole(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def run(archive: Path, work: Path, out: Path, options: Options, limits: ArchiveLimits) -> int:
@@ -52,7 +45,7 @@ def run(archive: Path, work: Path, out: Path, options: Options, limits: ArchiveL
         report = validate_tree(bundle_root(tree), options, source=archive.name)
     folders = [(tree, ""), (work, ""), (out, ""), (PROJECT_ROOT, "")]
     scrubbed = Report.model_validate(scrub_paths(report.model_dump(mode="json"), folders))
-    _write_whole(out / "report.json", scrubbed.model_dump_json(indent=2))
+    write_whole(out / "report.json", scrubbed.model_dump_json(indent=2))
     return 0
 
 
@@ -66,14 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-files", type=int, default=ArchiveLimits.max_files)
     parser.add_argument("--max-total-bytes", type=int, default=ArchiveLimits.max_total_bytes)
     parser.add_argument("--max-ratio", type=float, default=ArchiveLimits.max_ratio)
-    parser.add_argument(
-        "--parent-pid",
-        type=int,
-        help="stop as soon as this process is gone (default: the process that started this)",
-    )
     args = parser.parse_args(argv)
-    parent = args.parent_pid or os.getppid()
-    threading.Thread(target=watch_parent, args=(parent,), daemon=True).start()
     limits = ArchiveLimits(
         max_total_bytes=args.max_total_bytes, max_files=args.max_files, max_ratio=args.max_ratio
     )

@@ -13,16 +13,29 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from errors import InferboardError
 from submissions import children, pipeline
+from submissions.audit_actions import AuditAction
 from submissions.service import SubmissionService, ledger_of
 from submissions.settings import SubmissionSettings
 from submissions.states import State
 
 log = logging.getLogger(__name__)
 STATUS_FILE = "worker-status.json"
+
+
+@dataclass(frozen=True)
+class Doing:
+    """What the worker is doing now (what ``worker-status.json`` says): replaced whole, under
+    the worker's status lock, never changed in place."""
+
+    submission_id: int | None = None
+    state: State | None = None
+    child_pid: int | None = None  # the child process running the step, if any
 
 
 class Worker:
@@ -36,7 +49,13 @@ class Worker:
         self._thread: threading.Thread | None = None
         self._resumed = False
         self._drain_lock = threading.Lock()
-        self._current: dict[str, object] = {}
+        # The worker thread changes what it is doing while stop() (another thread) reads the
+        # child to kill and run_until_idle() may write the status too: one lock for both the
+        # value and its file, so the file is always the newest value, written whole.
+        self._status_lock = threading.Lock()
+        self._doing = Doing()
+        # notified whenever the worker finished a step or a pass: wait_until_idle sleeps on it
+        self._progress = threading.Condition()
 
     # ----------------------------------------------------------------------- control
     def start(self) -> None:
@@ -58,8 +77,8 @@ class Worker:
         at the next start."""
         self._stop.set()
         self._wake.set()
-        child = self._current.get("child_pid")
-        if isinstance(child, int):
+        child = self.doing.child_pid
+        if child is not None:
             children.kill_child_group(child)
         if self._thread is not None:
             self._thread.join(timeout_s)
@@ -69,9 +88,28 @@ class Worker:
         self._resume_interrupted()
         return self._drain()
 
+    def wait_until_idle(self, timeout_s: float) -> bool:
+        """Block until no submission waits for the worker (True) or ``timeout_s`` has passed
+        (False). The pending work is read from the table each time the worker reports
+        progress, so a submission received at any moment is waited for, never missed."""
+        deadline = time.monotonic() + timeout_s
+        with self._progress:
+            while self._ledger.pending_work():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._progress.wait(remaining)
+        return True
+
     @property
     def is_running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def doing(self) -> Doing:
+        """A consistent snapshot of what the worker is doing now."""
+        with self._status_lock:
+            return self._doing
 
     # ----------------------------------------------------------------------- work
     def _loop(self) -> None:
@@ -95,8 +133,14 @@ class Worker:
                         break
                     self._advance(submission_id)
                     advanced.add(submission_id)
+                    self._report_progress()
         self._write_status(None, None)
+        self._report_progress()
         return len(advanced)
+
+    def _report_progress(self) -> None:
+        with self._progress:
+            self._progress.notify_all()
 
     def _advance(self, submission_id: int) -> None:
         """Take one submission as far as it goes, walking :data:`pipeline.STEPS`."""
@@ -141,23 +185,28 @@ class Worker:
                 self._ledger.note(
                     submission_id,
                     state,
-                    action="resumed",
+                    action=AuditAction.RESUMED,
                     reason=f"picked up again in {state.label} after a restart",
                     progress=f"resumed after a restart: {state.label}",
                 )
 
     # ----------------------------------------------------------------------- status
     def _on_child(self, pid: int | None) -> None:
-        self._current["child_pid"] = pid
-        self._write_status(self._current.get("submission_id"), self._current.get("state"))
+        with self._status_lock:
+            self._record(replace(self._doing, child_pid=pid))
 
-    def _write_status(self, submission_id: object, state: object) -> None:
-        self._current.update({"submission_id": submission_id, "state": state})
+    def _write_status(self, submission_id: int | None, state: State | None) -> None:
+        with self._status_lock:
+            self._record(replace(self._doing, submission_id=submission_id, state=state))
+
+    def _record(self, doing: Doing) -> None:
+        """Hold the status lock: the new value, then its file."""
+        self._doing = doing
         status = {
             "pid": os.getpid(),
-            "submission_id": submission_id,
-            "state": str(state) if state is not None else None,
-            "child_pid": self._current.get("child_pid") if submission_id is not None else None,
+            "submission_id": doing.submission_id,
+            "state": str(doing.state) if doing.state is not None else None,
+            "child_pid": doing.child_pid if doing.submission_id is not None else None,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         self._ledger.storage.write_json(self._ledger.storage.root / STATUS_FILE, status)

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from validator.codes import Verdict
 from validator.report import Report
+from validator.rules import load_common
 from validator.summary_csv import summary_lines
 
 RowKey = tuple[str, str]  # (normalised location, units)
 _RUN_SUFFIX = "/performance/run_1"
-_DIVISIONS = ("closed/", "open/", "network/")
 
 
 def normalise_location(location: str) -> str:
@@ -29,7 +29,8 @@ def normalise_location(location: str) -> str:
     text = location.replace("\\", "/").strip()
     if text.endswith(_RUN_SUFFIX):
         text = text[: -len(_RUN_SUFFIX)]
-    for division in _DIVISIONS:
+    for name in load_common().divisions:
+        division = name + "/"
         at = text.find(division)
         if at == 0 or (at > 0 and text[at - 1] == "/"):
             return text[at:]

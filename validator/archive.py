@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from validator.findings import Finding, finding
+from validator.rules import load_common
 
-ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
+ZIP_SUFFIXES = (".zip",)
+TAR_SUFFIXES = (".tar.gz", ".tgz")
+ARCHIVE_SUFFIXES = ZIP_SUFFIXES + TAR_SUFFIXES  # what uploads and the CLI accept
 COPY_CHUNK = 1 << 20
 SUPPORTED_ZIP_METHODS = (
     zipfile.ZIP_STORED,
@@ -44,9 +47,9 @@ def extract_archive(path: Path, dest: Path, limits: ArchiveLimits | None = None)
     limits = limits or ArchiveLimits()
     name = path.name
     try:
-        if name.lower().endswith(".zip"):
+        if name.lower().endswith(ZIP_SUFFIXES):
             return _extract_zip(path, dest, limits)
-        if name.lower().endswith((".tar.gz", ".tgz")):
+        if name.lower().endswith(TAR_SUFFIXES):
             return _extract_tar(path, dest, limits)
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, ValueError) as exc:
         return [finding("archive.corrupt", name, f"{name} cannot be read: {_reason(exc)}")]
@@ -234,18 +237,10 @@ def _too_large(archive: str, limits: ArchiveLimits) -> Finding:
 def bundle_root(extracted: Path) -> Path:
     """Archives often wrap the tree in one folder; descend while that is all there is."""
     current = extracted
+    divisions = load_common().divisions
     for _ in range(3):
         entries = [p for p in current.iterdir() if p.name not in ("__MACOSX",)]
-        if (
-            len(entries) == 1
-            and entries[0].is_dir()
-            and entries[0].name
-            not in (
-                "closed",
-                "open",
-                "network",
-            )
-        ):
+        if len(entries) == 1 and entries[0].is_dir() and entries[0].name not in divisions:
             current = entries[0]
         else:
             break

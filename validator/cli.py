@@ -17,7 +17,7 @@ from pathlib import Path
 
 from errors import InferboardError
 from validator.api import validate_path
-from validator.codes import CODES
+from validator.codes import CODES, Verdict
 from validator.options import Options
 from validator.report import Report
 from validator.rules import available_rounds, load_round
@@ -43,8 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--verdict",
-        choices=["inferboard", "official"],
-        default="inferboard",
+        choices=[v.value for v in (Verdict.INFERBOARD, Verdict.OFFICIAL)],
+        default=Verdict.INFERBOARD.value,
         help="which verdict sets the exit status (default: inferboard = official + truth)",
     )
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for result checks")
@@ -140,5 +140,6 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(f"error: {problem}", file=sys.stderr)
             return EXIT_INPUT
-    accepted = report.officially_accepted if args.verdict == "official" else report.accepted
+    official = Verdict(args.verdict) is Verdict.OFFICIAL
+    accepted = report.officially_accepted if official else report.accepted
     return EXIT_ACCEPTED if accepted else EXIT_REJECTED

@@ -12,13 +12,14 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import polars as pl
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.support.portal import PortalError, chromium, running_portal
+from tests.support.portal import PortalError, running_portal
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "browser"
@@ -38,13 +39,11 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.fail(str(exc))
 
 
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[object]:
-    try:
-        with chromium() as browser:
-            yield browser
-    except PortalError as exc:
-        pytest.fail(str(exc))
+def _new_page(browser: Any) -> tuple[Any, Any]:
+    """A page in a fresh context that accepts downloads, with the screenshot folder ready."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1440, "height": 1000})
+    return context, context.new_page()
 
 
 def _chart(page) -> dict[str, object]:
@@ -126,11 +125,7 @@ def _select_table_rows(page, rows: int) -> None:
 def test_walk_landing_chart_back_compare_frontier_api(
     portal: str, chromium_browser, tmp_path: Path
 ) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    context = chromium_browser.new_context(
-        accept_downloads=True, viewport={"width": 1440, "height": 1000}
-    )
-    page = context.new_page()
+    context, page = _new_page(chromium_browser)
 
     # Landing: who is fastest at llama2-70b today, per accelerator.
     page.goto(portal)
@@ -216,11 +211,7 @@ def test_walk_landing_chart_back_compare_frontier_api(
 def test_leaderboard_filter_permalink_and_download(
     portal: str, chromium_browser, tmp_path: Path
 ) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    context = chromium_browser.new_context(
-        accept_downloads=True, viewport={"width": 1440, "height": 1000}
-    )
-    page = context.new_page()
+    context, page = _new_page(chromium_browser)
     # A fresh server's first request: the sidebar must show the router's pages from the start,
     # never Streamlit's legacy list of page files (what a pages/ folder beside app.py gives).
     page.goto(f"{portal}/leaderboard", wait_until="commit")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.portal import PortalError, chromium, hostile_zip, running_portal, zip_bundle
+from tests.support.portal import PortalError, hostile_zip, running_portal, zip_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "browser"
@@ -42,15 +42,6 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         with running_portal(env) as url:
             yield url
-    except PortalError as exc:
-        pytest.fail(str(exc))
-
-
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[object]:
-    try:
-        with chromium() as opened:
-            yield opened
     except PortalError as exc:
         pytest.fail(str(exc))
 

@@ -11,7 +11,8 @@ import pytest
 from leaderboard import figures, queries
 from leaderboard.charts import CHARTS, DEFAULT_CHART
 from leaderboard.figures import NoChart
-from leaderboard.filters import DERIVED_NOTE, Filters
+from leaderboard.filters import Filters
+from leaderboard.normalisation import DERIVED_NOTE, Normalisation
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +110,7 @@ def test_compare_chart_keeps_units_apart(store) -> None:
 
     amd, nvidia = "v5.1/closed/AMD/8xMI300X_2xEPYC_9575F", "v4.1/closed/NVIDIA/H200-SXM-141GBx8_TRT"
     result = compare(store.cursor(), [amd, nvidia])
-    built = figures.compare_systems(result.long, "reported", [amd, nvidia])
+    built = figures.compare_systems(result.long, Normalisation.REPORTED, [amd, nvidia])
     assert isinstance(built, go.Figure)
     assert all(0 < y <= 1 for trace in built.data for y in trace.y)
     assert isinstance(figures.compare_systems(result.long.clear()), NoChart)
@@ -121,7 +122,7 @@ def test_names_from_the_data_are_shown_as_typed_never_as_markup(view) -> None:
         pl.lit(hostile).alias("system_name"), pl.lit(f"{hostile} GPU").alias("accelerator")
     ).head(3)
     for key in ("best", "scale"):
-        built = CHARTS[key].draw(rows, "per_accelerator")
+        built = CHARTS[key].draw(rows, Normalisation.PER_ACCELERATOR)
         assert isinstance(built, go.Figure)
         text = str(built.to_plotly_json())
         assert "<a href" not in text and "<b>x" not in text

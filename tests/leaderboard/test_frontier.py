@@ -10,6 +10,7 @@ import pytest
 from leaderboard import frontier, queries
 from leaderboard.figures import NoChart
 from leaderboard.filters import Filters
+from leaderboard.normalisation import Normalisation
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,7 @@ def test_latency_limits_come_from_the_rules_tables() -> None:
 
 def test_figure_shows_points_frontier_constraints_and_level(measured) -> None:
     limits = frontier.latency_limits("llama2-70b-99", measured["round"].unique().to_list())
-    built = frontier.frontier_figure(measured, limits, 25.0, "per_accelerator")
+    built = frontier.frontier_figure(measured, limits, 25.0, Normalisation.PER_ACCELERATOR)
     assert isinstance(built, go.Figure)
     names = [trace.name for trace in built.data]
     assert {"Server", "Interactive"} <= set(names)
@@ -90,5 +91,5 @@ def test_figure_shows_points_frontier_constraints_and_level(measured) -> None:
     constraint = next(t for t in built.data if t.name.startswith("Interactive limit"))
     assert list(constraint.x) == pytest.approx([25.0, 25.0])
     assert "tokens/s per user" in built.data[0].hovertemplate
-    empty = frontier.frontier_figure(measured.clear(), limits, None, "per_accelerator")
+    empty = frontier.frontier_figure(measured.clear(), limits, None, Normalisation.PER_ACCELERATOR)
     assert isinstance(empty, NoChart) and "Offline" in empty.reason

@@ -40,7 +40,7 @@ def test_seed_holds_every_published_row(cur) -> None:
 
 def test_best_v51_llama2_offline_per_family_matches_the_csv(cur, published) -> None:
     rows = _rows(cur, _reported(rounds=("v5.1",)))
-    best = queries.best_per_family(rows)
+    best = queries.best_per(rows, "family")
     # The same answer computed independently from the CSV, with the catalogue for families.
     expected: dict[str, float] = {}
     for row in published:
@@ -121,7 +121,7 @@ def test_latency_sorts_lowest_first_in_figures(cur) -> None:
     assert view.normalisation == "reported"
     assert "never divided per accelerator" in view.notes[0]
     assert rows["metric"].to_list() == sorted(rows["metric"].to_list())  # best (lowest) first
-    best = queries.best_per_family(rows)
+    best = queries.best_per(rows, "family")
     family = best["family"][0]
     assert best["metric"][0] == rows.filter(pl.col("family") == family)["metric"].min()
 

@@ -190,7 +190,7 @@ def test_a_read_only_open_changes_nothing_and_needs_the_current_schema(
     file from before a migration is a message, not a failing query on every page."""
     import hashlib
 
-    from leaderboard.db import SCHEMA_LEDGER
+    from leaderboard.db import LEADERBOARD_VERSIONS
     from leaderboard.sql import MIGRATIONS
 
     with open_store(fresh_settings):
@@ -203,7 +203,7 @@ def test_a_read_only_open_changes_nothing_and_needs_the_current_schema(
 
     old = tmp_path / "old.duckdb"
     with duckdb.connect(str(old)) as con:
-        migrate(con, MIGRATIONS[:1], SCHEMA_LEDGER)
+        migrate(con, MIGRATIONS[:1], LEADERBOARD_VERSIONS)
     with pytest.raises(LeaderboardError) as caught:
         open_store(LeaderboardSettings(db_path=old, read_only=True))
     assert caught.value.code == "db.schema_outdated"

@@ -10,8 +10,9 @@ from leaderboard import figures, queries
 from leaderboard.comparison import compare
 from leaderboard.db import open_store
 from leaderboard.errors import LeaderboardError
-from leaderboard.filters import DERIVED_NOTE, Filters
+from leaderboard.filters import Filters
 from leaderboard.ingest import insert_rows
+from leaderboard.normalisation import DERIVED_NOTE, Normalisation
 from leaderboard.seed import read_seed
 from leaderboard.table import (
     PAGE_SIZE,
@@ -19,7 +20,6 @@ from leaderboard.table import (
     ordered_columns,
     page_count,
     shown_columns,
-    system_link,
     table_page,
 )
 
@@ -72,11 +72,6 @@ def test_table_pages_hold_every_row_once(cur) -> None:
     assert table_page(rows, columns, 0).equals(first)
     assert table_page(rows, columns, pages + 5).equals(shown[-1])
     assert page_count(0) == 1
-
-
-def test_system_link_keeps_slashes_and_escapes_the_rest() -> None:
-    assert system_link(AMD) == f"system?system={AMD}"
-    assert system_link("v6.0/open/X/a b#1") == "system?system=v6.0/open/X/a%20b%231"
 
 
 def test_data_version_changes_when_results_are_imported(fresh_settings) -> None:
@@ -145,7 +140,7 @@ def test_compare_warns_on_accelerator_counts_and_rejects_bad_input(cur) -> None:
 
 def test_compare_chart_shows_shares_of_the_best(cur) -> None:
     result = compare(cur, [AMD, NVIDIA], "per_accelerator")
-    figure = figures.compare_systems(result.long, "per_accelerator", [AMD, NVIDIA])
+    figure = figures.compare_systems(result.long, Normalisation.PER_ACCELERATOR, [AMD, NVIDIA])
     assert [trace.name for trace in figure.data] == [AMD, NVIDIA]
     best = [max(pair) for pair in zip(*(t.y for t in figure.data), strict=False)]
     assert max(best) == pytest.approx(1.0)

@@ -16,36 +16,22 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leaderboard.db import open_store
 from leaderboard.ingest import insert_rows
 from leaderboard.seed import read_seed
-from leaderboard.settings import PROJECT_ROOT, LeaderboardSettings
+from leaderboard.settings import PROJECT_ROOT
 from portal import runtime
-from portal.settings import PortalSettings
 from portal.views import literal
-from submissions.roles import principal_from_claims
-from submissions.service import SubmissionService
-from submissions.settings import SubmissionSettings
-from submissions.worker import Worker
+from tests.support.apptest import ANONYMOUS, installed_runtime, login, principal
 
 APP = str(PROJECT_ROOT / "app.py")
 SEED = PROJECT_ROOT / "data" / "mlperf_results_seed.parquet"
-MAINTAINERS = ("mia@example.org",)
 REAL_SYSTEM = "v5.1/closed/AMD/8xMI300X_2xEPYC_9575F"
 MARKUP = "**bold** ![x](http://evil.test/x.png) <img src=x onerror=alert(1)> [a](http://e.test)"
 HOSTILE_SUBMITTER = "Evil **Corp**"
 HOSTILE_SYSTEM = f"v5.1/closed/{HOSTILE_SUBMITTER}/evil_sys"
 
 
-def _user(sub: str) -> dict[str, object]:
-    email = f"{sub}@example.org"
-    return {"is_logged_in": True, "iss": "http://idp.test", "sub": sub, "email": email,
-            "name": sub.title(), "email_verified": True}  # fmt: skip
-
-
-ANONYMOUS: dict[str, object] = {"is_logged_in": False}
-ALICE = _user("alice")
-MIA = _user("mia")
+ALICE, MIA = login("alice"), login("mia")
 
 HOSTILE_VALUES = {
     "out of range": "5000",
@@ -97,21 +83,9 @@ PAGES: dict[str, tuple[dict[str, object], tuple[str, ...]]] = {
 @pytest.fixture(scope="module")
 def rt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[runtime.PortalRuntime]:
     base = tmp_path_factory.mktemp("hostile")
-    store = open_store(LeaderboardSettings(db_path=base / "hostile.duckdb", seed_path=SEED))
-    settings = SubmissionSettings(storage_dir=base / "submissions", maintainers=MAINTAINERS)
-    service = SubmissionService(store, settings)
-    built = runtime.PortalRuntime(
-        store=store,
-        service=service,
-        worker=Worker(service, settings),
-        settings=PortalSettings(runtime_dir=base / "portal"),
-        submission_settings=settings,
-    )
-    _hostile_system(built)
-    runtime.install(built)
-    yield built
-    runtime.install(None)
-    store.close()
+    with installed_runtime(base, "hostile.duckdb", seed_path=SEED) as built:
+        _hostile_system(built)
+        yield built
 
 
 def _hostile_system(rt: runtime.PortalRuntime) -> None:
@@ -230,7 +204,7 @@ def _literal_everywhere(at: AppTest, payload: str) -> None:
 
 
 def _submission(rt: runtime.PortalRuntime, name: str, data: bytes) -> int:
-    alice = principal_from_claims(ALICE, MAINTAINERS)
+    alice = principal(ALICE)
     return rt.service.receive(alice, io.BytesIO(data), name).submission_id
 
 
@@ -258,7 +232,7 @@ def test_leaderboard_page_shows_typed_search_and_names_literally(rt) -> None:
 def test_submission_pages_show_names_and_reasons_literally(rt: runtime.PortalRuntime) -> None:
     name = MARKUP.replace("/", "") + ".zip"
     sid = _submission(rt, name, b"PK literal pages")
-    mia = principal_from_claims(MIA, MAINTAINERS)
+    mia = principal(MIA)
     pages = {
         "app_pages/my_submissions.py": (ALICE, {}),
         "app_pages/review.py": (MIA, {"id": str(sid)}),
@@ -287,7 +261,7 @@ def test_submit_page_shows_the_uploaded_name_literally(rt: runtime.PortalRuntime
 
 def test_withdrawing_asks_for_a_reason_and_a_confirmation(rt: runtime.PortalRuntime) -> None:
     sid = _submission(rt, "to-withdraw.zip", b"PK withdraw me")
-    alice = principal_from_claims(ALICE, MAINTAINERS)
+    alice = principal(ALICE)
     at = _run("app_pages/my_submissions.py", ALICE, id=str(sid))
     withdraw = next(b for b in at.button if b.label == "Withdraw this submission")
     withdraw.click().run()  # neither reason nor confirmation

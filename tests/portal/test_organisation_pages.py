@@ -14,63 +14,21 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leaderboard.db import open_store
-from leaderboard.settings import LeaderboardSettings
 from portal import runtime
-from portal.settings import PortalSettings
-from submissions.roles import principal_from_claims
-from submissions.service import SubmissionService
-from submissions.settings import SubmissionSettings
-from submissions.worker import Worker
+from tests.support.apptest import ANONYMOUS, installed_runtime, login, principal
 from tests.support.portal import PortalError, zip_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "app_pages/organisations.py"
-MAINTAINERS = ("mia@example.org",)
-
-
-def _user(sub: str, email: str) -> dict[str, object]:
-    return {
-        "is_logged_in": True,
-        "iss": "http://idp.test",
-        "sub": sub,
-        "email": email,
-        "name": sub.capitalize(),
-        "email_verified": True,
-    }
-
-
-ALICE = _user("alice", "alice@example.org")
-BOB = _user("bob", "bob@example.org")
-MIA = _user("mia", "mia@example.org")
-ANONYMOUS = {"is_logged_in": False}
+ALICE, BOB, MIA = login("alice"), login("bob"), login("mia")
 
 
 @pytest.fixture(scope="module")
 def rt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[runtime.PortalRuntime]:
     base = tmp_path_factory.mktemp("organisation-pages")
-    store = open_store(LeaderboardSettings(db_path=base / "pages.duckdb"))
-    settings = SubmissionSettings(
-        storage_dir=base / "submissions",
-        maintainers=MAINTAINERS,
-        submitter_organisations="alice@example.org=NVIDIA",
-    )
-    service = SubmissionService(store, settings)
-    built = runtime.PortalRuntime(
-        store=store,
-        service=service,
-        worker=Worker(service, settings),
-        settings=PortalSettings(runtime_dir=base / "portal"),
-        submission_settings=settings,
-    )
-    runtime.install(built)
-    yield built
-    runtime.install(None)
-    store.close()
-
-
-def _principal(user: dict[str, object]):
-    return principal_from_claims(user, MAINTAINERS)
+    mapped = "alice@example.org=NVIDIA"
+    with installed_runtime(base, "pages.duckdb", submitter_organisations=mapped) as built:
+        yield built
 
 
 def _app(user: dict[str, object], page: str, **query: str) -> AppTest:
@@ -123,7 +81,7 @@ def test_a_maintainer_grants_and_revokes_with_reasons(rt: runtime.PortalRuntime)
     assert not at.exception, at.exception
     assert at.success[0].value == r"carol@example\.org may no longer submit for Dell_Broadcom."
     assert ("carol@example.org", "Dell_Broadcom", "maintainer") not in _grants(at)
-    entries = rt.service.audit_log(_principal(MIA))
+    entries = rt.service.audit_log(principal(MIA))
     assert [(e.action, e.actor_label, e.reason) for e in entries][-3:] == [
         ("organisation_granted", "mia@example.org",
          "carol@example.org may submit for Dell: contract"),
@@ -152,13 +110,13 @@ def test_a_maintainer_grants_and_revokes_with_reasons(rt: runtime.PortalRuntime)
 def test_bad_input_on_the_page_gets_its_code_and_changes_nothing(
     rt: runtime.PortalRuntime, fields: dict[str, str], code: str
 ) -> None:
-    before = rt.service.organisations.grants(_principal(MIA))
+    before = rt.service.organisations.grants(principal(MIA))
     at = _app(MIA, PAGE)
     _form(at, **fields)
     assert f"`organisations.{code}`" in at.error[0].value
     assert "<b>" not in at.error[0].value  # shown literally (escaped for markdown)
     assert not at.success
-    assert rt.service.organisations.grants(_principal(MIA)) == before
+    assert rt.service.organisations.grants(principal(MIA)) == before
 
 
 def test_the_login_in_the_address_filters_and_fills_the_form(rt: runtime.PortalRuntime) -> None:
@@ -176,9 +134,9 @@ def test_the_flag_on_the_status_and_review_pages(rt: runtime.PortalRuntime) -> N
         data = zip_bundle("v5.1/closed/AMD", complete=True, rename_system="8xMI300X_OrgTest")
     except PortalError as exc:
         pytest.fail(str(exc))
-    sid = rt.service.receive(_principal(BOB), io.BytesIO(data), "amd.zip").submission_id
+    sid = rt.service.receive(principal(BOB), io.BytesIO(data), "amd.zip").submission_id
     rt.worker.run_until_idle()
-    assert rt.service.get(_principal(MIA), sid).state.value == "awaiting_review"
+    assert rt.service.get(principal(MIA), sid).state.value == "awaiting_review"
 
     status = _app(BOB, "app_pages/my_submissions.py", id=str(sid))
     flag = next(w.value for w in status.warning if "submitter.login_unmapped" in w.value)
@@ -193,7 +151,7 @@ def test_the_flag_on_the_status_and_review_pages(rt: runtime.PortalRuntime) -> N
     link = next(p for p in review.get("page_link") if p.proto.label.startswith("Map this"))
     assert "login=bob%40example.org" in link.proto.query_string
 
-    rt.service.organisations.grant(_principal(MIA), "bob@example.org", ["AMD"], "AMD's Bob")
+    rt.service.organisations.grant(principal(MIA), "bob@example.org", ["AMD"], "AMD's Bob")
     review = _app(MIA, "app_pages/review.py", id=str(sid))
     assert any("Every submitter folder (closed/AMD)" in s.value for s in review.success)
     assert not review.checkbox  # nothing to confirm any more
@@ -204,6 +162,6 @@ def test_the_flag_on_the_status_and_review_pages(rt: runtime.PortalRuntime) -> N
 def test_the_submit_page_says_what_the_login_may_submit_for(rt: runtime.PortalRuntime) -> None:
     alice = _app(ALICE, "app_pages/submit.py")
     assert any(c.value.startswith("You may submit for NVIDIA: ") for c in alice.caption)
-    stranger = _app(_user("zed", "zed@example.org"), "app_pages/submit.py")
+    stranger = _app(login("zed"), "app_pages/submit.py")
     assert any("Your login is not mapped to an organisation yet" in c.value
                for c in stranger.caption)  # fmt: skip

@@ -15,64 +15,24 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from leaderboard import queries
-from leaderboard.db import open_store
-from leaderboard.settings import LeaderboardSettings
 from portal import runtime
-from portal.settings import PortalSettings
 from portal.views import literal
 from submissions.errors import PermissionDeniedError
-from submissions.roles import principal_from_claims
-from submissions.service import SubmissionService
-from submissions.settings import SubmissionSettings
-from submissions.worker import Worker
+from tests.support.apptest import ANONYMOUS, installed_runtime, login, principal
 from tests.support.portal import PortalError, zip_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
-MAINTAINERS = ("mia@example.org",)
-
-
-def _user(sub: str, email: str, name: str) -> dict[str, object]:
-    return {
-        "is_logged_in": True,
-        "iss": "http://idp.test",
-        "sub": sub,
-        "email": email,
-        "name": name,
-        "email_verified": True,
-    }
-
-
-ALICE = _user("alice", "alice@example.org", "Alice")
-BOB = _user("bob", "bob@example.org", "Bob")
-MIA = _user("mia", "mia@example.org", "Mia")
-ANONYMOUS = {"is_logged_in": False}
+ALICE, BOB, MIA = login("alice"), login("bob"), login("mia")
 
 
 @pytest.fixture(scope="module")
 def rt(tmp_path_factory: pytest.TempPathFactory) -> Iterator[runtime.PortalRuntime]:
-    base = tmp_path_factory.mktemp("portal-pages")
-    store = open_store(LeaderboardSettings(db_path=base / "pages.duckdb"))
-    settings = SubmissionSettings(storage_dir=base / "submissions", maintainers=MAINTAINERS)
-    service = SubmissionService(store, settings)
-    built = runtime.PortalRuntime(
-        store=store,
-        service=service,
-        worker=Worker(service, settings),
-        settings=PortalSettings(runtime_dir=base / "portal"),
-        submission_settings=settings,
-    )
-    runtime.install(built)
-    yield built
-    runtime.install(None)
-    store.close()
-
-
-def _principal(user: dict[str, object]):
-    return principal_from_claims(user, MAINTAINERS)
+    with installed_runtime(tmp_path_factory.mktemp("portal-pages"), "pages.duckdb") as built:
+        yield built
 
 
 def _upload(rt: runtime.PortalRuntime, user: dict[str, object], name: str, data: bytes) -> int:
-    return rt.service.receive(_principal(user), io.BytesIO(data), name).submission_id
+    return rt.service.receive(principal(user), io.BytesIO(data), name).submission_id
 
 
 def _app(user: dict[str, object], page: str | None = None, **query: str) -> AppTest:
@@ -155,9 +115,9 @@ def test_review_page_run_directly_is_refused_by_the_service(rt: runtime.PortalRu
         assert not at.text_area and not [b for b in at.button if b.label == "Accept"]
         assert "bob-direct.zip" not in _texts(at)
     with pytest.raises(PermissionDeniedError):
-        rt.service.accept(_principal(ALICE), target, "looks fine to me")
+        rt.service.accept(principal(ALICE), target, "looks fine to me")
     with pytest.raises(PermissionDeniedError):
-        rt.service.queue(_principal(ALICE))
+        rt.service.queue(principal(ALICE))
 
 
 def test_submitter_sees_only_their_own_submissions(rt: runtime.PortalRuntime) -> None:
@@ -196,7 +156,7 @@ def test_user_text_is_shown_literally(rt: runtime.PortalRuntime) -> None:
     name = "<img src=x onerror=alert(1)>**x**.zip"  # no "/": the service keeps the base name
     sid = _upload(rt, ALICE, name, b"PK markup in the name")
     reason = "**not bold** [link](http://evil.test) <script>alert(1)</script>"
-    rt.service.withdraw(_principal(ALICE), sid, reason)
+    rt.service.withdraw(principal(ALICE), sid, reason)
     at = _app(ALICE, "app_pages/my_submissions.py", id=str(sid))
     facts = at.dataframe[0].value
     values = dict(zip(facts["field"], facts["value"], strict=True))
@@ -228,7 +188,7 @@ def test_upload_through_the_page_gives_a_receipt_and_rejects_bad_names(
     assert receipt["sha256"] == hashlib.sha256(data).hexdigest()
     assert receipt["file"] == "intel-v6.zip"
     sid = int(receipt["submission id"])
-    assert sid in {s.submission_id for s in rt.service.mine(_principal(BOB))}
+    assert sid in {s.submission_id for s in rt.service.mine(principal(BOB))}
     # the status page opens in the same tab (a page link, not a markdown link)
     link = next(e for e in at.get("page_link") if f"submission {sid}" in e.proto.label)
     assert link.proto.page.endswith("submissions") and f"id={sid}" in link.proto.query_string
@@ -242,7 +202,7 @@ def test_status_page_shows_the_report_after_the_worker_ran(rt: runtime.PortalRun
     sid = _upload(rt, ALICE, "nvidia-v41.zip", data)
     assert rt.worker.run_until_idle() >= 1
     at = _app(ALICE, "app_pages/my_submissions.py", id=str(sid))
-    submission = rt.service.get(_principal(ALICE), sid)
+    submission = rt.service.get(principal(ALICE), sid)
     # no code/ and no calibration.md: the validator rejects it, by itself, final
     assert submission.state.value == "rejected_by_validator"
     texts = _texts(at)
@@ -253,7 +213,7 @@ def test_status_page_shows_the_report_after_the_worker_ran(rt: runtime.PortalRun
     link = next(p for p in at.get("page_link") if p.proto.label == "Submit a replacement")
     assert f"replaces={sid}" in link.proto.query_string
     assert not [b for b in at.button if b.label == "Withdraw this submission"]
-    report = rt.service.report(_principal(ALICE), sid)
+    report = rt.service.report(principal(ALICE), sid)
     assert report is not None
     assert report.findings, "this bundle (no code/, no calibration.md) has findings"
     shown = at.table[0].value
@@ -272,7 +232,7 @@ def test_maintainer_decides_on_the_review_page_with_a_required_reason(
         pytest.fail(str(exc))
     sid = _upload(rt, ALICE, "amd-pages.zip", data)
     rt.worker.run_until_idle()
-    assert rt.service.get(_principal(MIA), sid).state.value == "awaiting_review"
+    assert rt.service.get(principal(MIA), sid).state.value == "awaiting_review"
 
     at = _app(MIA, "app_pages/review.py", id=str(sid))
     # no model configured: tier 1 ran, the verdict says which whole logs are missing
@@ -286,11 +246,11 @@ def test_maintainer_decides_on_the_review_page_with_a_required_reason(
     owner.run()
     assert not owner.exception, owner.exception
     assert "logs.hash_mismatch" in owner.error[0].value  # not this bundle's log: refused
-    assert rt.service.get(_principal(MIA), sid).state.value == "awaiting_review"
+    assert rt.service.get(principal(MIA), sid).state.value == "awaiting_review"
     accept = next(b for b in at.button if b.label == "Accept")
     accept.click().run()  # no reason given
     assert "review.reason_required" in at.error[0].value
-    assert rt.service.get(_principal(MIA), sid).state.value == "awaiting_review"
+    assert rt.service.get(principal(MIA), sid).state.value == "awaiting_review"
 
     # Alice is mapped to no organisation: the AMD folder is flagged, and accepting needs the
     # maintainer's explicit confirmation
@@ -299,13 +259,13 @@ def test_maintainer_decides_on_the_review_page_with_a_required_reason(
     at.text_area[0].input("Three valid scenarios; **checked** by hand.")
     next(b for b in at.button if b.label == "Accept").click().run()
     assert "review.organisation_unconfirmed" in at.error[0].value
-    assert rt.service.get(_principal(MIA), sid).state.value == "awaiting_review"
+    assert rt.service.get(principal(MIA), sid).state.value == "awaiting_review"
     confirm = next(c for c in at.checkbox if "may submit for AMD" in c.label)
     confirm.check()
     next(b for b in at.button if b.label == "Accept").click().run()
     assert not at.exception, at.exception
     assert at.success[0].value == f"Submission {sid} is now accepted."
-    decided = rt.service.get(_principal(ALICE), sid)
+    decided = rt.service.get(principal(ALICE), sid)
     assert decided.state.value == "accepted"
     assert decided.decision_reason == "Three valid scenarios; **checked** by hand."
     assert not any(b.label == "Accept" for b in at.button)  # no second decision
@@ -324,7 +284,7 @@ def test_replacement_upload_is_linked_to_the_old_submission(rt: runtime.PortalRu
     at.button[0].click().run()
     assert not at.exception, at.exception
     new = int(at.code[0].value.splitlines()[0].split(":")[1])
-    bob = _principal(BOB)
+    bob = principal(BOB)
     assert rt.service.get(bob, new).replaces == old
     assert rt.service.get(bob, old).replaced_by == new
     assert rt.service.get(bob, old).state.value == "withdrawn"

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from reference_runner.backends.dummy import dummy_answer
-from reference_runner.detail_log import detail_values
 from reference_runner.rounds import load_round
 from tests.runner.helpers import build_dummy_bundle
+from validator.parsing.loadgen_log import read_detail_log
 
 SUB = Path("open/Inferboard")
 SYS = "inferboard-dummy-cpu"
@@ -117,13 +117,13 @@ def test_logs_carry_the_rounds_seeds_and_no_errors(dummy_bundle: Path) -> None:
     for sc in ("Offline", "Server"):
         for run in ("performance/run_1", "accuracy"):
             path = dummy_bundle / SUB / "results" / SYS / BENCH / sc / run / "mlperf_log_detail.txt"
-            values = detail_values(path)
-            assert values["effective_qsl_rng_seed"] == seeds.qsl
-            assert values["effective_sample_index_rng_seed"] == seeds.sample_index
-            assert values["effective_schedule_rng_seed"] == seeds.schedule
-            assert values["requested_use_token_latencies"] is True
-            assert values["error_count"] == 0, path
-            assert values["effective_scenario"] == sc
+            log = read_detail_log(path)
+            assert log.get("effective_qsl_rng_seed") == seeds.qsl
+            assert log.get("effective_sample_index_rng_seed") == seeds.sample_index
+            assert log.get("effective_schedule_rng_seed") == seeds.schedule
+            assert log.get("requested_use_token_latencies") is True
+            assert log.errors == () and log.malformed_lines == 0, path
+            assert log.get("effective_scenario") == sc
 
 
 def test_server_reports_first_tokens_and_dummy_answers_x_x_eos(dummy_bundle: Path) -> None:
@@ -192,6 +192,6 @@ def test_v60_uses_the_merged_layout_and_offline_can_be_valid(
     assert not (out / SUB / "measurements").exists()
     assert not (out / SUB / "compliance").exists()
     assert (out / SUB / "src" / BENCH / "inferboard-dummy" / "README.md").is_file()
-    values = detail_values(res / "performance" / "run_1" / "mlperf_log_detail.txt")
-    assert values["result_validity"] == "VALID"
-    assert values["effective_qsl_rng_seed"] == load_round("v6.0").seeds.qsl
+    log = read_detail_log(res / "performance" / "run_1" / "mlperf_log_detail.txt")
+    assert log.get("result_validity") == "VALID"
+    assert log.get("effective_qsl_rng_seed") == load_round("v6.0").seeds.qsl

@@ -14,11 +14,11 @@ import pytest
 
 from reference_runner.backends.base import streaming
 from reference_runner.datasets import Sample
-from reference_runner.detail_log import detail_values
 from reference_runner.errors import RunnerError
 from reference_runner.loadgen_driver import LoadgenOverrides, run_loadgen
 from reference_runner.rounds import load_round
 from tests.runner.fakes import FakeLLMEngine, FakeVLLMBackend, fake_answer
+from validator.parsing.loadgen_log import read_detail_log
 
 # Prompts of different lengths: the fake's answers take 2, 6, 3, 8 and 4 steps.
 PROMPTS = [[1, 10], [1, 11, 12, 13, 14, 15], [1, 16, 17], [1, *range(20, 27)], [1, 30, 31, 32]]
@@ -98,7 +98,7 @@ def test_driver_streams_queries_through_loadgen_server(tmp_path: Path) -> None:
         assert tokens == fake_answer(PROMPTS[entry["qsl_idx"] % len(PROMPTS)])
         assert entry["token_count"] == len(tokens)
     assert engine.max_running <= 3
-    assert detail_values(outdir / "mlperf_log_detail.txt")["effective_scenario"] == "Server"
+    assert read_detail_log(outdir / "mlperf_log_detail.txt").get("effective_scenario") == "Server"
     assert _sut_errors(outdir / "mlperf_log_detail.txt") == []
 
 

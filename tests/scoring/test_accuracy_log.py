@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from scoring.accuracy_log import (
     decode_tokens,
     guess_dtype,
     read_accuracy_log,
-    sha256_of_file,
     token_statistics,
 )
 
@@ -198,12 +196,3 @@ def test_missing_and_binary_files(tmp_path: Path) -> None:
     with pytest.raises(AccuracyLogError) as caught:
         read_accuracy_log(binary)
     assert caught.value.code == "accuracy_log.not_json"
-
-
-def test_sha256_streams_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "blob"
-    payload = bytes(range(256)) * 10_000
-    path.write_bytes(payload)
-    assert sha256_of_file(path, chunk_bytes=4096) == hashlib.sha256(payload).hexdigest()
-    with pytest.raises(AccuracyLogError):
-        sha256_of_file(tmp_path / "absent")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -13,8 +15,9 @@ import pytest
 from leaderboard.db import Store, open_store
 from leaderboard.settings import PROJECT_ROOT, LeaderboardSettings
 from submissions.roles import Principal, Role
-from submissions.service import SubmissionService
+from submissions.service import SubmissionService, ledger_of, utc_now
 from submissions.settings import SubmissionSettings
+from submissions.storage import Storage
 from tests.support.bundles import completed_intel_tree
 
 SEED = PROJECT_ROOT / "data" / "mlperf_results_seed.parquet"
@@ -53,6 +56,26 @@ def store(db_settings: LeaderboardSettings) -> Iterator[Store]:
 @pytest.fixture
 def service(store: Store, settings: SubmissionSettings) -> SubmissionService:
     return SubmissionService(store, settings)
+
+
+Reconfigure = Callable[..., SubmissionService]
+
+
+@pytest.fixture
+def reconfigured(store: Store, settings: SubmissionSettings) -> Reconfigure:
+    """Another service over the same database and storage with some settings changed (what
+    a restart with another configuration gives): ``reconfigured(clock=..., **changes)``."""
+
+    def make(clock: Callable[[], datetime] = utc_now, **changes: Any) -> SubmissionService:
+        return SubmissionService(store, settings.with_changes(**changes), clock=clock)
+
+    return make
+
+
+@pytest.fixture
+def storage(service: SubmissionService) -> Storage:
+    """The service's storage folder (blobs, reports, work folders), for tests to inspect."""
+    return ledger_of(service).storage
 
 
 def bundle_tree(dest: Path, system: str) -> Path:

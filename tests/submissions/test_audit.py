@@ -79,16 +79,20 @@ class Tamper:
         """What the chain was before it was keyed: plain sha256, computable by anyone."""
         return hashlib.sha256((previous + audit.canonical(row)).encode()).hexdigest()
 
+    def insert_after(self, previous_hash: str, row: dict) -> None:
+        """Insert ``row`` chained (unkeyed) to ``previous_hash``, as a forger would."""
+        row = {**row, "previous_hash": previous_hash}
+        row["entry_hash"] = self.unkeyed_hash(previous_hash, row)
+        columns = ", ".join(f'"{k}"' for k in row)
+        self.store.cursor().execute(
+            f"INSERT INTO audit_log ({columns}) VALUES ({', '.join('$' + k for k in row)})", row
+        )
+
 
 def _forged_append(t: Tamper) -> None:
     last = t.rows()[-1]
     row = {**last, "sequence": last["sequence"] + 1, "action": "accepted", "reason": "forged"}
-    row["previous_hash"] = last["entry_hash"]
-    row["entry_hash"] = t.unkeyed_hash(last["entry_hash"], row)
-    columns = ", ".join(f'"{k}"' for k in row)
-    t.store.cursor().execute(
-        f"INSERT INTO audit_log ({columns}) VALUES ({', '.join('$' + k for k in row)})", row
-    )
+    t.insert_after(last["entry_hash"], row)
 
 
 def _rewrite_chain_and_head(t: Tamper) -> None:
@@ -112,13 +116,8 @@ def _rewrite_chain_and_head(t: Tamper) -> None:
 def _insert_in_the_middle(t: Tamper) -> None:
     for sequence in (3, 2):
         t.sql(f"UPDATE audit_log SET sequence = sequence + 1 WHERE sequence = {sequence}")
-    row = {**t.rows()[0], "sequence": 2, "reason": "slipped in"}
-    row["previous_hash"] = t.rows()[0]["entry_hash"]
-    row["entry_hash"] = t.unkeyed_hash(row["previous_hash"], row)
-    columns = ", ".join(f'"{k}"' for k in row)
-    t.store.cursor().execute(
-        f"INSERT INTO audit_log ({columns}) VALUES ({', '.join('$' + k for k in row)})", row
-    )
+    first = t.rows()[0]
+    t.insert_after(first["entry_hash"], {**first, "sequence": 2, "reason": "slipped in"})
 
 
 def _swap_first_two(t: Tamper) -> None:

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from submissions.service import SubmissionService
 from submissions.worker import Worker
-from tests.submissions.conftest import ALICE, MAINTAINER
+from tests.submissions.conftest import ALICE, MAINTAINER, Reconfigure
 
 
 def _zip(entries: dict[str, bytes], *, symlink: str | None = None) -> bytes:
@@ -102,15 +101,16 @@ def _outside_storage(tmp_path: Path) -> set[str]:
 
 
 @pytest.mark.slow  # nine validator child processes: 6-12 s on 2 cores
-def test_each_hostile_archive_is_refused_and_nothing_escapes(service, tmp_path: Path) -> None:
-    settings = service.settings.with_changes(archive_max_files=50)
-    guarded = SubmissionService(service._store, settings)
+def test_each_hostile_archive_is_refused_and_nothing_escapes(
+    service, reconfigured: Reconfigure, tmp_path: Path
+) -> None:
+    guarded = reconfigured(archive_max_files=50)
     outside_before = _outside_storage(tmp_path)
     archives = hostile_archives(tmp_path)
     ids = {}
     for label, (name, data, _) in archives.items():
         ids[label] = guarded.receive(ALICE, io.BytesIO(data), name).submission_id
-    assert Worker(guarded, settings).run_until_idle() == len(archives)
+    assert Worker(guarded, guarded.settings).run_until_idle() == len(archives)
 
     outcome = {}
     for label, sid in ids.items():
@@ -133,7 +133,7 @@ def test_each_hostile_archive_is_refused_and_nothing_escapes(service, tmp_path: 
     assert not (tmp_path / "abs-evil.txt").exists()
     assert not list(tmp_path.rglob("evil.txt"))
     assert not Path("/etc/passwd").is_symlink()
-    inside = _files_under(settings.storage_dir)
+    inside = _files_under(guarded.settings.storage_dir)
     allowed_prefixes = ("blobs/", "submissions/", "work/", "incoming/")
     unexpected = {p for p in inside if not p.startswith(allowed_prefixes)} - {
         "audit-head.json",

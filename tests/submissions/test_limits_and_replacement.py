@@ -15,7 +15,7 @@ from submissions.errors import (
     SubmissionError,
 )
 from submissions.service import SubmissionService
-from tests.submissions.conftest import ALICE, BOB, MAINTAINER
+from tests.submissions.conftest import ALICE, BOB, MAINTAINER, Reconfigure
 
 
 class Clock:
@@ -26,14 +26,16 @@ class Clock:
         return self.now
 
 
-def test_rate_limit_counts_per_user_and_survives_a_restart(service: SubmissionService) -> None:
+def test_rate_limit_counts_per_user_and_survives_a_restart(
+    service: SubmissionService, reconfigured: Reconfigure
+) -> None:
     clock = Clock()
-    settings = service.settings.with_changes(rate_limit_count=2, rate_limit_window_s=600)
-    limited = SubmissionService(service._store, settings, clock=clock)
+    changes = {"rate_limit_count": 2, "rate_limit_window_s": 600}
+    limited = reconfigured(clock=clock, **changes)
     limited.receive(ALICE, io.BytesIO(b"1"), "1.zip")
     clock.now += timedelta(seconds=60)
     limited.receive(ALICE, io.BytesIO(b"2"), "2.zip")
-    restarted = SubmissionService(service._store, settings, clock=clock)
+    restarted = reconfigured(clock=clock, **changes)
     with pytest.raises(RateLimitedError) as caught:
         restarted.receive(ALICE, io.BytesIO(b"3"), "3.zip")
     assert caught.value.code == "upload.rate_limited"

@@ -13,7 +13,8 @@ import pytest
 from leaderboard import queries
 from leaderboard.filters import Filters
 from submissions.errors import InvalidTransitionError, PermissionDeniedError, SubmissionError
-from submissions.service import SubmissionService
+from submissions.service import SubmissionService, ledger_of
+from submissions.storage import Storage
 from submissions.worker import Worker
 from tests.submissions.conftest import ALICE, BOB, MAINTAINER
 
@@ -56,7 +57,9 @@ def test_the_worker_takes_a_real_bundle_to_review(service: SubmissionService, re
     ]
 
 
-def test_accepting_puts_the_results_on_the_leaderboard_once(service, store, reviewed) -> None:
+def test_accepting_puts_the_results_on_the_leaderboard_once(
+    service, storage: Storage, store, reviewed
+) -> None:
     cursor = store.cursor()
     before = queries.data_version(cursor)
     # every source: the default view shows the official results only
@@ -88,22 +91,24 @@ def test_accepting_puts_the_results_on_the_leaderboard_once(service, store, revi
         service.accept(MAINTAINER, reviewed, "twice")
     count = cursor.sql("SELECT count(*) FROM results WHERE verification LIKE 'accepted%'")
     assert count.fetchall() == [(2,)]
-    assert not service._ledger.storage.work_dir(reviewed).joinpath("tree").exists()
+    assert not storage.work_dir(reviewed).joinpath("tree").exists()
 
 
-def test_rejecting_keeps_the_bundle(service: SubmissionService, reviewed: int) -> None:
+def test_rejecting_keeps_the_bundle(
+    service: SubmissionService, storage: Storage, reviewed: int
+) -> None:
     with pytest.raises(SubmissionError) as caught:
         service.reject(MAINTAINER, reviewed, "")
     assert caught.value.code == "review.reason_required"
     done = service.reject(MAINTAINER, reviewed, "system description incomplete")
     assert done.state.value == "rejected"
-    assert service._ledger.storage.blob_path(done.sha256).is_file()
+    assert storage.blob_path(done.sha256).is_file()
     assert service.report(ALICE, reviewed).accepted
     assert [s.submission_id for s in service.decided(MAINTAINER)] == [reviewed]
 
 
 def test_a_bundle_the_validator_rejects_cannot_be_accepted(
-    service: SubmissionService, tmp_path: Path, make_bundle_zip
+    service: SubmissionService, storage: Storage, tmp_path: Path, make_bundle_zip
 ) -> None:
     import zipfile
 
@@ -130,7 +135,7 @@ def test_a_bundle_the_validator_rejects_cannot_be_accepted(
     assert "measurements.implementation_missing" in codes
     assert service.reproduction(ALICE, sid) is None
     assert sid not in [q.submission_id for q in service.queue(MAINTAINER)]
-    assert not service._ledger.storage.work_dir(sid).joinpath("tree").exists()
+    assert not storage.work_dir(sid).joinpath("tree").exists()
     with pytest.raises(InvalidTransitionError) as caught:
         service.accept(MAINTAINER, sid, "looks fine to me")
     assert caught.value.code == "state.invalid_transition"
@@ -152,7 +157,7 @@ def test_withdrawn_while_queued_is_skipped_by_the_worker(service, make_bundle_zi
 def test_a_failed_import_changes_nothing(service: SubmissionService, store, reviewed) -> None:
     """A stored report whose number is impossible (edited on disk after validation) is
     refused at acceptance with a message; nothing changes, and the real report accepts."""
-    path = service._ledger.report_path(reviewed)
+    path = ledger_of(service).report_path(reviewed)
     text = path.read_text()
     edited = json.loads(text)
     edited["results"][0]["value"] = -1.0

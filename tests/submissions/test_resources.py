@@ -18,7 +18,7 @@ from submissions import children
 from submissions.children import ChildLimits
 from submissions.service import SubmissionService, ledger_of
 from submissions.worker import Worker
-from tests.submissions.conftest import ALICE, MAINTAINER
+from tests.submissions.conftest import ALICE, MAINTAINER, Reconfigure
 
 
 def _work(service: SubmissionService, sid: int) -> Path:
@@ -62,7 +62,7 @@ def test_no_server_path_reaches_a_message(service: SubmissionService, tmp_path: 
     sid = service.receive(ALICE, io.BytesIO(archive.getvalue()), "long.zip").submission_id
     Worker(service, service.settings).run_until_idle()
     s = service.get(ALICE, sid)
-    report = service._ledger.report_path(sid).read_text()  # everything stored, as stored
+    report = ledger_of(service).report_path(sid).read_text()  # everything stored, as stored
     assert s.state.value == "rejected_by_validator"
     assert "archive.corrupt" in report and "File name too long" in report
     storage = str(service.settings.storage_dir)
@@ -77,12 +77,13 @@ def test_no_server_path_reaches_a_message(service: SubmissionService, tmp_path: 
 )
 def test_each_child_gets_its_own_time_and_memory_limits(
     service: SubmissionService,
+    reconfigured: Reconfigure,
     make_bundle_zip: Callable[[str], Path],
     monkeypatch,
     backend: str,
     reproduction_cap: str | None,
 ) -> None:
-    settings = service.settings.with_changes(
+    configured = reconfigured(
         validation_timeout_s=111,
         recount_timeout_s=222,
         spot_check_timeout_s=333,
@@ -92,7 +93,6 @@ def test_each_child_gets_its_own_time_and_memory_limits(
         reference_model="some/model",
         reference_dataset="demo",
     )
-    configured = SubmissionService(service._store, settings)
     seen: dict[str, tuple[float, str | None]] = {}
     real = children.run_child
 
@@ -109,7 +109,7 @@ def test_each_child_gets_its_own_time_and_memory_limits(
     monkeypatch.setattr(children, "run_child", recording)
     with make_bundle_zip("NEW-1-node-4x-BMG-B70").open("rb") as stream:
         sid = configured.receive(ALICE, stream, "intel.zip").submission_id
-    Worker(configured, settings).run_until_idle()
+    Worker(configured, configured.settings).run_until_idle()
     cap = str(3000 * 2**20)
     assert seen == {
         "submissions.validate_child": (111, cap),
@@ -162,11 +162,11 @@ def test_a_recount_over_its_memory_cap_says_so_and_the_server_lives(tmp_path: Pa
     assert roomy["recounted_tokens_per_sample"] == 300.0
 
 
-def test_work_folders_go_on_every_final_state(service: SubmissionService, monkeypatch) -> None:
+def test_work_folders_go_on_every_final_state(
+    service: SubmissionService, reconfigured: Reconfigure, monkeypatch
+) -> None:
     # timed out
-    limited = SubmissionService(
-        service._store, service.settings.with_changes(validation_timeout_s=0.01)
-    )
+    limited = reconfigured(validation_timeout_s=0.01)
     timed_out = limited.receive(ALICE, io.BytesIO(b"PK\x05\x06" + bytes(18)), "slow.zip")
     Worker(limited, limited.settings).run_until_idle()
     assert limited.get(ALICE, timed_out.submission_id).state.value == "rejected"

@@ -22,7 +22,7 @@ from submissions.service import SubmissionService, ledger_of
 from submissions.settings import SubmissionSettings
 from submissions.states import State
 from submissions.worker import Worker
-from tests.submissions.conftest import ALICE, MAINTAINER, zip_tree
+from tests.submissions.conftest import ALICE, MAINTAINER, Reconfigure, zip_tree
 
 
 def _runner_bundle(folder: Path, *extra: str) -> Path:
@@ -36,10 +36,6 @@ def _runner_bundle(folder: Path, *extra: str) -> Path:
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     return folder / "tree"
-
-
-def _configured(service: SubmissionService, **changes: Any) -> SubmissionService:
-    return SubmissionService(service._store, service.settings.with_changes(**changes))
 
 
 def _as_if_the_validator_accepted(service: SubmissionService, sid: int) -> None:
@@ -85,9 +81,9 @@ def _whole_log(tree: Path) -> Path:
     return next(tree.with_name("tree.untruncated").rglob("mlperf_log_accuracy.json"))
 
 
-def _dummy_service(service: SubmissionService) -> SubmissionService:
-    configured = _configured(
-        service, reference_backend="dummy", reference_dataset="demo", spot_check_samples=4
+def _dummy_service(reconfigured: Reconfigure) -> SubmissionService:
+    configured = reconfigured(
+        reference_backend="dummy", reference_dataset="demo", spot_check_samples=4
     )
     assert configured.settings.reproduction_tiers == (1, 2, 3)
     return configured
@@ -95,10 +91,13 @@ def _dummy_service(service: SubmissionService) -> SubmissionService:
 
 @pytest.mark.slow
 def test_three_tiers_on_a_tiny_model_bundle_through_the_worker(
-    service: SubmissionService, tiny_tree: Path, tiny_llama: Path, tmp_path: Path
+    service: SubmissionService,
+    reconfigured: Reconfigure,
+    tiny_tree: Path,
+    tiny_llama: Path,
+    tmp_path: Path,
 ) -> None:
-    configured = _configured(
-        service,
+    configured = reconfigured(
         reference_backend="hf",
         reference_model=str(tiny_llama),
         reference_dataset="demo",
@@ -127,9 +126,9 @@ def test_three_tiers_on_a_tiny_model_bundle_through_the_worker(
 
 
 def test_a_whole_log_uploaded_during_review_is_reproduced_again(
-    service: SubmissionService, dummy_tree: Path, tmp_path: Path
+    service: SubmissionService, reconfigured: Reconfigure, dummy_tree: Path, tmp_path: Path
 ) -> None:
-    configured = _dummy_service(service)
+    configured = _dummy_service(reconfigured)
     sid = _submit(configured, dummy_tree, tmp_path)
     worker = Worker(configured, configured.settings)
     worker.run_until_idle()
@@ -179,9 +178,9 @@ def test_a_whole_log_uploaded_during_review_is_reproduced_again(
 
 
 def test_a_log_uploaded_before_the_recount_is_checked_by_name_and_used_or_said_unused(
-    service: SubmissionService, dummy_tree: Path, tmp_path: Path
+    service: SubmissionService, reconfigured: Reconfigure, dummy_tree: Path, tmp_path: Path
 ) -> None:
-    configured = _dummy_service(service)
+    configured = _dummy_service(reconfigured)
     with zip_tree(dummy_tree, tmp_path / "dummy.zip").open("rb") as stream:
         sid = configured.receive(ALICE, stream, "dummy.zip").submission_id
     with pytest.raises(SubmissionError) as unknown:
@@ -202,11 +201,12 @@ def test_a_log_uploaded_before_the_recount_is_checked_by_name_and_used_or_said_u
 
 def test_a_log_arriving_while_the_child_runs_gets_a_second_run(
     service: SubmissionService,
+    reconfigured: Reconfigure,
     dummy_tree: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    configured = _dummy_service(service)
+    configured = _dummy_service(reconfigured)
     sid = _submit(configured, dummy_tree, tmp_path)
     real = pipeline._spot_check
     calls: list[list[str]] = []
@@ -241,10 +241,9 @@ def test_without_a_model_tier_1_still_runs_and_says_what_is_missing(
 
 
 def test_a_reproduction_past_its_time_limit_goes_to_review_saying_so(
-    service: SubmissionService, dummy_tree: Path, tmp_path: Path
+    service: SubmissionService, reconfigured: Reconfigure, dummy_tree: Path, tmp_path: Path
 ) -> None:
-    configured = _configured(
-        service,
+    configured = reconfigured(
         reference_backend="dummy",
         reference_dataset="demo",
         # its own limit (validation and recount keep theirs): shorter than the child takes to

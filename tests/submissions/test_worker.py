@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import io
+import json
+import threading
 import time
+from pathlib import Path
+
+import pytest
 
 from submissions import children, pipeline
-from submissions.service import SubmissionService
-from submissions.worker import Worker
-from tests.submissions.conftest import ALICE, MAINTAINER
-
-
-def _wait_until_idle(service: SubmissionService, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while service._ledger.pending_work() and time.monotonic() < deadline:
-        time.sleep(0.05)
+from submissions.service import SubmissionService, ledger_of
+from submissions.states import State
+from submissions.storage import Storage
+from submissions.worker import STATUS_FILE, Doing, Worker
+from tests.submissions.conftest import ALICE, MAINTAINER, Reconfigure
 
 
 def test_start_resumes_work_a_dead_process_left_behind(service, store, make_bundle_zip) -> None:
@@ -27,7 +28,7 @@ def test_start_resumes_work_a_dead_process_left_behind(service, store, make_bund
     worker = Worker(service, service.settings.with_changes(worker_poll_s=0.1))
     worker.start()
     try:
-        _wait_until_idle(service)
+        assert worker.wait_until_idle(60)
     finally:
         worker.stop()
     assert not worker.is_running
@@ -38,10 +39,10 @@ def test_start_resumes_work_a_dead_process_left_behind(service, store, make_bund
     ]
 
 
-def test_a_validation_past_its_time_limit_is_rejected_with_that_reason(service) -> None:
-    limited = SubmissionService(
-        service._store, service.settings.with_changes(validation_timeout_s=0.01)
-    )
+def test_a_validation_past_its_time_limit_is_rejected_with_that_reason(
+    service, reconfigured: Reconfigure
+) -> None:
+    limited = reconfigured(validation_timeout_s=0.01)
     sid = limited.receive(ALICE, io.BytesIO(b"PK\x05\x06" + bytes(18)), "slow.zip").submission_id
     Worker(limited, limited.settings).run_until_idle()
     s = limited.get(ALICE, sid)
@@ -50,7 +51,7 @@ def test_a_validation_past_its_time_limit_is_rejected_with_that_reason(service) 
     assert rejected.reason.startswith("validation did not finish within 0.01 s")
 
 
-def test_a_crashing_step_is_retried_then_given_up(service, monkeypatch) -> None:
+def test_a_crashing_step_is_retried_then_given_up(service, storage: Storage, monkeypatch) -> None:
     calls: list[list[str]] = []
 
     def crashing(command, timeout_s, on_start, stop_requested):
@@ -66,7 +67,7 @@ def test_a_crashing_step_is_retried_then_given_up(service, monkeypatch) -> None:
     assert s.decision_reason.startswith("could not be processed after 3 attempts: ")
     assert "the disk vanished" in s.decision_reason
     assert "ask a maintainer; the bundle is kept" in s.decision_reason
-    assert service._ledger.storage.blob_path(s.sha256).is_file()
+    assert storage.blob_path(s.sha256).is_file()
 
 
 def test_wake_starts_work_without_waiting_for_the_poll(service) -> None:
@@ -76,7 +77,43 @@ def test_wake_starts_work_without_waiting_for_the_poll(service) -> None:
         time.sleep(0.05)  # the thread is idle, waiting an hour for its next poll
         sid = service.receive(ALICE, io.BytesIO(b"not an archive"), "x.zip").submission_id
         worker.wake()
-        _wait_until_idle(service, timeout_s=30)
+        assert worker.wait_until_idle(30)
     finally:
         worker.stop()
     assert service.get(ALICE, sid).state.value == "rejected_by_validator"  # not an archive
+
+
+def test_the_status_file_never_lags_what_the_worker_is_doing(
+    service: SubmissionService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker thread records its child while other threads read it (stop) or write the
+    status too (run_until_idle): value and file change together, under one lock. Here one
+    write is slow; a change made meanwhile must wait for it, not be overwritten by it."""
+    worker = Worker(service, service.settings)
+    storage = ledger_of(service).storage
+    real_write = storage.write_json
+    entered = threading.Event()
+    calls: list[int] = []
+
+    def slow_first_write(path: Path, data: object) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            entered.set()
+            time.sleep(0.3)  # long enough for the other thread to try its own change
+        real_write(path, data)
+
+    monkeypatch.setattr(storage, "write_json", slow_first_write)
+    first = threading.Thread(target=worker._write_status, args=(7, State.VALIDATING))
+    first.start()
+    assert entered.wait(10)
+    second = threading.Thread(target=worker._on_child, args=(4242,))
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert worker.doing == Doing(submission_id=7, state=State.VALIDATING, child_pid=4242)
+    status = json.loads((storage.root / STATUS_FILE).read_text(encoding="utf-8"))
+    assert (status["submission_id"], status["state"], status["child_pid"]) == (
+        7,
+        "validating",
+        4242,
+    )

@@ -20,9 +20,14 @@ PUBLISHED_SYSTEM = "1-node-4x-BMG-B70"
 _CODE_FOLDER = {"v4.1": "code", "v5.1": "code", "v6.0": "src"}
 
 
-def _complete_submitter(submitter: Path, code_folder: str) -> None:
+def _writable(submitter: Path) -> None:
+    """The shared bundles are read-only; a copy must be changeable and removable."""
     for path in submitter.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def _complete_submitter(submitter: Path, code_folder: str) -> None:
+    _writable(submitter)
     code = submitter / code_folder
     if code_folder == "src":
         code.mkdir()
@@ -44,6 +49,26 @@ def _rename_system(submitter: Path, old: str, new: str) -> None:
     # the measurements' implementation JSON is named after the system (spec §1)
     for path in (submitter / "measurements" / new).rglob(f"{old}*.json"):
         path.rename(path.with_name(new + path.name.removeprefix(old)))
+
+
+def submitter_tree(
+    subtree: str, dest: Path, *, complete: bool = False, rename_system: str | None = None
+) -> Path:
+    """Copy one submitter of the shared bundles (``"v5.1/closed/AMD"``) to
+    ``dest/closed/AMD``: completed when ``complete``; its system renamed when it has exactly
+    one and ``rename_system`` is given. Returns ``dest``. The caller checks the source exists
+    (:data:`BUNDLES` / subtree)."""
+    round_name, _, inner = subtree.partition("/")
+    submitter = dest / inner
+    shutil.copytree(BUNDLES / round_name / inner, submitter)
+    submitter.chmod(0o755)
+    _writable(submitter)
+    if complete:
+        _complete_submitter(submitter, _CODE_FOLDER[round_name])
+    systems = [p.stem for p in (submitter / "systems").glob("*.json")]
+    if rename_system is not None and len(systems) == 1:
+        _rename_system(submitter, systems[0], rename_system)
+    return dest
 
 
 def completed_round_tree(

@@ -157,8 +157,12 @@ def _accuracy_lines(path: Path, rng: random.Random) -> str:
     return f"{path.name}: prepended {fake[:30]!r}"
 
 
-def _link(path: Path, rng: random.Random) -> str:
-    kind = rng.choice(["dangling", "self", "dev_zero", "outside", "fifo"])
+LINK_KINDS = ("dangling", "self", "dev_zero", "outside", "fifo")
+
+
+def replace_with_link(path: Path, kind: str) -> None:
+    """Replace the file ``path`` by a link of ``kind`` (:data:`LINK_KINDS`): to nothing, to
+    itself, to /dev/zero, out of the bundle, or by a FIFO (a read would block forever)."""
     path.unlink()
     if kind == "dangling":
         path.symlink_to(path.parent / "nothing-here")
@@ -168,8 +172,15 @@ def _link(path: Path, rng: random.Random) -> str:
         path.symlink_to("/dev/zero")
     elif kind == "outside":
         path.symlink_to("/etc/hostname")
-    else:
+    elif kind == "fifo":
         os.mkfifo(path)
+    else:
+        raise ValueError(f"no link kind {kind!r}; one of {LINK_KINDS}")
+
+
+def _link(path: Path, rng: random.Random) -> str:
+    kind = rng.choice(LINK_KINDS)
+    replace_with_link(path, kind)
     return f"{path.name} replaced by a {kind} link"
 
 

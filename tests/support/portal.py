@@ -117,9 +117,6 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-BUNDLES = ROOT.parent / "shared" / "data" / "bundles"  # CI has ../shared beside the checkout
-
-
 def zip_bundle(
     subtree: str = "v5.1/closed/AMD", *, complete: bool = False, rename_system: str | None = None
 ) -> bytes:
@@ -134,24 +131,21 @@ def zip_bundle(
     import io
     import zipfile
 
-    round_dir, _, inner = subtree.partition("/")
-    root = BUNDLES / round_dir
-    if not (root / inner).is_dir():
-        raise PortalError(f"{root / inner} is missing: the shared bundles are needed")
+    from tests.support.bundles import BUNDLES, submitter_tree
+
+    if not (BUNDLES / subtree).is_dir():
+        raise PortalError(f"{BUNDLES / subtree} is missing: the shared bundles are needed")
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        systems = [p.stem for p in (root / inner / "systems").glob("*.json")]
-        for path in sorted((root / inner).rglob("*")):
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        tree = submitter_tree(
+            subtree, Path(scratch), complete=complete, rename_system=rename_system
+        )
+        for path in sorted(tree.rglob("*")):
             if path.is_file():
-                name = path.relative_to(root).as_posix()
-                if rename_system is not None and len(systems) == 1:
-                    name = name.replace(systems[0], rename_system)
-                archive.write(path, name)
-        if complete:
-            benchmarks = {p.name for p in (root / inner).glob("results/*/*") if p.is_dir()}
-            for benchmark in sorted(benchmarks):
-                archive.writestr(f"{inner}/code/{benchmark}/reference/README.md", "# code\n")
-            archive.writestr(f"{inner}/documentation/calibration.md", "# calibration\n")
+                archive.write(path, path.relative_to(tree).as_posix())
     return buffer.getvalue()
 
 

@@ -52,6 +52,7 @@ def test_unreadable_input_exits_2_with_one_line(tmp_path: Path) -> None:
     done = run(str(tmp_path / "missing"))
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "does not exist" in done.stderr
+    assert done.stderr.strip().endswith("[input.unreadable]")  # the documented code
 
 
 def test_unknown_round_is_a_clear_error(bundles_dir: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fuzzing import LINK_KINDS, replace_with_link
 from tests.validator.conftest import ROOT
 from tests.validator.test_mutations import AMD, AMD_RES, AMD_SYS, edit_system, set_detail
 
@@ -82,21 +83,10 @@ def test_effective_scenario_of_the_wrong_type(bundle_copy) -> None:
     assert report["official_verdict"] == "rejected"
 
 
-@pytest.mark.parametrize("kind", ["dangling", "self", "dev_zero", "fifo", "outside"])
+@pytest.mark.parametrize("kind", LINK_KINDS)
 def test_links_and_fifos_among_the_logs(kind: str, bundle_copy) -> None:
     root = bundle_copy("v5.1-AMD")
-    target = root / OFFLINE / "performance/run_1/mlperf_log_detail.txt"
-    target.unlink()
-    if kind == "dangling":
-        target.symlink_to(target.parent / "missing")
-    elif kind == "self":
-        target.symlink_to(target.name)
-    elif kind == "dev_zero":
-        target.symlink_to("/dev/zero")
-    elif kind == "outside":
-        target.symlink_to("/etc/hostname")
-    else:
-        os.mkfifo(target)
+    replace_with_link(root / OFFLINE / "performance/run_1/mlperf_log_detail.txt", kind)
     start = time.monotonic()
     report = assert_handled(run(str(root), timeout=60))
     assert time.monotonic() - start < 60

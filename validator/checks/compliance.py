@@ -18,6 +18,7 @@ from scoring.accuracy_text import AccuracyText
 from validator.checks import performance
 from validator.checks.context import ComplianceTest, ResultContext
 from validator.checks.registry import Level, check
+from validator.codes import Verdict
 from validator.findings import Finding
 from validator.parsing import ParseError
 
@@ -151,7 +152,7 @@ def _performance_rules(ctx: ResultContext, test: ComplianceTest) -> Iterator[Fin
     seeds = ctx.rules.test05_seeds if test.name == "TEST05" and ctx.rules.test05_seeds else None
     for rule in rules:
         for f in rule(nested):
-            if f.is_error and f.verdict == "official":
+            if f.is_error and f.verdict is Verdict.OFFICIAL:
                 yield ctx.found("compliance.performance_failed", run, f"{test.name}: {f.message}")
     checked = (
         replace(nested, rules=ctx.rules.model_copy(update={"seeds": seeds})) if seeds else nested

@@ -146,7 +146,7 @@ class ResultContext:
 
     @property
     def is_closed_or_network(self) -> bool:
-        return self.dirs.division in ("closed", "network")
+        return self.dirs.division in self.common.closed_rule_divisions
 
     @property
     def perf_dir(self) -> Path:

@@ -161,7 +161,7 @@ def check_loadgen_errors(ctx: ResultContext) -> Iterator[Finding]:
     if log is None:
         return
     exceptions = ctx.options.submission_exceptions
-    if ctx.rules.checker.style == "classic":
+    if ctx.rules.checker.performance_errors_fail:  # the classic checkers (v4.0-v5.1)
         has_error = log.official_has_error(counts_entries_only=False)
         errors = _official_errors(ctx, log)
         blocking = [e for e in errors if UNCOMMITTED not in e] if exceptions else errors
@@ -482,7 +482,7 @@ def _package_scenario(ctx: ResultContext, logged: str) -> Iterator[Finding]:
     if logged.lower() == folder or (logged.lower(), folder) == ("server", "interactive"):
         return
     system_type = str((ctx.system or {}).get("system_type", ""))
-    if "edge" not in system_type.lower():
+    if ctx.rules.checker.inference_needs_edge and "edge" not in system_type.lower():
         yield ctx.found(
             "perf.scenario_mismatch",
             _where(ctx),

@@ -85,7 +85,7 @@ def check_known_benchmark(ctx: BenchmarkContext) -> Iterator[Finding]:
     results too)."""
     if not ctx.system_ok:
         return
-    closed = ctx.division in ("closed", "network")
+    closed = ctx.division in ctx.common.closed_rule_divisions
     package = ctx.rules.checker.style == "package"
     if package and not closed:
         return
@@ -117,7 +117,7 @@ def check_known_benchmark(ctx: BenchmarkContext) -> Iterator[Finding]:
 )
 def check_scenario_set(ctx: BenchmarkContext) -> Iterator[Finding]:
     table = _table(ctx)
-    if table is None or not ctx.system_ok or ctx.division not in ("closed", "network"):
+    if table is None or not ctx.system_ok or ctx.division not in ctx.common.closed_rule_divisions:
         return
     if ctx.rules.checker.required_scenarios == "folders":
         yield from _folders(ctx, table)

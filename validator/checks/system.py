@@ -23,6 +23,18 @@ def _description(ctx: SystemContext) -> dict[str, Any] | None:
     return ctx.description if isinstance(ctx.description, dict) else None
 
 
+def _not_text(ctx: SystemContext, code: str, field: str, value: object) -> Finding:
+    """A field the classic checker calls a string method on holds something else: that
+    checker stops with an exception (the whole bundle), the package one fails the system."""
+    classic = ctx.rules.checker.style == "classic"
+    return finding(
+        code,
+        ctx.path,
+        f"{field} is {value!r}, not a text" + (STOPS if classic else ""),
+        scope=() if classic else ctx.scope,
+    )
+
+
 def is_network_system(data: dict[str, Any]) -> bool | None:
     """``is_network`` as the checker reads it (``.lower() == "true"``); None when it would
     raise (a value that is not a string)."""
@@ -55,13 +67,7 @@ def check_status_and_type(ctx: SystemContext) -> Iterator[Finding]:
         return
     status = data.get("status")
     if not isinstance(status, str):
-        classic = ctx.rules.checker.style == "classic"
-        yield finding(
-            "system.status_invalid",
-            ctx.path,
-            f"status is {status!r}, not a text" + (STOPS if classic else ""),
-            scope=() if classic else ctx.scope,
-        )
+        yield _not_text(ctx, "system.status_invalid", "status", status)
     elif status.lower() not in ctx.common.availabilities:
         yield finding("system.status_invalid", ctx.path, f"status is {status!r}", scope=ctx.scope)
     system_type = data.get("system_type")
@@ -160,13 +166,7 @@ def check_division_and_submitter(ctx: SystemContext) -> Iterator[Finding]:
         return
     declared = data.get("submitter")
     if not isinstance(declared, str):
-        classic = ctx.rules.checker.style == "classic"
-        yield finding(
-            "system.submitter_mismatch",
-            ctx.path,
-            f"submitter is {declared!r}, not a text" + (STOPS if classic else ""),
-            scope=() if classic else ctx.scope,
-        )
+        yield _not_text(ctx, "system.submitter_mismatch", "submitter", declared)
     elif declared.lower() != ctx.submitter.lower():
         yield finding(
             "system.submitter_mismatch",

@@ -177,6 +177,7 @@ class Test06Rules(_Frozen):
 
 class CommonRules(_Frozen):
     divisions: tuple[str, ...]
+    closed_rule_divisions: tuple[str, ...]  # closed and network: the round's benchmarks only
     ignored_root_dirs: tuple[str, ...]
     availabilities: tuple[str, ...]
     system_types: dict[str, str]
