@@ -3,15 +3,21 @@
 PY      := .venv/bin/python
 STAMP   := .venv/.installed
 NLTK    := data/nltk_data
+# every extra of pyproject.toml (where the exact pins live): the portal, the reference runner on
+# the CPU, the test tools and the lint tools; the portal alone needs only `.[portal]`
+EXTRAS  := portal,runner,test,dev
 export NLTK_DATA := $(CURDIR)/$(NLTK)
 export HF_HUB_OFFLINE := 1
 
 .PHONY: run serve-cluster work test lint format bench setup system-deps clean
 
-$(STAMP): requirements.txt
+# An editable install: the checkout's packages are importable from any folder, and the children
+# the worker starts (`python -m validator`, `python -m reference_runner`) find them. A .venv that
+# is a link belongs to another checkout: installing this one into it would repoint its imports.
+$(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $(STAMP)
+	@if [ -L .venv ]; then echo "make: .venv links to another checkout's environment; not installing into it"; \
+	else $(PY) -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]' && touch $(STAMP); fi
 
 $(NLTK)/.installed: $(STAMP)
 	$(PY) -m scoring.punkt_data $(NLTK)
