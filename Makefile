@@ -53,12 +53,12 @@ test: setup system-deps lint
 	$(PY) -m pytest -n 2
 
 bench: setup
-	$(PY) bench/validator_bench.py
-	$(PY) bench/rouge_bench.py
-	$(PY) bench/runner_bench.py
-	$(PY) bench/leaderboard_bench.py
-	$(PY) bench/portal_bench.py
-	$(PY) bench/cluster_bench.py
+	$(PY) -m bench.validator_bench
+	$(PY) -m bench.rouge_bench
+	$(PY) -m bench.runner_bench
+	$(PY) -m bench.leaderboard_bench
+	$(PY) -m bench.portal_bench
+	$(PY) -m bench.cluster_bench
 
 format: $(STAMP)
 	$(PY) -m ruff format .
