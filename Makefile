@@ -6,18 +6,26 @@ NLTK    := data/nltk_data
 # every extra of pyproject.toml (where the exact pins live): the portal, the reference runner on
 # the CPU, the test tools and the lint tools; the portal alone needs only `.[portal]`
 EXTRAS  := portal,runner,test,dev
+# the fast tier (make check): everything but the tests marked slow or browser (pyproject.toml)
+FAST    := not slow and not browser
 export NLTK_DATA := $(CURDIR)/$(NLTK)
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run serve-cluster work test lint format bench setup system-deps clean
+.PHONY: run serve-cluster work check test lint format bench setup system-deps clean
 
 # An editable install: the checkout's packages are importable from any folder, and the children
 # the worker starts (`python -m validator`, `python -m reference_runner`) find them. A .venv that
-# is a link belongs to another checkout: installing this one into it would repoint its imports.
+# is a link belongs to another checkout: installing this one into it would repoint its imports,
+# so make uses that environment as it is.
+ifeq ($(shell test -L .venv && echo link),link)
+$(STAMP):
+	@echo "make: .venv links to another checkout's environment: run make setup there"
+else
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
-	@if [ -L .venv ]; then echo "make: .venv links to another checkout's environment; not installing into it"; \
-	else $(PY) -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]' && touch $(STAMP); fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]'
+	touch $(STAMP)
+endif
 
 $(NLTK)/.installed: $(STAMP)
 	$(PY) -m scoring.punkt_data $(NLTK)
@@ -49,6 +57,12 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# the local loop, under a minute on 2 cores: lint, then the tests not marked slow or browser
+# (no Chromium, no nginx needed); the slowest ten are named, so a new slow test shows
+check: setup lint
+	$(PY) -m pytest -n 2 -q -m "$(FAST)" --durations=10
+
+# everything, slow and browser tiers included; CI runs exactly this
 test: setup system-deps lint
 	$(PY) -m pytest -n 2
 

@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # LoadGen runs in a fresh process that imports torch: 9-34 s
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = [sys.executable, "-m", "bench.gpu_smoke"]  # from ROOT: this checkout's code
 

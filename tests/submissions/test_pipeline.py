@@ -17,6 +17,8 @@ from submissions.service import SubmissionService
 from submissions.worker import Worker
 from tests.submissions.conftest import ALICE, BOB, MAINTAINER
 
+pytestmark = pytest.mark.slow  # each test takes a real bundle through the validator child: 3-10 s
+
 NEW_SYSTEM = "NEW-1-node-4x-BMG-B70"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import time
 
+import pytest
+
 from submissions import children, pipeline
 from submissions.service import SubmissionService
 from submissions.worker import Worker
@@ -17,6 +19,7 @@ def _wait_until_idle(service: SubmissionService, timeout_s: float = 60) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow  # the worker runs the validator child: 2 s
 def test_start_resumes_work_a_dead_process_left_behind(service, store, make_bundle_zip) -> None:
     with make_bundle_zip("NEW-1-node-4x-BMG-B70").open("rb") as stream:
         sid = service.receive(ALICE, stream, "intel.zip").submission_id
