@@ -91,6 +91,15 @@ def test_every_top_level_package_is_listed() -> None:
 
 
 def test_the_wheel_carries_every_module_and_data_file(tmp_path: Path) -> None:
+    import setuptools
+
+    backend = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["build-system"][
+        "requires"
+    ]
+    assert backend == [f"setuptools=={setuptools.__version__}"], (
+        f"the wheel is built with setuptools {setuptools.__version__}, pyproject.toml asks for "
+        f"{backend}: install the test extra (make setup)"
+    )
     source = tmp_path / "source"
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
