@@ -8,8 +8,8 @@ the detection rate of each known-bad kind. Baseline in the same run: the previou
 >= 0.8; the sample passes when >= 90 % of queries agree), on the same pairs, with token-id
 LCS F1 standing in for the decoded-text ROUGE-L it used (no Llama-2 tokenizer here).
 
-    .venv/bin/python bench/calibration_bench.py            # print the figures
-    .venv/bin/python bench/calibration_bench.py --write    # also rewrite scoring/calibration.json
+    .venv/bin/python -m bench.calibration_bench            # print the figures
+    .venv/bin/python -m bench.calibration_bench --write    # also rewrite scoring/calibration.json
 
 Calibrating takes a few seconds; the figure is the median of --repeats runs, with the load
 average before and after (the machine is shared).
@@ -25,19 +25,18 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from scoring.calibration import (  # noqa: E402
+from scoring.calibration import (
     CALIBRATION_FILE,
     bad_submissions,
     calibrate,
     find_test06_logs,
     legitimate_pairs,
 )
-from scoring.rouge_kernels import lcs_fmeasure  # noqa: E402
+from scoring.rouge_kernels import lcs_fmeasure
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SHARED = ROOT.parent / "shared" / "data"
 

@@ -22,7 +22,7 @@ Not a browser: no JavaScript, no rendering, no static bundle download after the 
 returning browser has it cached); the server does the same work per session and rerun.
 All traffic is loopback; every loop is bounded by ``--seconds`` and stops by itself.
 
-Usage: .venv/bin/python bench/cluster_bench.py [--readers 1,2] [--visitors 8]
+Usage: .venv/bin/python -m bench.cluster_bench [--readers 1,2] [--visitors 8]
        [--api-clients 8] [--seconds 40] [--probes 40]
 """
 
@@ -36,7 +36,6 @@ import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
-import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
@@ -44,7 +43,6 @@ from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 import gevent  # noqa: E402
 from locust import HttpUser, User, between, task  # noqa: E402

@@ -1,6 +1,6 @@
 """Fuzz the validator with seeded mutants of the real bundles and count the outcomes.
 
-    .venv/bin/python bench/fuzz.py N [--seed S] [--timeout 60]
+    .venv/bin/python -m bench.fuzz N [--seed S] [--timeout 60]
 
 Each case copies one of the four real bundles in ../shared/data/bundles, applies one to three
 mutations (byte flips, truncation, wrong JSON types, huge or non-finite numbers, deep nesting,
@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+
+from tests.support.fuzzing import cases, run_case
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,9 +31,6 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    from tests.support.fuzzing import cases, run_case
-
     bundles = ROOT.parent / "shared" / "data" / "bundles"
     print(f"seed {args.seed}, {args.count} cases, load average {os.getloadavg()}")
     outcomes = []

@@ -4,12 +4,12 @@ Server runs, plus the decode speed at batch 1 and the fraction of HBM bandwidth 
 
 On one GPU (an H200 with torch, transformers and accelerate; no vLLM needed):
 
-    python bench/gpu_smoke.py                     # 2 layers of Llama-2-70B's shape, bf16, cuda
-    python bench/gpu_smoke.py --layers 4 --queries 64
+    python -m bench.gpu_smoke                     # 2 layers of Llama-2-70B's shape, bf16, cuda
+    python -m bench.gpu_smoke --layers 4 --queries 64
 
 Here, on a CPU, the same code path with a tiny shape (what the tests run):
 
-    .venv/bin/python bench/gpu_smoke.py --device cpu --tiny
+    .venv/bin/python -m bench.gpu_smoke --device cpu --tiny
 
 What it prints: the model's shape and weight bytes, the batch-1 decode rate (median of
 --repeats, the prefill subtracted by timing 1 and N new tokens), the weight bytes read per
@@ -33,10 +33,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from reference_runner.errors import RunnerError
 
-from reference_runner.errors import RunnerError  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 LLAMA2_70B = {  # config.json of meta-llama/Llama-2-70b-chat-hf
     "vocab_size": 32000,

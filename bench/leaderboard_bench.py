@@ -16,7 +16,7 @@ Measures, with warm-up and medians (the first runs after start are slower):
      database), the floor this framework sets on this machine.
 Targets (issues 3 and 14): 50 ms seed, 300 ms 1M rows, API 100 ms on 1M rows, first render 3 s.
 
-Usage: .venv/bin/python bench/leaderboard_bench.py [--repeats N] [--no-browser]
+Usage: .venv/bin/python -m bench.leaderboard_bench [--repeats N] [--no-browser]
 """
 
 from __future__ import annotations
@@ -30,15 +30,14 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from leaderboard import frontier, queries
+from leaderboard.charts import CHARTS
+from leaderboard.db import open_store
+from leaderboard.filters import Filters
+from leaderboard.settings import LeaderboardSettings
+from tests.support.portal import chromium, free_port, is_healthy, running_portal, stop_process
 
-from leaderboard import frontier, queries  # noqa: E402
-from leaderboard.charts import CHARTS  # noqa: E402
-from leaderboard.db import open_store  # noqa: E402
-from leaderboard.filters import Filters  # noqa: E402
-from leaderboard.settings import LeaderboardSettings  # noqa: E402
-from tests.support.portal import chromium, free_port, is_healthy, running_portal, stop_process  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 BARE_PAGE = """
 import numpy as np

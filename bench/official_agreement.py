@@ -1,7 +1,7 @@
 """Our official verdict against the official checker's, on any results tree, and the time both
 take.
 
-    .venv/bin/python bench/official_agreement.py TREE OFFICIAL_CSV [--official-checker DIR]
+    .venv/bin/python -m bench.official_agreement TREE OFFICIAL_CSV [--official-checker DIR]
         [--round vX.Y] [--jobs N] [--repeats N]
 
 ``OFFICIAL_CSV`` is the summary the round's official checker wrote for ``TREE`` (never one we
@@ -29,6 +29,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from validator.agreement import compare_files
+from validator.report import report_from_json
+from validator.rules import load_round
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,16 +69,10 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
-    from validator.agreement import compare_files
-    from validator.report import report_from_json
-    from validator.rules import load_round
-
     tree = args.tree.resolve()
     print(f"load average before: {os.getloadavg()}")
     ours: list[tuple[float, float, int]] = []
     theirs: list[tuple[float, float]] = []
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryDirectory(prefix="agreement-") as scratch:
         work = Path(scratch)
         csv_out, json_out = work / "ours.csv", work / "ours.json"
@@ -86,7 +84,7 @@ def main() -> int:
             with json_out.open("wb") as sink:
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
-                subprocess.run(command, cwd=tree.parent, env=env, stdout=sink, check=False)
+                subprocess.run(command, cwd=ROOT, stdout=sink, check=False)
                 wall = time.perf_counter() - start
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

@@ -11,7 +11,7 @@ Measures, with a warm-up and medians over repeats (the first runs after start ar
   3. optionally the same as a person sees it in headless Chromium (`python -m portal`, demo
      login): click Submit -> receipt shown, -> "Verdict:" on the status page.
 
-Usage: .venv/bin/python bench/portal_bench.py [--repeats N] [--bundle SUBTREE] [--no-browser]
+Usage: .venv/bin/python -m bench.portal_bench [--repeats N] [--bundle SUBTREE] [--no-browser]
 """
 
 from __future__ import annotations
@@ -29,17 +29,16 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from leaderboard.db import open_store
+from leaderboard.settings import LeaderboardSettings
+from submissions.roles import Principal, principal_from_claims
+from submissions.service import SubmissionService
+from submissions.settings import SubmissionSettings
+from submissions.states import State
+from submissions.worker import Worker
+from tests.support.portal import chromium, running_portal, zip_bundle
 
-from leaderboard.db import open_store  # noqa: E402
-from leaderboard.settings import LeaderboardSettings  # noqa: E402
-from submissions.roles import Principal, principal_from_claims  # noqa: E402
-from submissions.service import SubmissionService  # noqa: E402
-from submissions.settings import SubmissionSettings  # noqa: E402
-from submissions.states import State  # noqa: E402
-from submissions.worker import Worker  # noqa: E402
-from tests.support.portal import chromium, running_portal, zip_bundle  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 POLL_S = 0.05
 

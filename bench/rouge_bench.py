@@ -7,8 +7,8 @@ once on a subset and its time is extrapolated linearly to N pairs (the pairs are
 independently, so the per-pair cost of a random subset is representative); the output says
 so. The fast scorer runs on all N pairs, ``--repeats`` times, and its median is reported.
 
-    .venv/bin/python bench/rouge_bench.py                 # 2,000 pairs, baseline on 200
-    .venv/bin/python bench/rouge_bench.py --pairs 24576   # a full llama2 accuracy log
+    .venv/bin/python -m bench.rouge_bench                 # 2,000 pairs, baseline on 200
+    .venv/bin/python -m bench.rouge_bench --pairs 24576   # a full llama2 accuracy log
 """
 
 from __future__ import annotations
@@ -24,12 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from scoring.punkt_data import load_sentence_splitter, write_punkt_data
+from scoring.rouge import ROUGE_TYPES, RougeResult, score_fast, score_reference
+from scoring.synthetic import pairs
 
-from scoring.punkt_data import load_sentence_splitter, write_punkt_data  # noqa: E402
-from scoring.rouge import ROUGE_TYPES, RougeResult, score_fast, score_reference  # noqa: E402
-from scoring.synthetic import pairs  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def timed(

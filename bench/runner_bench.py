@@ -16,7 +16,7 @@ the load average before and after, and the fraction of the memory-bandwidth limi
 decoding reads every weight once per step, so tokens/s <= batch * bandwidth / weight bytes,
 with bandwidth measured here by a NumPy copy.
 
-    .venv/bin/python bench/runner_bench.py [--repeats 3] [--prompt-tokens 128] [--new-tokens 32]
+    .venv/bin/python -m bench.runner_bench [--repeats 3] [--prompt-tokens 128] [--new-tokens 32]
 """
 
 from __future__ import annotations
@@ -24,13 +24,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def memory_bandwidth_gbs(size_mb: int = 512, repeats: int = 5) -> float:

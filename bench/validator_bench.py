@@ -5,7 +5,7 @@ validator (median of --repeat runs, --jobs workers) and, when --official-checker
 extracted ``tools/submission`` of mlcommons/inference (fetched separately, never committed),
 runs it on the same tree and prints the ratio and whether every result gets the same verdict.
 
-    .venv/bin/python bench/validator_bench.py --copies 500 \
+    .venv/bin/python -m bench.validator_bench --copies 500 \
         --official-checker /tmp/official/checker-v5.1/tools/submission
 """
 
@@ -22,11 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from validator import Options, validate_path
+from validator.rules import load_round
+from validator.summary_csv import write_summary_csv
 
-from validator import Options, validate_path  # noqa: E402
-from validator.report import write_summary_csv  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 BUNDLE = ROOT.parent / "shared" / "data" / "bundles" / "v5.1" / "closed" / "AMD"
 
@@ -58,7 +58,7 @@ def time_ours(tree: Path, jobs: int, repeat: int, csv_out: Path) -> tuple[list[f
         report = validate_path(tree, Options(jobs=jobs, skip_calibration_check=True))
         times.append(time.perf_counter() - start)
         count = sum(r.valid for r in report.results)
-    write_summary_csv(report, csv_out)
+    write_summary_csv(report, csv_out, load_round(report.round).checker.csv_style)
     return times, count
 
 

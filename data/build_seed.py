@@ -10,11 +10,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from leaderboard.errors import LeaderboardError
+from leaderboard.seed import build_seed
 
-from leaderboard.errors import LeaderboardError  # noqa: E402
-from leaderboard.seed import build_seed  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_CSV = ROOT.parent / "shared" / "data" / "mlperf_inference_results.csv"
 DEFAULT_OUT = ROOT / "data" / "mlperf_results_seed.parquet"

@@ -122,7 +122,7 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
             "scoring.calibration",
             path,
             f"cannot read the comparison calibration ({err}); rebuild it with "
-            "`python bench/calibration_bench.py --write`.",
+            "`python -m bench.calibration_bench --write`.",
         ) from err
 
 

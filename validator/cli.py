@@ -26,9 +26,15 @@ from validator.summary_csv import write_summary_csv
 EXIT_ACCEPTED, EXIT_REJECTED, EXIT_INPUT, EXIT_UNEXPECTED = 0, 1, 2, 3
 
 
+def _program_name() -> str:
+    """``inferboard-validate`` when run as the installed command, else ``python -m validator``."""
+    name = Path(sys.argv[0]).name
+    return "python -m validator" if name in ("__main__.py", "-c", "") else name
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m validator",
+        prog=_program_name(),
         description="Check an MLPerf Inference submission against the rules and the truth.",
     )
     parser.add_argument("path", type=Path, nargs="?", help="submission folder or .zip/.tar.gz/.tgz")

@@ -58,6 +58,7 @@ def test_a_file_from_before_migration_3_gains_directions_and_provenance(fresh_se
     assert rows == [("Offline", True, "published"), ("SingleStream", False, "published")]
 
 
+@pytest.mark.slow  # a second interpreter opening the file: 4 s
 def test_second_process_gets_a_clear_lock_message(fresh_settings, tmp_path: Path) -> None:
     import subprocess
     import sys
@@ -80,6 +81,7 @@ def test_second_process_gets_a_clear_lock_message(fresh_settings, tmp_path: Path
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow  # rebuilds the seed from the 12,523-row CSV: 4 s
 def test_seed_rebuild_is_reproducible(tmp_path: Path) -> None:
     assert SHARED_CSV.is_file(), f"{SHARED_CSV} is missing (see ../shared/data/README.md)"
     out = tmp_path / "seed.parquet"
@@ -183,6 +185,7 @@ def test_read_only_open_needs_an_existing_file(tmp_path: Path) -> None:
         open_store(settings)
 
 
+@pytest.mark.slow  # seeds two databases: 2.5 s
 def test_a_read_only_open_changes_nothing_and_needs_the_current_schema(
     fresh_settings, tmp_path: Path
 ) -> None:

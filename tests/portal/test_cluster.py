@@ -22,6 +22,8 @@ from cluster.supervisor import Cluster, start
 from tests.support.portal import free_port
 from tests.support.streamlit_client import StreamlitSession
 
+pytestmark = pytest.mark.slow  # a writer, two readers and nginx start first: 10 s
+
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:

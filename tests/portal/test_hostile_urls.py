@@ -144,6 +144,7 @@ def _assert_handled(at: AppTest, label: str) -> None:
     assert str(PROJECT_ROOT) not in shown, f"{label}: a server path is shown"
 
 
+@pytest.mark.slow  # every hostile value on one page: 2-5 s a page
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_survives_every_hostile_value(rt: runtime.PortalRuntime, page: str) -> None:
     user, params = PAGES[page]

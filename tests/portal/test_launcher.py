@@ -10,6 +10,8 @@ import tomllib
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from leaderboard.db import open_store
 from leaderboard.settings import PROJECT_ROOT as ROOT
 from leaderboard.settings import LeaderboardSettings
@@ -105,6 +107,7 @@ def _launch(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[
     )
 
 
+@pytest.mark.slow  # a second portal process: 2.3 s
 def test_a_locked_database_stops_the_start_with_one_line(tmp_path: Path) -> None:
     with open_store(LeaderboardSettings(db_path=tmp_path / "portal.duckdb")):
         done = _launch({}, tmp_path)

@@ -129,6 +129,7 @@ def test_the_login_in_the_address_filters_and_fills_the_form(rt: runtime.PortalR
         assert not bad.dataframe
 
 
+@pytest.mark.slow  # the worker runs the validator child: 3.5 s
 def test_the_flag_on_the_status_and_review_pages(rt: runtime.PortalRuntime) -> None:
     try:
         data = zip_bundle("v5.1/closed/AMD", complete=True, rename_system="8xMI300X_OrgTest")

@@ -194,6 +194,7 @@ def test_upload_through_the_page_gives_a_receipt_and_rejects_bad_names(
     assert link.proto.page.endswith("submissions") and f"id={sid}" in link.proto.query_string
 
 
+@pytest.mark.slow  # the worker runs the validator child: 5 s
 def test_status_page_shows_the_report_after_the_worker_ran(rt: runtime.PortalRuntime) -> None:
     try:
         data = zip_bundle("v4.1/closed/NVIDIA")
@@ -223,6 +224,7 @@ def test_status_page_shows_the_report_after_the_worker_ran(rt: runtime.PortalRun
     assert {literal(code) for code in codes} == set(shown["code"])
 
 
+@pytest.mark.slow  # the worker runs the validator child: 3 s
 def test_maintainer_decides_on_the_review_page_with_a_required_reason(
     rt: runtime.PortalRuntime,
 ) -> None:
@@ -290,6 +292,7 @@ def test_replacement_upload_is_linked_to_the_old_submission(rt: runtime.PortalRu
     assert rt.service.get(bob, old).state.value == "withdrawn"
 
 
+@pytest.mark.slow  # the worker runs the validator child: 3 s
 def test_review_page_warns_when_the_results_are_already_published(
     rt: runtime.PortalRuntime,
 ) -> None:

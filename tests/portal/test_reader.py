@@ -140,6 +140,7 @@ def _api_urls(base: str) -> list[str]:
     return urls
 
 
+@pytest.mark.slow  # a reader process serving pages: 8 s
 def test_nothing_in_a_reader_writes(root: Path, writer: Store, reader) -> None:
     base, process = reader
     snapshot = writer.settings.snapshots_path / "snapshot-00000001.duckdb"
@@ -187,6 +188,7 @@ def _total(base: str, query: str = "") -> int:
     return int(json.loads(body)["total"])
 
 
+@pytest.mark.slow  # a reader process serving pages: 6 s
 def test_a_published_change_reaches_a_running_reader_without_dropping_sessions(
     writer: Store, reader
 ) -> None:
@@ -215,6 +217,7 @@ def test_a_published_change_reaches_a_running_reader_without_dropping_sessions(
         assert any("Results as of snapshot 2 of" in t for t in run.texts())
 
 
+@pytest.mark.slow  # a reader process serving pages
 def test_as_of_pins_a_snapshot_until_it_is_pruned(writer: Store, reader) -> None:
     base, _ = reader
     assert _total(base, "&as_of=1") == 152  # the numbers as they were

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -42,6 +44,7 @@ def test_interactive_needs_a_round_that_has_it(tmp_path: Path) -> None:
     assert "no Interactive scenario" in result.stderr
 
 
+@pytest.mark.slow  # a LoadGen run in a child: 3 s
 def test_cli_writes_an_interactive_bundle_with_tight_limits(
     tmp_path: Path, nltk_data: Path
 ) -> None:

@@ -17,6 +17,8 @@ import pytest
 
 from reference_runner.codecs import HFCodec
 
+pytestmark = pytest.mark.slow  # a tiny Llama generating on the CPU: 5-14 s each
+
 TEXTS = [
     "Why is the sky blue?",
     "Hi",

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from reference_runner.backends.dummy import dummy_answer
 from reference_runner.rounds import load_round
@@ -173,6 +174,7 @@ def test_dummy_answer_is_a_pure_function_of_the_prompt() -> None:
     assert dummy_answer([1, 50, 60], 6) == [60, 60, 50, 60, 50, 2]
 
 
+@pytest.mark.slow  # a second LoadGen run: 3 s
 def test_v60_uses_the_merged_layout_and_offline_can_be_valid(
     tmp_path: Path, nltk_data: Path
 ) -> None:

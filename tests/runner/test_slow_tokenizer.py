@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from reference_runner.codecs import HFCodec
 from reference_runner.datasets import DEMO_DATASET
 
 
+@pytest.mark.slow  # trains a SentencePiece model: 4 s
 def test_a_sentencepiece_folder_decodes_with_sentencepiece(tmp_path: Path) -> None:
     import sentencepiece
 

@@ -96,6 +96,7 @@ def test_the_issue_figures_for_the_amd_pair(shared_data: Path) -> None:
     assert judge(rows, load_calibration().thresholds_for(100), 0.1).verdict == "consistent"
 
 
+@pytest.mark.slow  # calibrates on every TEST06 log: 13 s
 def test_calibration_reproduces_the_committed_figures(shared_data: Path) -> None:
     """bench/calibration_bench.py --write made scoring/calibration.json from these logs."""
     fresh = calibrate(shared_data).to_json()

@@ -41,6 +41,7 @@ def hex_of(tokens: list[int], dtype: str) -> str:
     return np.asarray(tokens, dtype="<i4" if dtype == "int32" else "<i8").tobytes().hex().upper()
 
 
+@pytest.mark.slow  # ROUGE on a whole accuracy log: 2-4 s
 @pytest.mark.parametrize("dtype", ["int32", "int64"])
 def test_recomputes_what_the_official_script_prints(
     dtype: str, split_sentences: SentenceSplitter

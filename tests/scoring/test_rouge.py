@@ -105,6 +105,7 @@ def test_summary_lcs_matches_on_random_token_lists() -> None:
         assert summary_lcs_fmeasure(ref[:k], can) == expected
 
 
+@pytest.mark.slow  # rouge_score on thousands of pairs: 3 s
 def test_pair_fmeasures_are_bit_identical(split_sentences: SentenceSplitter) -> None:
     predictions, references = pairs(40, seed=2)
     predictions += EDGE_TEXTS + EDGE_TEXTS[::-1]
@@ -116,6 +117,7 @@ def test_pair_fmeasures_are_bit_identical(split_sentences: SentenceSplitter) -> 
         assert list(pair_fmeasures(coder, ref, pred)) == reference_fmeasures(ref, pred)
 
 
+@pytest.mark.slow  # rouge_score on thousands of pairs: 3 s
 def test_score_fast_equals_score_reference(split_sentences: SentenceSplitter) -> None:
     predictions, references = pairs(40, seed=4)
     slow = score_reference(predictions, references, split_sentences)

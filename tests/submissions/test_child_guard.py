@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from submissions.children import run_child
 from submissions.settings import PROJECT_ROOT
 
@@ -32,6 +34,7 @@ def _wait_gone(pid: int, timeout_s: float = 10) -> bool:
     return False
 
 
+@pytest.mark.slow  # waits for the guard to notice: 2 s
 def test_the_guard_kills_its_command_when_the_worker_is_gone(tmp_path: Path) -> None:
     pid_file = tmp_path / "command.pid"
     command = [sys.executable, "-c",
@@ -65,6 +68,7 @@ def test_a_guarded_command_that_ends_passes_its_exit_status() -> None:
     assert done.returncode == 7, done.stderr
 
 
+@pytest.mark.slow  # waits out a time limit: 3 s
 def test_a_time_limit_kills_the_child_and_what_it_started(tmp_path: Path) -> None:
     pid_file = tmp_path / "grandchild.pid"
     parent = [sys.executable, "-c",

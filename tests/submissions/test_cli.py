@@ -28,6 +28,7 @@ def environ(db_settings: LeaderboardSettings, settings: SubmissionSettings) -> d
     }
 
 
+@pytest.mark.slow  # the CLI's work command runs the validator child: 5 s
 def test_submit_work_review_and_audit(
     environ: dict[str, str], make_bundle_zip: Callable[[str], Path], capsys, tmp_path: Path
 ) -> None:
@@ -119,6 +120,7 @@ def test_settings_command_lists_every_setting(environ: dict[str, str], capsys) -
         assert f"INFERBOARD_{name.upper()} = " in out
 
 
+@pytest.mark.slow  # a shell pipeline of CLI processes: 12 s
 def test_a_closed_pipe_ends_quietly(environ: dict[str, str], service_with_history) -> None:
     """`python -m submissions list | head -1`: no BrokenPipeError traceback."""
     done = subprocess.run(

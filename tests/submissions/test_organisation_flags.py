@@ -28,6 +28,7 @@ def _reviewed(service: SubmissionService, bundle: Path, name: str) -> int:
     return sid
 
 
+@pytest.mark.slow  # the worker runs the validator child: 3 s
 def test_a_flagged_bundle_is_accepted_only_with_a_confirmation(
     service: SubmissionService, store, make_bundle_zip: Callable[[str], Path]
 ) -> None:
@@ -67,6 +68,7 @@ def test_a_flagged_bundle_is_accepted_only_with_a_confirmation(
     assert service.verify_audit_chain(MAINTAINER).intact
 
 
+@pytest.mark.slow  # the worker runs the validator child: 3 s
 def test_a_bundle_with_two_organisations_flags_the_other_one(
     service: SubmissionService, tmp_path: Path
 ) -> None:
@@ -178,6 +180,7 @@ def test_the_cli_needs_a_maintainer_and_a_reason(run) -> None:
     assert run("organisations", "list")[1] == "(no organisation is mapped to any login)\n"
 
 
+@pytest.mark.slow  # the worker and the CLI in child processes: 7 s
 def test_show_prints_the_flag_and_what_acceptance_needs(
     run, make_bundle_zip: Callable[[str], Path]
 ) -> None:

@@ -18,6 +18,8 @@ from submissions.storage import Storage
 from submissions.worker import Worker
 from tests.submissions.conftest import ALICE, BOB, MAINTAINER
 
+pytestmark = pytest.mark.slow  # each test takes a real bundle through the validator child: 3-10 s
+
 NEW_SYSTEM = "NEW-1-node-4x-BMG-B70"
 
 

@@ -37,6 +37,7 @@ def zero_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow  # writes a GB-sized archive: 16 s
 def test_a_whole_archive_zip_bomb_is_refused_before_anything_is_written(
     service: SubmissionService, zero_bomb: Path
 ) -> None:
@@ -70,6 +71,7 @@ def test_no_server_path_reaches_a_message(service: SubmissionService, tmp_path: 
         assert storage not in text and str(tmp_path) not in text and "/work/" not in text
 
 
+@pytest.mark.slow  # validator and recount children: 2 s each
 @pytest.mark.parametrize(
     ("backend", "reproduction_cap"),
     [("dummy", str(3000 * 2**20)), ("hf", None)],
@@ -140,6 +142,7 @@ def _big_accuracy_log(root: Path, samples: int) -> None:
     (folder / "accuracy.txt").write_text("{'rouge1': 44.5, 'tokens_per_sample': 300.0}\n")
 
 
+@pytest.mark.slow  # a recount child over its memory cap: 2.5 s
 def test_a_recount_over_its_memory_cap_says_so_and_the_server_lives(tmp_path: Path) -> None:
     """A 57 MiB accuracy log needs about 240 MB to recount; capped at 300 MiB of address
     space it cannot be, which the recount child reports instead of taking the server down."""

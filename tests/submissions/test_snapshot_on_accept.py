@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from leaderboard import queries
 from leaderboard.db import Store
 from leaderboard.filters import Filters
@@ -14,6 +16,8 @@ from leaderboard.snapshot_shelf import SnapshotShelf
 from submissions.service import SubmissionService
 from submissions.worker import Worker
 from tests.submissions.conftest import ALICE, MAINTAINER
+
+pytestmark = pytest.mark.slow  # the worker, an acceptance and a reader: 6 s
 
 NEW_SYSTEM = "NEW-1-node-4x-BMG-B70"
 

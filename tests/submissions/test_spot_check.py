@@ -125,6 +125,7 @@ def test_three_tiers_on_a_tiny_model_bundle_through_the_worker(
     assert str(configured.settings.storage_dir) not in str(reproduction)
 
 
+@pytest.mark.slow  # two reproduction children: 3 s
 def test_a_whole_log_uploaded_during_review_is_reproduced_again(
     service: SubmissionService, reconfigured: Reconfigure, dummy_tree: Path, tmp_path: Path
 ) -> None:
@@ -177,6 +178,7 @@ def test_a_whole_log_uploaded_during_review_is_reproduced_again(
     assert decided.value.code == "logs.decided"
 
 
+@pytest.mark.slow  # reproduction children through the worker: 6 s
 def test_a_log_uploaded_before_the_recount_is_checked_by_name_and_used_or_said_unused(
     service: SubmissionService, reconfigured: Reconfigure, dummy_tree: Path, tmp_path: Path
 ) -> None:
@@ -199,6 +201,7 @@ def test_a_log_uploaded_before_the_recount_is_checked_by_name_and_used_or_said_u
     assert any("Server accuracy log (server.json) was not used" in gap for gap in summary.gaps)
 
 
+@pytest.mark.slow  # two reproduction children: 3 s
 def test_a_log_arriving_while_the_child_runs_gets_a_second_run(
     service: SubmissionService,
     reconfigured: Reconfigure,
@@ -227,6 +230,7 @@ def test_a_log_arriving_while_the_child_runs_gets_a_second_run(
     assert configured.get(ALICE, sid).state.value == "awaiting_review"
 
 
+@pytest.mark.slow  # a reproduction child: 3 s
 def test_without_a_model_tier_1_still_runs_and_says_what_is_missing(
     service: SubmissionService, make_bundle_zip
 ) -> None:
@@ -240,6 +244,7 @@ def test_without_a_model_tier_1_still_runs_and_says_what_is_missing(
     assert service.get(ALICE, sid).state.value == "awaiting_review"
 
 
+@pytest.mark.slow  # waits out the child's time limit
 def test_a_reproduction_past_its_time_limit_goes_to_review_saying_so(
     service: SubmissionService, reconfigured: Reconfigure, dummy_tree: Path, tmp_path: Path
 ) -> None:

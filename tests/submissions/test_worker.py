@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+import pytest
+
 from submissions import children, pipeline
 from submissions.service import SubmissionService, ledger_of
 from submissions.states import State
@@ -18,6 +20,7 @@ from submissions.worker import STATUS_FILE, Doing, Worker
 from tests.submissions.conftest import ALICE, MAINTAINER, Reconfigure
 
 
+@pytest.mark.slow  # the worker runs the validator child: 2 s
 def test_start_resumes_work_a_dead_process_left_behind(service, store, make_bundle_zip) -> None:
     with make_bundle_zip("NEW-1-node-4x-BMG-B70").open("rb") as stream:
         sid = service.receive(ALICE, stream, "intel.zip").submission_id

@@ -7,6 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from reference_runner import LoadgenOverrides, RunConfig, run_benchmark
 from tests.validator.conftest import PARTIAL
 from validator import Options, validate_path
@@ -43,6 +45,7 @@ def as_closed_llama2(bundle: Path) -> None:
         system.write_text(system.read_text().replace('"open"', '"closed"'))
 
 
+@pytest.mark.slow  # a runner bundle through the validator: 5 s
 def test_three_token_system_with_copied_accuracy_is_rejected(
     bundles_dir: Path, tmp_path: Path
 ) -> None:

@@ -1,7 +1,7 @@
 """Seeded fuzzing of the validator's command line over the real bundles (house style §19).
 
 Every case must end in findings or a one-line refusal: exit status 0, 1 or 2 (never 3, never a
-traceback), strict JSON on stdout, within the time limit. ``bench/fuzz.py N`` runs thousands;
+traceback), strict JSON on stdout, within the time limit. ``python -m bench.fuzz N`` runs thousands;
 every case that ever failed is kept in REGRESSIONS by its seed (the seed regenerates it).
 """
 

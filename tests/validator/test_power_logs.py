@@ -204,6 +204,7 @@ def test_long_digit_runs_take_linear_time(tmp_path: Path) -> None:
     assert {p.rule for p in problems} == {"phases", "ptd_log_errors"}
 
 
+@pytest.mark.slow  # hundreds of damaged copies: 2.6 s
 def test_random_damage_never_raises_nor_leaks_a_path(tmp_path: Path) -> None:
     """A seeded fuzzer over one real result: flipped, cut and inserted bytes in every file."""
     rng = random.Random(20260512)

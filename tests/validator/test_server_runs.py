@@ -13,6 +13,8 @@ from reference_runner import LoadgenOverrides, RunConfig, run_benchmark
 from tests.validator.conftest import PARTIAL
 from validator import Options, validate_path
 
+pytestmark = pytest.mark.slow  # its fixture runs LoadGen on a Server scenario: 8 s
+
 TOKENS = 20
 
 
