@@ -29,9 +29,8 @@ from reference_runner.loadgen_driver import LoadgenOverrides
 JOB_FILE = "runner_job.json"
 ERROR_FILE = "runner_error.json"
 INFO_FILE = "backend_info.json"
-# The folder holding this package. Until the project is installed (an editable install puts it
-# on every interpreter's path), the child is told where it is through PYTHONPATH, whatever the
-# caller's working directory; harmless, and removable, once it is.
+# The folder holding this package: the child runs the parent's own code (first on PYTHONPATH),
+# whatever the working directory and whichever checkout the environment has installed.
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[1])
 
 
