@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-import pytest
-
 from submissions import children, pipeline
 from submissions.service import SubmissionService, ledger_of
 from submissions.states import State
