@@ -96,6 +96,9 @@ class CheckerBehaviour(_Frozen):
     inference_needs_edge: bool  # results inferred from another scenario: edge systems only
     open_accuracy_forgiven: Literal["with_metrics", "always"]
     num_errors_from_entries_only: bool  # the parser counts is_error entries, not num_errors
+    # v5.1: an error in the accuracy run's detail log reaches a line that names a variable set
+    # later (UnboundLocalError), so the checker stops; earlier rounds only fail the accuracy
+    accuracy_log_errors_stop: bool = False
     zero_result_has_no_row: bool  # a result value of exactly 0 gets no summary row
     measurements_in_results: bool  # v6.0: measurements.json and TEST0x in the result folder
     mlperf_conf_required: bool  # measurements need mlperf.conf (v4.x)
