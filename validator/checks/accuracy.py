@@ -196,6 +196,15 @@ def check_accuracy_run(ctx: ResultContext) -> Iterator[Finding]:
             return  # the file list check reports it; the checker never gets here
         yield ctx.found("accuracy.log_unreadable", where, reason + STOPS, scope=())
         return
+    if log.is_empty:
+        # the official parsers read it as a run without errors; nothing shows the accuracy run
+        yield ctx.truth(
+            "accuracy.log_unreadable",
+            where,
+            "mlperf_log_detail.txt holds no ':::MLLOG' line, so nothing shows that accuracy.txt "
+            "comes from a LoadGen accuracy run (the official checker reads it as a log without "
+            "errors)",
+        )
     if classic:
         behaviour = ctx.rules.checker
         if log.official_has_error(counts_entries_only=behaviour.num_errors_from_entries_only):

@@ -158,8 +158,10 @@ class ResultContext:
 
     @property
     def log(self) -> DetailLog | None:
-        """The performance log, when it parsed."""
-        return self.perf_log if isinstance(self.perf_log, DetailLog) else None
+        """The performance log, when it parsed and holds entries (an empty one is reported
+        once, by the run-folder check, not by every rule that reads a key)."""
+        log = self.perf_log
+        return log if isinstance(log, DetailLog) and not log.is_empty else None
 
     @property
     def logged_scenario(self) -> str | None:
