@@ -133,7 +133,7 @@ class ResultContext:
     accuracy_log_size: int | None
     measurement_files: tuple[str, ...] | None  # None: no measurements folder
     implementation_name: str | None
-    implementation: JsonObject | ParseError | None
+    implementation: Any  # the JSON value (any type), its ParseError, or None when absent
     code_ok: bool
     compliance_exists: bool
     compliance: dict[str, ComplianceTest]

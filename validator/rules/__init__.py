@@ -99,6 +99,9 @@ class CheckerBehaviour(_Frozen):
     # v5.1: an error in the accuracy run's detail log reaches a line that names a variable set
     # later (UnboundLocalError), so the checker stops; earlier rounds only fail the accuracy
     accuracy_log_errors_stop: bool = False
+    # v5.x read ``j["weight_data_types"]`` of the measurements JSON before its field checks, so
+    # a JSON without it (or not an object) stops them; v4.x only test ``k not in j``
+    weight_data_types_read_first: bool = False
     zero_result_has_no_row: bool  # a result value of exactly 0 gets no summary row
     measurements_in_results: bool  # v6.0: measurements.json and TEST0x in the result folder
     mlperf_conf_required: bool  # measurements need mlperf.conf (v4.x)
