@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from validator import parse, round_detection
+from validator import parse, round_detection, scenario_walk
 from validator.bundle import ScenarioDirs, discover_results
 from validator.checks import registry
 from validator.checks.accuracy import reading
@@ -81,12 +81,22 @@ def validate_tree(root: Path, options: Options, source: str = "") -> Report:
 
     outcomes, submitter_findings = _run_tasks(tasks, options.jobs, meanwhile=per_submitter)
     found += submitter_findings
+    benchmark_findings = _benchmarks(
+        root, tasks, outcomes, systems, system_ok, common, rules, options
+    )
+    classic = rules.checker.style == "classic"
+    if classic:  # what the checker skips before walking a result, it never judges
+        skips = scenario_walk.skip_points([*found, *benchmark_findings])
+        outcomes = [
+            (entry, scenario_walk.unwalked(result_findings, task.dirs.key, skips))
+            for task, (entry, result_findings) in zip(tasks, outcomes, strict=True)
+        ]
     entries = []
-    for _task, (entry, result_findings) in zip(tasks, outcomes, strict=True):
+    for entry, result_findings in outcomes:
         entries.append(entry)
         found += result_findings
-    found += _benchmarks(root, tasks, outcomes, systems, system_ok, common, rules, options)
-    if rules.checker.style == "classic":
+    found += benchmark_findings
+    if classic:
         _count_errors(tasks, outcomes)
     return settle(
         Report(
@@ -207,6 +217,8 @@ def check_result(task: ResultTask) -> tuple[ResultEntry, list[Finding]]:
         # the benchmark-level check reports it; the checker judges nothing inside it
         return _entry(ctx), []
     found = registry.run(Level.RESULT, ctx)
+    if rules.checker.style == "classic":
+        found = scenario_walk.walked(found, task.dirs, common.classic_scenario_walk)
     return _entry(ctx), found
 
 

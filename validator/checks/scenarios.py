@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.checks.context import BenchmarkContext, ResultOutcome
+from validator.checks.context import BenchmarkContext, ResultContext, ResultOutcome
 from validator.checks.registry import Level, check
 from validator.findings import Finding, finding
 from validator.rules import ScenarioTable
@@ -125,20 +125,30 @@ def check_scenario_set(ctx: BenchmarkContext) -> Iterator[Finding]:
         yield from _valid_results(ctx, table)
 
 
+@check(Level.RESULT, codes=("structure.scenario_not_allowed",))
+def check_scenario_allowed(ctx: ResultContext) -> Iterator[Finding]:
+    """Classic checkers: a closed scenario folder that is neither required nor optional is
+    the first thing they test in it, and they leave it there (one failed scenario)."""
+    if ctx.rules.checker.required_scenarios != "valid_results" or not ctx.is_closed_or_network:
+        return
+    system_type = (ctx.system or {}).get("system_type")
+    if ctx.bench is None or not isinstance(system_type, str):
+        return
+    table = ctx.bench.scenarios.get(ctx.common.system_types.get(system_type, ""))
+    if table is not None and ctx.dirs.scenario not in {*table.required, *table.optional}:
+        yield ctx.found(
+            "structure.scenario_not_allowed",
+            ctx.dirs.results,
+            f"{ctx.dirs.scenario_dir} is neither required nor optional for {ctx.dirs.benchmark}",
+        )
+
+
 def _valid_results(ctx: BenchmarkContext, table: ScenarioTable) -> Iterator[Finding]:
     allowed = {*table.required, *table.optional}
     present: set[str] = set()
-    for outcome in ctx.outcomes:
-        scenario = outcome.dirs.scenario
-        if scenario not in allowed:
-            yield finding(
-                "structure.scenario_not_allowed",
-                f"{ctx.path}/{outcome.dirs.scenario_dir}",
-                f"{outcome.dirs.scenario_dir} is neither required nor optional for {ctx.benchmark}",
-                scope=outcome.dirs.key,
-            )
-        elif outcome.reached_performance:
-            present.add(scenario)
+    for outcome in ctx.outcomes:  # a scenario not allowed has its own (result) finding
+        if outcome.dirs.scenario in allowed and outcome.reached_performance:
+            present.add(outcome.dirs.scenario)
     missing = [s for s in table.required if s not in present]
     if missing:
         yield finding(

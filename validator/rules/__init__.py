@@ -176,6 +176,17 @@ class SystemDescriptionRules(_Frozen):
     network_sut_name_substring: str
 
 
+class WalkStep(_Frozen):
+    """One step of the classic checker's walk through a scenario folder (``common.yaml``)."""
+
+    step: str
+    codes: tuple[str, ...] = ()  # finding codes decided at this step (a trailing "." = prefix)
+    file_lists: tuple[str, ...] = ()  # folders (below the result) whose file-list check this is
+    ends_walk: bool = False  # a failure here leaves the scenario: no later step runs
+    skips: tuple[str, ...] = ()  # a failure here skips these later steps only
+    needs_clean_result: bool = False  # runs only for a result that passed every step
+
+
 class Test06Rules(_Frozen):
     lines: dict[str, tuple[str, ...]]  # check name -> lines of which one must be present
     eos_token_id: int
@@ -210,6 +221,7 @@ class CommonRules(_Frozen):
     implementation_fields: tuple[str, ...]
     test06: Test06Rules
     early_stopping_scenarios: tuple[str, ...]
+    classic_scenario_walk: tuple[WalkStep, ...]
 
 
 class UnknownRoundError(InferboardError):
