@@ -56,7 +56,12 @@ def validate_tree(root: Path, options: Options, source: str = "") -> Report:
     if rules is None or not scenarios:
         return settle(Report(round=rules.round if rules else None, findings=found, source=source))
     systems, system_ok = _systems(root, scenarios, common, rules, options, found, listing)
-    mappings = _model_mappings(root, scenarios, found)
+    raw_mappings = _model_mappings(root, scenarios, found)
+    mappings = {
+        key: {str(k): v for k, v in data.items() if isinstance(v, str)}
+        for key, data in raw_mappings.items()
+        if isinstance(data, dict)
+    }
     tasks = [
         ResultTask(
             dirs=d,
@@ -82,7 +87,7 @@ def validate_tree(root: Path, options: Options, source: str = "") -> Report:
     outcomes, submitter_findings = _run_tasks(tasks, options.jobs, meanwhile=per_submitter)
     found += submitter_findings
     benchmark_findings = _benchmarks(
-        root, tasks, outcomes, systems, system_ok, common, rules, options
+        root, tasks, outcomes, (systems, system_ok, raw_mappings), common, rules, options
     )
     classic = rules.checker.style == "classic"
     if classic:  # what the checker skips before walking a result, it never judges
@@ -169,15 +174,16 @@ def _systems(
 
 def _model_mappings(
     root: Path, scenarios: list[ScenarioDirs], found: list[Finding]
-) -> dict[tuple[str, str], dict[str, str]]:
-    """Open submitters' model_mapping.json (folder name -> the benchmark it counts for)."""
-    out: dict[tuple[str, str], dict[str, str]] = {}
+) -> dict[tuple[str, str], Any]:
+    """Open submitters' model_mapping.json as parsed (an object maps a folder name to the
+    benchmark it counts for; what another JSON value does is the benchmark check's to say)."""
+    out: dict[tuple[str, str], Any] = {}
     for division, submitter in sorted({(s.division, s.submitter) for s in scenarios}):
         path = root / division / submitter / "model_mapping.json"
         if division != "open" or not path.exists():
             continue
         try:
-            data = parse.read_json_object(path, root)
+            data = parse.read_json_value(path, root)
         except parse.ParseError as exc:
             found.append(
                 finding(
@@ -188,7 +194,7 @@ def _model_mappings(
                 )
             )
             continue
-        out[(division, submitter)] = {str(k): str(v) for k, v in data.items() if isinstance(v, str)}
+        out[(division, submitter)] = data
     return out
 
 
@@ -303,12 +309,16 @@ def _benchmarks(
     root: Path,
     tasks: list[ResultTask],
     outcomes: list[tuple[ResultEntry, list[Finding]]],
-    systems: dict[tuple[str, str, str], JsonObject],
-    system_ok: dict[tuple[str, str, str], bool],
+    parsed: tuple[
+        dict[tuple[str, str, str], JsonObject],  # system descriptions
+        dict[tuple[str, str, str], bool],  # whether the checker goes on with each system
+        dict[tuple[str, str], Any],  # open submitters' model_mapping.json
+    ],
     common: CommonRules,
     rules: RoundRules,
     options: Options,
 ) -> list[Finding]:
+    systems, system_ok, mappings = parsed
     groups: dict[tuple[str, str, str, str], list[ResultOutcome]] = {}
     mapped: dict[tuple[str, str, str, str], str] = {}
     for task, (_, result_findings) in zip(tasks, outcomes, strict=True):
@@ -335,6 +345,7 @@ def _benchmarks(
             scenario_dirs=tuple(m.dirs.scenario_dir for m in members),
             outcomes=tuple(members),
             system_ok=system_ok.get(key[:3], False),
+            model_mapping=mappings.get(key[:2]),
         )
         found += registry.run(Level.BENCHMARK, ctx)
     return found

@@ -222,6 +222,7 @@ class BenchmarkContext:
     scenario_dirs: tuple[str, ...]
     outcomes: tuple[ResultOutcome, ...]
     system_ok: bool
+    model_mapping: Any = None  # the open submitter's model_mapping.json as parsed, if any
 
     @property
     def scope(self) -> Scope:

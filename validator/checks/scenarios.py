@@ -78,6 +78,28 @@ def _table(ctx: BenchmarkContext) -> ScenarioTable | None:
     return bench.scenarios.get(ctx.common.system_types.get(ctx.system_type, ""))
 
 
+@check(Level.BENCHMARK, codes=("structure.model_mapping_invalid",))
+def check_model_mapping_lookup(ctx: BenchmarkContext) -> Iterator[Finding]:
+    """An open model_mapping.json that is valid JSON but not an object is only read (with
+    ``.get``, which fails) for a benchmark folder named neither as a benchmark of the round
+    nor as one of its aliases; the classic checkers get there only for a system that passed
+    its checks, v6.0 for every scenario."""
+    mapping = ctx.model_mapping
+    if ctx.division != "open" or mapping is None or isinstance(mapping, dict):
+        return
+    if not ctx.rules.needs_model_mapping(ctx.benchmark):
+        return
+    if ctx.rules.checker.style == "classic" and not ctx.system_ok:
+        return
+    kind = type(mapping).__name__
+    yield finding(
+        "structure.model_mapping_invalid",
+        f"{ctx.division}/{ctx.submitter}/model_mapping.json",
+        f"holds a JSON {kind}, not an object, and {ctx.benchmark!r} is looked up in it" + STOPS,
+        scope=(),
+    )
+
+
 @check(Level.BENCHMARK, codes=("structure.unknown_benchmark",))
 def check_known_benchmark(ctx: BenchmarkContext) -> Iterator[Finding]:
     """Closed and network results must be for one of the round's benchmarks, and the system

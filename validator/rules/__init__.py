@@ -137,7 +137,7 @@ class RoundRules(_Frozen):
         model_mapping.json, then a few guesses by substring."""
         if name in self.models:
             return name
-        if name in self.model_aliases:
+        if self.model_aliases.get(name):
             return self.model_aliases[name]
         if mapping and mapping.get(name):
             return mapping[name]
@@ -151,6 +151,11 @@ class RoundRules(_Frozen):
         elif self.checker.style == "package" and "llama3_1-405b" in name:
             guess = "llama3.1-405b"
         return self.model_aliases.get(guess, guess)
+
+    def needs_model_mapping(self, name: str) -> bool:
+        """Whether ``get_mlperf_model`` consults the submitter's model_mapping.json for this
+        folder name (neither a benchmark of the round nor one of its aliases)."""
+        return name not in self.models and not self.model_aliases.get(name)
 
     def benchmark(self, name: str) -> BenchmarkRules | None:
         return self.benchmarks.get(name)
