@@ -48,13 +48,32 @@ def validate_tree(root: Path, options: Options, source: str = "") -> Report:
     listing = Listing()
     scenarios = discover_results(root, common, listing)
     rules, found = _rules(root, scenarios, options, common)
-    found += registry.run(Level.TREE, parse.tree_context(root, common, options, rules, listing))
+    tree = parse.tree_context(root, common, options, rules, listing, len(scenarios))
+    found += registry.run(Level.TREE, tree)
+    if rules is None:
+        return settle(Report(round=None, findings=found, source=source))
+    # the checker walks every submitter that has a results/ folder, with results in it or not
+    submitters = [(d, s) for d, s, kind in tree.submitters if kind == "folder"]
+
+    def per_submitter() -> list[Finding]:
+        out: list[Finding] = []
+        for division, submitter in submitters:
+            ctx = parse.submitter_context(
+                root, division, submitter, common, rules, options, listing
+            )
+            out += registry.run(Level.SUBMITTER, ctx)
+        return out
+
     if not scenarios:
-        found.append(
-            finding("structure.no_results", ".", "no <division>/<submitter>/results/ found")
+        found += per_submitter()
+        return settle(
+            Report(
+                round=rules.round,
+                checker_commit=rules.checker.commit,
+                findings=found,
+                source=source,
+            )
         )
-    if rules is None or not scenarios:
-        return settle(Report(round=rules.round if rules else None, findings=found, source=source))
     systems, system_ok = _systems(root, scenarios, common, rules, options, found, listing)
     raw_mappings = _model_mappings(root, scenarios, found)
     mappings = {
@@ -74,15 +93,6 @@ def validate_tree(root: Path, options: Options, source: str = "") -> Report:
         )
         for d in scenarios
     ]
-
-    def per_submitter() -> list[Finding]:
-        out: list[Finding] = []
-        for division, submitter in sorted({(s.division, s.submitter) for s in scenarios}):
-            ctx = parse.submitter_context(
-                root, division, submitter, common, rules, options, listing
-            )
-            out += registry.run(Level.SUBMITTER, ctx)
-        return out
 
     outcomes, submitter_findings = _run_tasks(tasks, options.jobs, meanwhile=per_submitter)
     found += submitter_findings

@@ -65,9 +65,22 @@ def _files(listing: Listing, folder: Path) -> tuple[str, ...] | None:
 
 
 def tree_context(
-    root: Path, common: CommonRules, options: Options, rules: RoundRules | None, listing: Listing
+    root: Path,
+    common: CommonRules,
+    options: Options,
+    rules: RoundRules | None,
+    listing: Listing,
+    result_count: int = 0,
 ) -> TreeContext:
     divisions = [d for d in listing.dirs(root) if d in common.divisions]
+    submitters = []
+    for division in divisions:
+        for submitter in listing.dirs(root / division):
+            results = root / division / submitter / "results"
+            kind = (
+                "folder" if listing.is_dir(results) else "other" if listing.exists(results) else ""
+            )
+            submitters.append((division, submitter, kind))
     return TreeContext(
         root=root,
         common=common,
@@ -76,6 +89,8 @@ def tree_context(
         root_files=tuple(listing.files(root)),
         root_dirs=tuple(listing.dirs(root)),
         division_files={d: tuple(listing.files(root / d)) for d in divisions},
+        submitters=tuple(submitters),
+        result_count=result_count,
     )
 
 

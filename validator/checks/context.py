@@ -43,6 +43,10 @@ class TreeContext:
     root_files: tuple[str, ...]
     root_dirs: tuple[str, ...]
     division_files: dict[str, tuple[str, ...]]
+    # every <division>/<submitter> folder, and what its ``results`` entry is: "folder",
+    # "other" (a file, or a link to one) or "" (none)
+    submitters: tuple[tuple[str, str, str], ...] = ()
+    result_count: int = 0  # results/<system>/<benchmark>/<scenario> folders found
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,9 @@ class CheckerBehaviour(_Frozen):
     # folder hygiene of each submitter tree (names, links, sizes, empty folders, __pycache__)
     folder_hygiene: bool
     root_files_checked: bool  # files at the root other than .md/.pdf fail the whole run
+    # v6.0 lists every submitter's results/ folder and stops without one; the classic
+    # checkers skip a submitter that has none
+    results_folder_required: bool = False
     systems_need_results: bool  # systems/ and measurements/ entries without results
     calibration_document: bool  # closed/network need calibration.md
     # "exact": run folders hold exactly the listed files; "extra_allowed": more are fine
