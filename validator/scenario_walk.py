@@ -78,7 +78,9 @@ def walked(
         elif ended is not None and index > ended[0]:
             out.append(_not_reached(f, dirs.key, ended[1], "leaves the scenario earlier"))
         elif index in skipped:
-            out.append(_not_reached(f, dirs.key, skipped[index], "skips these checks"))
+            out.append(
+                _not_reached(f, dirs.key, skipped[index], f"skips its {steps[index].step} checks")
+            )
         elif steps[index].needs_clean_result and unclean is not None:
             out.append(_not_reached(f, dirs.key, unclean, "writes no summary row"))
         else:

@@ -80,3 +80,21 @@ def test_official_verdict_and_rows_are_the_checkers(
     agreement = compare(report, expected, style)
     assert agreement.exact, "\n".join(agreement.lines())
     assert len(ours) - 1 == len(list(csv.DictReader(io.StringIO(expected))))
+
+
+def test_a_stop_the_walk_never_reaches_is_reported_for_its_result_only(
+    bundles_dir: Path, tmp_path: Path
+) -> None:
+    """The accuracy log's error in a scenario without measurements: the v5.1 checker leaves the
+    scenario first, so the error is Inferboard's, about that result, caused by the gap (the
+    same with worker processes)."""
+    case = CASES["A6 v5.1 no measurements"]
+    root = case.build(tmp_path / "tree")
+    reports = [validate_path(root, Options(round=case.round, jobs=jobs)) for jobs in (1, 2)]
+    assert reports[0].findings == reports[1].findings
+    found = {f.code: f for f in reports[0].findings}
+    gap, error = found["structure.measurements_missing"], found["accuracy.loadgen_errors"]
+    assert error.verdict == "inferboard" and error.is_error
+    assert error.scope == gap.scope and error.scope[-1] == "Offline"
+    assert error.caused_by == (gap.ref,)
+    assert "stops with an exception" not in error.message
