@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from validator import parse, round_detection
+from validator import parse, round_detection, scenario_walk
 from validator.bundle import ScenarioDirs, discover_results
 from validator.checks import registry
 from validator.checks.accuracy import reading
@@ -48,15 +48,39 @@ def validate_tree(root: Path, options: Options, source: str = "") -> Report:
     listing = Listing()
     scenarios = discover_results(root, common, listing)
     rules, found = _rules(root, scenarios, options, common)
-    found += registry.run(Level.TREE, parse.tree_context(root, common, options, rules, listing))
+    tree = parse.tree_context(root, common, options, rules, listing, len(scenarios))
+    found += registry.run(Level.TREE, tree)
+    if rules is None:
+        return settle(Report(round=None, findings=found, source=source))
+    # the checker walks every submitter that has a results/ folder, with results in it or not
+    submitters = [(d, s) for d, s, kind in tree.submitters if kind == "folder"]
+
+    def per_submitter() -> list[Finding]:
+        out: list[Finding] = []
+        for division, submitter in submitters:
+            ctx = parse.submitter_context(
+                root, division, submitter, common, rules, options, listing
+            )
+            out += registry.run(Level.SUBMITTER, ctx)
+        return out
+
     if not scenarios:
-        found.append(
-            finding("structure.no_results", ".", "no <division>/<submitter>/results/ found")
+        found += per_submitter()
+        return settle(
+            Report(
+                round=rules.round,
+                checker_commit=rules.checker.commit,
+                findings=found,
+                source=source,
+            )
         )
-    if rules is None or not scenarios:
-        return settle(Report(round=rules.round if rules else None, findings=found, source=source))
     systems, system_ok = _systems(root, scenarios, common, rules, options, found, listing)
-    mappings = _model_mappings(root, scenarios, found)
+    raw_mappings = _model_mappings(root, scenarios, found)
+    mappings = {
+        key: {str(k): v for k, v in data.items() if isinstance(v, str)}
+        for key, data in raw_mappings.items()
+        if isinstance(data, dict)
+    }
     tasks = [
         ResultTask(
             dirs=d,
@@ -70,23 +94,24 @@ def validate_tree(root: Path, options: Options, source: str = "") -> Report:
         for d in scenarios
     ]
 
-    def per_submitter() -> list[Finding]:
-        out: list[Finding] = []
-        for division, submitter in sorted({(s.division, s.submitter) for s in scenarios}):
-            ctx = parse.submitter_context(
-                root, division, submitter, common, rules, options, listing
-            )
-            out += registry.run(Level.SUBMITTER, ctx)
-        return out
-
     outcomes, submitter_findings = _run_tasks(tasks, options.jobs, meanwhile=per_submitter)
     found += submitter_findings
+    benchmark_findings = _benchmarks(
+        root, tasks, outcomes, (systems, system_ok, raw_mappings), common, rules, options
+    )
+    classic = rules.checker.style == "classic"
+    if classic:  # what the checker skips before walking a result, it never judges
+        skips = scenario_walk.skip_points([*found, *benchmark_findings])
+        outcomes = [
+            (entry, scenario_walk.unwalked(result_findings, task.dirs.key, skips))
+            for task, (entry, result_findings) in zip(tasks, outcomes, strict=True)
+        ]
     entries = []
-    for _task, (entry, result_findings) in zip(tasks, outcomes, strict=True):
+    for entry, result_findings in outcomes:
         entries.append(entry)
         found += result_findings
-    found += _benchmarks(root, tasks, outcomes, systems, system_ok, common, rules, options)
-    if rules.checker.style == "classic":
+    found += benchmark_findings
+    if classic:
         _count_errors(tasks, outcomes)
     return settle(
         Report(
@@ -159,15 +184,16 @@ def _systems(
 
 def _model_mappings(
     root: Path, scenarios: list[ScenarioDirs], found: list[Finding]
-) -> dict[tuple[str, str], dict[str, str]]:
-    """Open submitters' model_mapping.json (folder name -> the benchmark it counts for)."""
-    out: dict[tuple[str, str], dict[str, str]] = {}
+) -> dict[tuple[str, str], Any]:
+    """Open submitters' model_mapping.json as parsed (an object maps a folder name to the
+    benchmark it counts for; what another JSON value does is the benchmark check's to say)."""
+    out: dict[tuple[str, str], Any] = {}
     for division, submitter in sorted({(s.division, s.submitter) for s in scenarios}):
         path = root / division / submitter / "model_mapping.json"
         if division != "open" or not path.exists():
             continue
         try:
-            data = parse.read_json_object(path, root)
+            data = parse.read_json_value(path, root)
         except parse.ParseError as exc:
             found.append(
                 finding(
@@ -178,7 +204,7 @@ def _model_mappings(
                 )
             )
             continue
-        out[(division, submitter)] = {str(k): str(v) for k, v in data.items() if isinstance(v, str)}
+        out[(division, submitter)] = data
     return out
 
 
@@ -207,6 +233,8 @@ def check_result(task: ResultTask) -> tuple[ResultEntry, list[Finding]]:
         # the benchmark-level check reports it; the checker judges nothing inside it
         return _entry(ctx), []
     found = registry.run(Level.RESULT, ctx)
+    if rules.checker.style == "classic":
+        found = scenario_walk.walked(found, task.dirs, common.classic_scenario_walk)
     return _entry(ctx), found
 
 
@@ -291,12 +319,16 @@ def _benchmarks(
     root: Path,
     tasks: list[ResultTask],
     outcomes: list[tuple[ResultEntry, list[Finding]]],
-    systems: dict[tuple[str, str, str], JsonObject],
-    system_ok: dict[tuple[str, str, str], bool],
+    parsed: tuple[
+        dict[tuple[str, str, str], JsonObject],  # system descriptions
+        dict[tuple[str, str, str], bool],  # whether the checker goes on with each system
+        dict[tuple[str, str], Any],  # open submitters' model_mapping.json
+    ],
     common: CommonRules,
     rules: RoundRules,
     options: Options,
 ) -> list[Finding]:
+    systems, system_ok, mappings = parsed
     groups: dict[tuple[str, str, str, str], list[ResultOutcome]] = {}
     mapped: dict[tuple[str, str, str, str], str] = {}
     for task, (_, result_findings) in zip(tasks, outcomes, strict=True):
@@ -323,6 +355,7 @@ def _benchmarks(
             scenario_dirs=tuple(m.dirs.scenario_dir for m in members),
             outcomes=tuple(members),
             system_ok=system_ok.get(key[:3], False),
+            model_mapping=mappings.get(key[:2]),
         )
         found += registry.run(Level.BENCHMARK, ctx)
     return found

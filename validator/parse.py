@@ -31,13 +31,18 @@ from validator.rules import BenchmarkRules, CommonRules, RoundRules
 JsonObject = dict[str, Any]
 
 
-def read_json_object(path: Path, root: Path | None = None) -> JsonObject:
-    """A JSON file whose top level is an object, parsed within limits."""
+def read_json_value(path: Path, root: Path | None = None) -> Any:
+    """A JSON file's value, whatever its top-level type, parsed within limits."""
     text = read_text(path, DOCUMENT_LIMIT, root=root)
     try:
-        data = safe_json.loads(text)
+        return safe_json.loads(text)
     except ParseError as exc:
         raise ParseError(f"{path.name} {exc.message}", hint="Submit valid JSON.") from None
+
+
+def read_json_object(path: Path, root: Path | None = None) -> JsonObject:
+    """A JSON file whose top level is an object, parsed within limits."""
+    data = read_json_value(path, root)
     if not isinstance(data, dict):
         raise ParseError(f"{path.name} must hold a JSON object, found {type(data).__name__}")
     return data
@@ -60,9 +65,22 @@ def _files(listing: Listing, folder: Path) -> tuple[str, ...] | None:
 
 
 def tree_context(
-    root: Path, common: CommonRules, options: Options, rules: RoundRules | None, listing: Listing
+    root: Path,
+    common: CommonRules,
+    options: Options,
+    rules: RoundRules | None,
+    listing: Listing,
+    result_count: int = 0,
 ) -> TreeContext:
     divisions = [d for d in listing.dirs(root) if d in common.divisions]
+    submitters = []
+    for division in divisions:
+        for submitter in listing.dirs(root / division):
+            results = root / division / submitter / "results"
+            kind = (
+                "folder" if listing.is_dir(results) else "other" if listing.exists(results) else ""
+            )
+            submitters.append((division, submitter, kind))
     return TreeContext(
         root=root,
         common=common,
@@ -71,6 +89,8 @@ def tree_context(
         root_files=tuple(listing.files(root)),
         root_dirs=tuple(listing.dirs(root)),
         division_files={d: tuple(listing.files(root / d)) for d in divisions},
+        submitters=tuple(submitters),
+        result_count=result_count,
     )
 
 
@@ -233,8 +253,8 @@ def result_context(
         if in_order is not None
         else None
     )
-    implementation = (
-        _maybe(listing, read_json_object, measurements / implementation_name, root)
+    implementation = (  # any JSON value: what a checker makes of a non-object differs by round
+        _maybe(listing, read_json_value, measurements / implementation_name, root)
         if implementation_name
         else None
     )

@@ -10,7 +10,8 @@ Validity is settled once, by :func:`settle`, from the findings attached to each 
 - ``valid``: ``official_valid`` and no Inferboard (truth) error concerns it.
 
 The report's ``official_verdict`` is "accepted" when the official checker would exit 0 (no
-official error at all, voiding or not); ``verdict`` adds our truth checks.
+official error at all, voiding or not; a tree with no result in it included); ``verdict`` adds
+our truth checks and needs a valid result.
 """
 
 from __future__ import annotations
@@ -176,8 +177,11 @@ def settle(report: Report) -> Report:
         entry.valid = entry.valid and not entry.errors(Verdict.INFERBOARD)
     official_errors = [f for f in report.findings if f.counts_against(Verdict.OFFICIAL)]
     our_errors = [f for f in report.findings if f.counts_against(Verdict.INFERBOARD)]
+    # the checker exits 0 on a tree in which it finds nothing to judge; without a round's
+    # checker (no round, an archive refused) there is no official verdict to accept
+    walked = bool(report.results) or report.checker_commit is not None
     report.official_verdict = (
-        Outcome.ACCEPTED if report.results and not official_errors else Outcome.REJECTED
+        Outcome.ACCEPTED if walked and not official_errors else Outcome.REJECTED
     )
     report.verdict = (
         Outcome.ACCEPTED

@@ -41,10 +41,14 @@ def _text(value: object) -> str:
 
 
 def _notes(system: dict[str, object]) -> str:
-    notes = _text(system.get("hw_notes", "")) if system.get("hw_notes", "") else ""
-    if system.get("sw_notes"):
-        notes = (notes + ". " if notes else "") + _text(system.get("sw_notes"))
-    return notes
+    """``hw_notes`` (default ""), and when ``sw_notes`` is truthy ``(hw_notes + ". " if
+    hw_notes else "") + sw_notes``, printed with ``str`` (v6.0 writes a null hw_notes as
+    ``None``; the classic checkers stop on it, so they write no such row)."""
+    hw = system.get("hw_notes", "")
+    sw = system.get("sw_notes")
+    if sw:
+        return (_text(hw) + ". " if hw else "") + _text(sw)
+    return _text(hw)
 
 
 def _classic(entry: ResultEntry, power: bool, with_weights: bool) -> str:

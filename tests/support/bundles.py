@@ -88,6 +88,17 @@ def completed_round_tree(
     return dest
 
 
+def completed_bundle_tree(bundle: str, dest: Path) -> Path:
+    """One real bundle (``"v5.1/closed/AMD"``) completed under ``dest``; returns ``dest``."""
+    source = BUNDLES / bundle
+    if not source.is_dir():
+        pytest.fail(f"{source} is missing: CI and developers have ../shared beside the checkout")
+    round_name, division, submitter = bundle.split("/")
+    shutil.copytree(source, dest / division / submitter)
+    _complete_submitter(dest / division / submitter, _CODE_FOLDER[round_name])
+    return dest
+
+
 def completed_intel_tree(dest: Path, system: str = PUBLISHED_SYSTEM) -> Path:
     """The v6.0 Intel bundle completed under ``dest/closed/Intel``; returns ``dest``."""
     renames = {PUBLISHED_SYSTEM: system} if system != PUBLISHED_SYSTEM else None

@@ -123,8 +123,19 @@ def check_performance_tests(ctx: ResultContext) -> Iterator[Finding]:
 def _performance_rules(ctx: ResultContext, test: ComplianceTest) -> Iterator[Finding]:
     log = test.performance_log
     run = test.folder / "performance" / "run_1" / "mlperf_log_detail.txt"
-    if log is None or isinstance(log, ParseError):
-        reason = "is missing" if log is None else log.message
+    classic = ctx.rules.checker.style == "classic"
+    if (
+        log is None
+        or isinstance(log, ParseError)
+        or (log.is_empty and (classic or log.first_line_is_marker))
+    ):
+        reason = (
+            "is missing"
+            if log is None
+            else log.message
+            if isinstance(log, ParseError)
+            else "holds no ':::MLLOG' line"
+        )
         yield ctx.found("compliance.log_unreadable", run, f"{test.name}'s detail log {reason}")
         return
     if log.malformed_lines or (

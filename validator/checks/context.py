@@ -43,6 +43,10 @@ class TreeContext:
     root_files: tuple[str, ...]
     root_dirs: tuple[str, ...]
     division_files: dict[str, tuple[str, ...]]
+    # every <division>/<submitter> folder, and what its ``results`` entry is: "folder",
+    # "other" (a file, or a link to one) or "" (none)
+    submitters: tuple[tuple[str, str, str], ...] = ()
+    result_count: int = 0  # results/<system>/<benchmark>/<scenario> folders found
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,7 @@ class ResultContext:
     accuracy_log_size: int | None
     measurement_files: tuple[str, ...] | None  # None: no measurements folder
     implementation_name: str | None
-    implementation: JsonObject | ParseError | None
+    implementation: Any  # the JSON value (any type), its ParseError, or None when absent
     code_ok: bool
     compliance_exists: bool
     compliance: dict[str, ComplianceTest]
@@ -158,8 +162,10 @@ class ResultContext:
 
     @property
     def log(self) -> DetailLog | None:
-        """The performance log, when it parsed."""
-        return self.perf_log if isinstance(self.perf_log, DetailLog) else None
+        """The performance log, when it parsed and holds entries (an empty one is reported
+        once, by the run-folder check, not by every rule that reads a key)."""
+        log = self.perf_log
+        return log if isinstance(log, DetailLog) and not log.is_empty else None
 
     @property
     def logged_scenario(self) -> str | None:
@@ -220,6 +226,7 @@ class BenchmarkContext:
     scenario_dirs: tuple[str, ...]
     outcomes: tuple[ResultOutcome, ...]
     system_ok: bool
+    model_mapping: Any = None  # the open submitter's model_mapping.json as parsed, if any
 
     @property
     def scope(self) -> Scope:

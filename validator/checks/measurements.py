@@ -81,21 +81,31 @@ def check_implementation(ctx: ResultContext) -> Iterator[Finding]:
         return
     path = folder / ctx.implementation_name
     data = ctx.implementation
-    if isinstance(data, ParseError) or data is None:
-        message = data.message if isinstance(data, ParseError) else "cannot be read"
-        yield ctx.found("measurements.implementation_invalid", path, message + STOPS, scope=())
+    if isinstance(data, ParseError):
+        yield ctx.found("measurements.implementation_invalid", path, data.message + STOPS, scope=())
         return
-    if classic and "weight_data_types" not in data:
-        # the classic checker reads this key before checking the fields: it stops there
+    fields = ctx.common.implementation_fields
+    stop = _stops_the_checker(ctx, data, fields)
+    if stop:
         yield ctx.found(
-            "measurements.implementation_field_missing",
+            "measurements.implementation_field_missing"
+            if isinstance(data, dict)
+            else "measurements.implementation_invalid",
             path,
-            "field 'weight_data_types' is missing" + STOPS,
+            stop + STOPS,
             scope=(),
         )
-    for key in ctx.common.implementation_fields:
+    if not isinstance(data, dict):
+        if not stop:  # the checker finds none of the fields in it: the scenario fails
+            yield ctx.found(
+                "measurements.implementation_invalid",
+                path,
+                f"holds a JSON {_kind(data)}, not an object with the implementation fields",
+            )
+        return
+    for key in fields:
         if key not in data:
-            if not (classic and key == "weight_data_types"):
+            if not (stop and key == "weight_data_types"):
                 yield ctx.found(
                     "measurements.implementation_field_missing", path, f"field {key!r} is missing"
                 )
@@ -103,6 +113,37 @@ def check_implementation(ctx: ResultContext) -> Iterator[Finding]:
             yield ctx.found(
                 "measurements.implementation_field_empty", path, f"field {key!r} is empty"
             )
+
+
+def _kind(value: object) -> str:
+    kinds = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return kinds.get(type(value), "number")
+
+
+def _stops_the_checker(ctx: ResultContext, data: object, fields: tuple[str, ...]) -> str:
+    """Why the round's checker raises on this JSON value, or "" when it reads it.
+
+    v5.x index ``j["weight_data_types"]`` first (a non-object or a missing key raises); v4.x
+    test ``k not in j`` and then index ``j[k]`` (a number, boolean or null is not searchable,
+    and a string or array that holds a field name cannot be indexed by it); v6.0 catches
+    everything inside its checks (only unreadable JSON stops its loader)."""
+    behaviour = ctx.rules.checker
+    if behaviour.style != "classic":
+        return ""
+    if behaviour.weight_data_types_read_first:
+        if not isinstance(data, dict):
+            return f"holds a JSON {_kind(data)}, so reading its weight_data_types fails"
+        if "weight_data_types" not in data:
+            return "field 'weight_data_types' is missing"
+        return ""
+    if isinstance(data, dict):
+        return ""
+    if not isinstance(data, list | str):
+        return f"holds a JSON {_kind(data)}, which cannot be searched for its fields"
+    found = [key for key in fields if key in data]
+    if found:
+        return f"holds a JSON {_kind(data)} containing {found[0]!r}, which cannot be indexed by it"
+    return ""
 
 
 @check(Level.RESULT, codes=("structure.code_missing",))

@@ -95,6 +95,13 @@ def check_run_folder(ctx: ResultContext) -> Iterator[Finding]:
             log.message + ("" if classic else STOPS),
             **({} if classic else {"scope": ()}),
         )
+    elif log.is_empty and (classic or log.first_line_is_marker):
+        # both parsers read such a file (v6.0: only an empty one) as a log of no entries
+        yield ctx.found(
+            "perf.log_unreadable",
+            _where(ctx),
+            "mlperf_log_detail.txt holds no ':::MLLOG' line, so the run has no result",
+        )
     elif log.malformed_lines or (not classic and not log.first_line_is_marker):
         what = (
             f"{log.malformed_lines} ':::MLLOG' line(s) are not valid JSON"

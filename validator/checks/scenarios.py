@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validator.checks.context import BenchmarkContext, ResultOutcome
+from validator.checks.context import BenchmarkContext, ResultContext, ResultOutcome
 from validator.checks.registry import Level, check
 from validator.findings import Finding, finding
 from validator.rules import ScenarioTable
@@ -78,6 +78,28 @@ def _table(ctx: BenchmarkContext) -> ScenarioTable | None:
     return bench.scenarios.get(ctx.common.system_types.get(ctx.system_type, ""))
 
 
+@check(Level.BENCHMARK, codes=("structure.model_mapping_invalid",))
+def check_model_mapping_lookup(ctx: BenchmarkContext) -> Iterator[Finding]:
+    """An open model_mapping.json that is valid JSON but not an object is only read (with
+    ``.get``, which fails) for a benchmark folder named neither as a benchmark of the round
+    nor as one of its aliases; the classic checkers get there only for a system that passed
+    its checks, v6.0 for every scenario."""
+    mapping = ctx.model_mapping
+    if ctx.division != "open" or mapping is None or isinstance(mapping, dict):
+        return
+    if not ctx.rules.needs_model_mapping(ctx.benchmark):
+        return
+    if ctx.rules.checker.style == "classic" and not ctx.system_ok:
+        return
+    kind = type(mapping).__name__
+    yield finding(
+        "structure.model_mapping_invalid",
+        f"{ctx.division}/{ctx.submitter}/model_mapping.json",
+        f"holds a JSON {kind}, not an object, and {ctx.benchmark!r} is looked up in it" + STOPS,
+        scope=(),
+    )
+
+
 @check(Level.BENCHMARK, codes=("structure.unknown_benchmark",))
 def check_known_benchmark(ctx: BenchmarkContext) -> Iterator[Finding]:
     """Closed and network results must be for one of the round's benchmarks, and the system
@@ -125,20 +147,30 @@ def check_scenario_set(ctx: BenchmarkContext) -> Iterator[Finding]:
         yield from _valid_results(ctx, table)
 
 
+@check(Level.RESULT, codes=("structure.scenario_not_allowed",))
+def check_scenario_allowed(ctx: ResultContext) -> Iterator[Finding]:
+    """Classic checkers: a closed scenario folder that is neither required nor optional is
+    the first thing they test in it, and they leave it there (one failed scenario)."""
+    if ctx.rules.checker.required_scenarios != "valid_results" or not ctx.is_closed_or_network:
+        return
+    system_type = (ctx.system or {}).get("system_type")
+    if ctx.bench is None or not isinstance(system_type, str):
+        return
+    table = ctx.bench.scenarios.get(ctx.common.system_types.get(system_type, ""))
+    if table is not None and ctx.dirs.scenario not in {*table.required, *table.optional}:
+        yield ctx.found(
+            "structure.scenario_not_allowed",
+            ctx.dirs.results,
+            f"{ctx.dirs.scenario_dir} is neither required nor optional for {ctx.dirs.benchmark}",
+        )
+
+
 def _valid_results(ctx: BenchmarkContext, table: ScenarioTable) -> Iterator[Finding]:
     allowed = {*table.required, *table.optional}
     present: set[str] = set()
-    for outcome in ctx.outcomes:
-        scenario = outcome.dirs.scenario
-        if scenario not in allowed:
-            yield finding(
-                "structure.scenario_not_allowed",
-                f"{ctx.path}/{outcome.dirs.scenario_dir}",
-                f"{outcome.dirs.scenario_dir} is neither required nor optional for {ctx.benchmark}",
-                scope=outcome.dirs.key,
-            )
-        elif outcome.reached_performance:
-            present.add(scenario)
+    for outcome in ctx.outcomes:  # a scenario not allowed has its own (result) finding
+        if outcome.dirs.scenario in allowed and outcome.reached_performance:
+            present.add(outcome.dirs.scenario)
     missing = [s for s in table.required if s not in present]
     if missing:
         yield finding(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from validator.checks.context import SystemContext
+from validator.checks.context import ResultContext, SystemContext
 from validator.checks.registry import Level, check
 from validator.findings import Finding, Severity, finding
 from validator.parsing import ParseError
@@ -121,7 +121,6 @@ def check_network_mode(ctx: SystemContext) -> Iterator[Finding]:
     codes=(
         "system.field_missing",
         "system.field_empty",
-        "system.field_not_text",
         "system.unknown_field",
     ),
 )
@@ -139,15 +138,6 @@ def check_fields(ctx: SystemContext) -> Iterator[Finding]:
             yield finding(
                 "system.field_empty", ctx.path, f"field {key!r} is {data[key]!r}", scope=ctx.scope
             )
-    for key in rules.must_be_text if ctx.rules.checker.style == "classic" else ():
-        if key in data and not isinstance(data[key], str):
-            # the checker joins these into its summary CSV as text and fails on anything else
-            yield finding(
-                "system.field_not_text",
-                ctx.path,
-                f"field {key!r} is a {type(data[key]).__name__}, not a string" + STOPS,
-                scope=(),
-            )
     known = set(rules.required) | set(rules.power) | set(rules.network)
     for key in sorted(set(data) - known):
         yield finding(
@@ -157,6 +147,40 @@ def check_fields(ctx: SystemContext) -> Iterator[Finding]:
             scope=ctx.scope,
             severity=Severity.WARNING,
         )
+
+
+@check(Level.RESULT, codes=("system.field_not_text",))
+def check_summary_row_text(ctx: ResultContext) -> Iterator[Finding]:
+    """The classic checker joins some system fields into a result's summary row with ``+``:
+    a value that is not a string stops it there, when it writes that row (a falsy one never
+    gets there: the system fails its meaningful-field check first)."""
+    data = ctx.system
+    if data is None or ctx.rules.checker.style != "classic":
+        return
+    path = f"{ctx.dirs.division}/{ctx.dirs.submitter}/systems/{ctx.dirs.system}.json"
+    for key in ctx.common.system_description.must_be_text:
+        value = data.get(key)
+        if value and not isinstance(value, str):
+            yield finding("system.field_not_text", path, _not_text(key, value), scope=())
+    bad = _notes_problem(data)
+    if bad:
+        yield finding("system.field_not_text", path, _not_text(*bad), scope=())
+
+
+def _not_text(key: str, value: object) -> str:
+    return f"field {key!r} is a {type(value).__name__}, not a string" + STOPS
+
+
+def _notes_problem(data: dict[str, Any]) -> tuple[str, object] | None:
+    """The notes column: ``hw_notes`` (default ""), and when ``sw_notes`` is truthy
+    ``(hw_notes + ". " if hw_notes else "") + sw_notes``; a ``+`` on a non-string raises."""
+    hw = data.get("hw_notes", "")
+    sw = data.get("sw_notes")
+    if not sw:
+        return None if isinstance(hw, str) else ("hw_notes", hw)
+    if hw and not isinstance(hw, str):
+        return ("hw_notes", hw)
+    return None if isinstance(sw, str) else ("sw_notes", sw)
 
 
 @check(Level.SYSTEM, codes=("system.division_mismatch", "system.submitter_mismatch"))

@@ -54,6 +54,42 @@ def check_divisions(ctx: TreeContext) -> Iterator[Finding]:
             )
 
 
+@check(Level.TREE, codes=("structure.no_results",))
+def check_results_present(ctx: TreeContext) -> Iterator[Finding]:
+    """Each submitter folder holds ``results/``, and the tree holds some result.
+
+    The classic checkers skip a submitter without ``results/`` (and exit 0 on a tree where they
+    find nothing to judge); v6.0 lists every submitter's ``results/`` and stops without one.
+    A bundle without any result is still nothing Inferboard can accept."""
+    rules = ctx.rules
+    for division, submitter, kind in ctx.submitters:
+        if kind == "folder":
+            continue
+        path = f"{division}/{submitter}/results"
+        if rules is not None and (rules.checker.results_folder_required or kind == "other"):
+            # v6.0 lists it; the classic checkers list it once it exists (as a file: they stop)
+            what = "is not a folder" if kind == "other" else "is missing"
+            yield finding("structure.no_results", path, f"{path} {what}" + _STOPS, scope=())
+        else:
+            yield finding(
+                "structure.no_results",
+                path,
+                f"{division}/{submitter} has no results/ folder: the official checker skips it",
+                **_hygiene(),
+            )
+    if ctx.result_count == 0:
+        # without a round there is no checker to say what it makes of the tree: refused
+        yield finding(
+            "structure.no_results",
+            ".",
+            "no <division>/<submitter>/results/<system>/<benchmark>/<scenario> folder found",
+            **({} if rules is None else {"verdict": Verdict.INFERBOARD}),
+        )
+
+
+_STOPS = " (the official checker stops with an exception here, so it judges no result)"
+
+
 def _hygiene() -> dict[str, object]:
     """Folder hygiene the round's checker does not run: an Inferboard warning."""
     return {"verdict": Verdict.INFERBOARD, "severity": Severity.WARNING}

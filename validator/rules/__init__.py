@@ -82,6 +82,9 @@ class CheckerBehaviour(_Frozen):
     # folder hygiene of each submitter tree (names, links, sizes, empty folders, __pycache__)
     folder_hygiene: bool
     root_files_checked: bool  # files at the root other than .md/.pdf fail the whole run
+    # v6.0 lists every submitter's results/ folder and stops without one; the classic
+    # checkers skip a submitter that has none
+    results_folder_required: bool = False
     systems_need_results: bool  # systems/ and measurements/ entries without results
     calibration_document: bool  # closed/network need calibration.md
     # "exact": run folders hold exactly the listed files; "extra_allowed": more are fine
@@ -96,6 +99,12 @@ class CheckerBehaviour(_Frozen):
     inference_needs_edge: bool  # results inferred from another scenario: edge systems only
     open_accuracy_forgiven: Literal["with_metrics", "always"]
     num_errors_from_entries_only: bool  # the parser counts is_error entries, not num_errors
+    # v5.1: an error in the accuracy run's detail log reaches a line that names a variable set
+    # later (UnboundLocalError), so the checker stops; earlier rounds only fail the accuracy
+    accuracy_log_errors_stop: bool = False
+    # v5.x read ``j["weight_data_types"]`` of the measurements JSON before its field checks, so
+    # a JSON without it (or not an object) stops them; v4.x only test ``k not in j``
+    weight_data_types_read_first: bool = False
     zero_result_has_no_row: bool  # a result value of exactly 0 gets no summary row
     measurements_in_results: bool  # v6.0: measurements.json and TEST0x in the result folder
     mlperf_conf_required: bool  # measurements need mlperf.conf (v4.x)
@@ -131,7 +140,7 @@ class RoundRules(_Frozen):
         model_mapping.json, then a few guesses by substring."""
         if name in self.models:
             return name
-        if name in self.model_aliases:
+        if self.model_aliases.get(name):
             return self.model_aliases[name]
         if mapping and mapping.get(name):
             return mapping[name]
@@ -145,6 +154,11 @@ class RoundRules(_Frozen):
         elif self.checker.style == "package" and "llama3_1-405b" in name:
             guess = "llama3.1-405b"
         return self.model_aliases.get(guess, guess)
+
+    def needs_model_mapping(self, name: str) -> bool:
+        """Whether ``get_mlperf_model`` consults the submitter's model_mapping.json for this
+        folder name (neither a benchmark of the round nor one of its aliases)."""
+        return name not in self.models and not self.model_aliases.get(name)
 
     def benchmark(self, name: str) -> BenchmarkRules | None:
         return self.benchmarks.get(name)
@@ -168,6 +182,17 @@ class SystemDescriptionRules(_Frozen):
     power: tuple[str, ...]
     network: tuple[str, ...]
     network_sut_name_substring: str
+
+
+class WalkStep(_Frozen):
+    """One step of the classic checker's walk through a scenario folder (``common.yaml``)."""
+
+    step: str
+    codes: tuple[str, ...] = ()  # finding codes decided at this step (a trailing "." = prefix)
+    file_lists: tuple[str, ...] = ()  # folders (below the result) whose file-list check this is
+    ends_walk: bool = False  # a failure here leaves the scenario: no later step runs
+    skips: tuple[str, ...] = ()  # a failure here skips these later steps only
+    needs_clean_result: bool = False  # runs only for a result that passed every step
 
 
 class Test06Rules(_Frozen):
@@ -205,6 +230,7 @@ class CommonRules(_Frozen):
     implementation_fields: tuple[str, ...]
     test06: Test06Rules
     early_stopping_scenarios: tuple[str, ...]
+    classic_scenario_walk: tuple[WalkStep, ...]
 
 
 class UnknownRoundError(InferboardError):
