@@ -101,6 +101,8 @@ class CheckerBehaviour(_Frozen):
     mlperf_conf_required: bool  # measurements need mlperf.conf (v4.x)
     equal_issue_from_conf: bool = False  # v4.1: read from the measurements' mlperf/user.conf
     llm_check_replaces_validity: bool = False  # v4.x: the LLM check overwrites result_validity
+    # v4.1: benchmarks that must run in equal-issue mode skip the minimum query count
+    min_queries_exempt_equal_issue: bool = False
     # the scenarios whose TTFT/TPOT the LLM check compares (the others pass it)
     llm_checked_scenarios: tuple[str, ...] = ("Server", "Interactive")
     test01_delta_by_first_letter: bool = False  # v5.0, v5.1: the tolerance lookup's bug
