@@ -525,6 +525,12 @@ CODES: dict[str, CodeInfo] = {
         "A power measurement description file is missing",
         "Add analyzer_table.* and power_settings.* to the measurements folders.",
     ),
+    "measurements.weight_data_types_not_text": _c(
+        E,
+        "weight_data_types is not a string, and the official checker joins it into its summary "
+        "row as one",
+        'Write weight_data_types as one JSON string, for example "fp8".',
+    ),
     "compliance.file_missing": _c(
         E,
         "A compliance test's verify file or log is missing",

@@ -80,8 +80,10 @@ def _classic(entry: ResultEntry, power: bool, with_weights: bool) -> str:
         entry.power.units if power and entry.power else entry.summary_units,
     ]
     if with_weights:
-        weights = entry.weight_data_types
-        values.append(q(_text(weights) if power else _text(weights).replace('"', "'")))
+        weights = _text(entry.weight_data_types)
+        if not power and entry.official_row.weight_data_types_quotes_replaced:
+            weights = weights.replace('"', "'")  # v5.1's performance row; v5.0 writes it raw
+        values.append(q(weights))
     return ",".join(values) + "\n"
 
 

@@ -118,3 +118,34 @@ def check_code_folder(ctx: ResultContext) -> Iterator[Finding]:
             base / "code" / ctx.dirs.benchmark,
             f"code/{ctx.dirs.benchmark}/ is missing",
         )
+
+
+@check(Level.RESULT, codes=("measurements.weight_data_types_not_text",))
+def check_weight_data_types_written(ctx: ResultContext) -> Iterator[Finding]:
+    """The classic checkers of v5.x write ``'"' + weight_data_types + '"'`` into the summary
+    row (v5.0 both rows, v5.1 the power row): a value that is not a string raises there.
+
+    The finding voids this result: the checker stops when it writes the row, which it does
+    only for a result that passed every check, so the run fails either way and the rows of
+    the other results are as the checker wrote them before it stopped."""
+    rows = ctx.rules.checker.weight_data_types_concatenated
+    data = ctx.implementation
+    if rows == "never" or not isinstance(data, dict) or "weight_data_types" not in data:
+        return
+    if rows == "power_row" and ctx.power is None:
+        return
+    value = data["weight_data_types"]
+    if isinstance(value, str):
+        return
+    row = "power row" if rows == "power_row" else "summary row"
+    yield ctx.found(
+        "measurements.weight_data_types_not_text",
+        _folder(ctx) / (ctx.implementation_name or ""),
+        f"weight_data_types is a JSON {_json_kind(value)}, not a string: the official "
+        f"checker stops with an exception when it writes this result's {row}",
+    )
+
+
+def _json_kind(value: object) -> str:
+    kinds = {dict: "object", list: "array", bool: "boolean", type(None): "null"}
+    return kinds.get(type(value), "number")

@@ -101,6 +101,12 @@ class CheckerBehaviour(_Frozen):
     mlperf_conf_required: bool  # measurements need mlperf.conf (v4.x)
     equal_issue_from_conf: bool = False  # v4.1: read from the measurements' mlperf/user.conf
     llm_check_replaces_validity: bool = False  # v4.x: the LLM check overwrites result_validity
+    # which summary rows join weight_data_types with '+' (so a value that is not a string
+    # stops the checker there): v5.0 both rows, v5.1 the power row
+    weight_data_types_concatenated: Literal["never", "power_row", "every_row"] = "never"
+    # v5.1 writes the performance row's weight_data_types as str() with '"' replaced by "'";
+    # v5.0 writes the string as it is (a '"' in it then splits the CSV field)
+    weight_data_types_quotes_replaced: bool = False
     # v4.1: benchmarks that must run in equal-issue mode skip the minimum query count
     min_queries_exempt_equal_issue: bool = False
     # the scenarios whose TTFT/TPOT the LLM check compares (the others pass it)
