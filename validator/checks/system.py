@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from validator.checks.context import SystemContext
+from validator.checks.context import SubmitterContext, SystemContext
 from validator.checks.registry import Level, check
 from validator.findings import Finding, Severity, finding
 from validator.parsing import ParseError
@@ -34,17 +34,26 @@ def is_network_system(data: dict[str, Any]) -> bool | None:
     return value.lower() == "true"
 
 
-@check(Level.SYSTEM, codes=("structure.system_description_missing", "system.json_invalid"))
-def check_description_readable(ctx: SystemContext) -> Iterator[Finding]:
-    if ctx.description is None:
-        classic = ctx.rules.checker.style == "classic"
+@check(Level.SUBMITTER, codes=("structure.system_description_missing",))
+def check_systems_described(ctx: SubmitterContext) -> Iterator[Finding]:
+    """Every folder of ``results/`` has its ``systems/<folder>.json``, results in it or not:
+    the classic checker skips such a system and exits 1, the v6.0 loader stops on it."""
+    classic = ctx.rules.checker.style == "classic"
+    described = set(ctx.system_files)
+    for system in ctx.results_systems:
+        if f"{system}.json" in described:
+            continue
         yield finding(
             "structure.system_description_missing",
-            ctx.path,
-            f"{ctx.system}.json is missing" + ("" if classic else STOPS),
-            scope=ctx.scope if classic else (),
+            f"{ctx.division}/{ctx.submitter}/systems/{system}.json",
+            f"{system}.json is missing for results/{system}" + ("" if classic else STOPS),
+            scope=(*ctx.scope, system) if classic else (),
         )
-    elif isinstance(ctx.description, ParseError):
+
+
+@check(Level.SYSTEM, codes=("system.json_invalid",))
+def check_description_readable(ctx: SystemContext) -> Iterator[Finding]:
+    if isinstance(ctx.description, ParseError):
         yield finding("system.json_invalid", ctx.path, ctx.description.message + STOPS, scope=())
 
 
