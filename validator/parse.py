@@ -197,10 +197,11 @@ def _power(dirs: ScenarioDirs, measurements: Path, listing: Listing) -> PowerRun
         return None
     ranging = dirs.results / "performance" / "ranging"
     spl = dirs.results / "performance" / "run_1" / "spl.txt"
-    nearby: list[str] = []
+    nearby: list[tuple[str, int]] = []
     folder = measurements
     for _ in range(4):  # the measurements folder and the three above it, as the checker does
-        nearby += listing.files(folder)
+        entries = listing.entries(folder)
+        nearby += [(name, entries[name].size) for name in listing.files_in_order(folder)]
         folder = folder.parent
     return PowerRun(
         power_files=tuple(listing.files(power)),

@@ -110,7 +110,9 @@ class PowerRun:
     ranging_files: tuple[str, ...] | None
     ranging_log: DetailLog | ParseError | None
     spl_lines: tuple[str, ...] | ParseError | None
-    measurement_files: tuple[str, ...]  # files of the measurements folder and 3 above it
+    # (name, size) of the files of the measurements folder and the 3 above it, in the
+    # checker's order (os.listdir of each folder, innermost first)
+    measurement_files: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)

@@ -51,11 +51,20 @@ def check_measurement_files(ctx: ResultContext) -> Iterator[Finding]:
     if ctx.power is None or ctx.rules.checker.style != "classic":
         return
     for pattern in ctx.common.power_measurement_patterns:
-        if not any(re.match(pattern, name) for name in ctx.power.measurement_files):
+        matches = [(n, size) for n, size in ctx.power.measurement_files if re.match(pattern, n)]
+        if not matches:
             yield ctx.found(
                 "measurements.power_file_missing",
                 folder,
                 f"no file matching {pattern!r} in the measurements folder or the three above it",
+            )
+        elif matches[-1][1] == 0:
+            # the checker tests the size of the last match (listing order, innermost first)
+            yield ctx.found(
+                "measurements.file_empty",
+                folder,
+                f"{matches[-1][0]} (the file matching {pattern!r} the checker reads last, in "
+                "the measurements folder or the three above it) is empty",
             )
 
 
