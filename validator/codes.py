@@ -525,6 +525,11 @@ CODES: dict[str, CodeInfo] = {
         "A power measurement description file is missing",
         "Add analyzer_table.* and power_settings.* to the measurements folders.",
     ),
+    "system.field_not_integer": _c(
+        E,
+        "Field must be a whole number the official checker can read with int()",
+        'Write number_of_nodes and accelerators_per_node as whole numbers, for example 1 or "8".',
+    ),
     "measurements.weight_data_types_not_text": _c(
         E,
         "weight_data_types is not a string, and the official checker joins it into its summary "

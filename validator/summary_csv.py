@@ -47,6 +47,30 @@ def _notes(system: dict[str, object]) -> str:
     return notes
 
 
+def python_int(value: object) -> int | None:
+    """Python's ``int(value)`` of a JSON value (a float is truncated, a text may carry spaces),
+    or None where it raises (the v6.0 exporter's ``total_accelerators``)."""
+    if not isinstance(value, str | int | float):
+        return None
+    try:
+        return int(value)
+    except (ValueError, OverflowError):
+        return None
+
+
+def package_notes(system: dict[str, object]) -> str | None:
+    """The v6.0 exporter's ``notes``: ``hw_notes`` as it is unless ``sw_notes`` is truthy,
+    then ``hw_notes + ". " + sw_notes`` (``hw_notes`` only when truthy); None where that
+    concatenation raises (a value that is not a string)."""
+    hw = system.get("hw_notes", "")
+    sw = system.get("sw_notes")
+    if not sw:
+        return _text(hw)
+    if not isinstance(sw, str) or (hw and not isinstance(hw, str)):
+        return None
+    return (f"{hw}. " if hw else "") + sw
+
+
 def _classic(entry: ResultEntry, power: bool, with_weights: bool) -> str:
     s = entry.system_description
     q = '"{}"'.format  # the checker's hand-made quoting, without escaping
@@ -89,12 +113,10 @@ def _classic(entry: ResultEntry, power: bool, with_weights: bool) -> str:
 
 def _package(entry: ResultEntry, power: bool, location_prefix: str) -> str:
     s = entry.system_description
-    try:
-        total: object = int(_text(s.get("number_of_nodes"))) * int(
-            _text(s.get("accelerators_per_node"))
-        )
-    except ValueError:
-        total = ""  # the checker stops here; such a result is reported, not written
+    nodes = python_int(s.get("number_of_nodes"))
+    per_node = python_int(s.get("accelerators_per_node"))
+    # the checker stops where int() fails; such a result is reported, not written
+    total: object = "" if nodes is None or per_node is None else nodes * per_node
     # the checker joins its --input argument as given (os.path.join keeps "./" and "tree/")
     location = os.path.join(location_prefix, entry.location, "performance", "run_1")  # noqa: PTH118
     values = [
@@ -119,7 +141,7 @@ def _package(entry: ResultEntry, power: bool, location_prefix: str) -> str:
         location,
         s.get("framework", ""),
         s.get("operating_system", ""),
-        _notes(s),
+        package_notes(s),
         entry.division,
         0,
         entry.round,

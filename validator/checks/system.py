@@ -15,6 +15,7 @@ from validator.checks.context import SubmitterContext, SystemContext
 from validator.checks.registry import Level, check
 from validator.findings import Finding, Severity, finding
 from validator.parsing import ParseError
+from validator.summary_csv import package_notes, python_int
 
 STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
@@ -194,5 +195,35 @@ def check_division_and_submitter(ctx: SystemContext) -> Iterator[Finding]:
             "system.division_mismatch",
             ctx.path,
             f"division is {division!r}, the folder is {ctx.division!r}",
+            scope=ctx.scope,
+        )
+
+
+@check(Level.SYSTEM, codes=("system.field_not_integer", "system.field_not_text"))
+def check_package_row_fields(ctx: SystemContext) -> Iterator[Finding]:
+    """The v6.0 exporter computes two columns of every row it writes from the description:
+    ``int(number_of_nodes) * int(accelerators_per_node)`` and ``hw_notes + ". " + sw_notes``.
+    Where either raises, it stops at the first result of the system it writes; the findings
+    void the system's results (a system whose results all fail is never written, so the run
+    fails either way)."""
+    data = _description(ctx)
+    if data is None or ctx.rules.checker.csv_style != "package":
+        return
+    for key in ("number_of_nodes", "accelerators_per_node"):
+        if key in data and python_int(data[key]) is None:
+            yield finding(
+                "system.field_not_integer",
+                ctx.path,
+                f"field {key!r} is {str(data[key])[:40]!r}: the official checker's int() fails "
+                "on it when it writes a result's summary row, and it stops",
+                scope=ctx.scope,
+            )
+    if package_notes(data) is None:
+        yield finding(
+            "system.field_not_text",
+            ctx.path,
+            "hw_notes and sw_notes are joined into the notes column, and one of them is not a "
+            "string: the official checker stops with an exception when it writes a result's "
+            "summary row",
             scope=ctx.scope,
         )
