@@ -525,6 +525,12 @@ CODES: dict[str, CodeInfo] = {
         "A power measurement description file is missing",
         "Add analyzer_table.* and power_settings.* to the measurements folders.",
     ),
+    "structure.scenario_name_unknown": _c(
+        E,
+        "The scenario folder's name is not one the official checker can report",
+        "Name the folder SingleStream, MultiStream, Offline, Server or Interactive (or the same "
+        "in lower case).",
+    ),
     "system.field_not_integer": _c(
         E,
         "Field must be a whole number the official checker can read with int()",

@@ -111,6 +111,19 @@ class CheckerBehaviour(_Frozen):
     min_queries_exempt_equal_issue: bool = False
     # the scenarios whose TTFT/TPOT the LLM check compares (the others pass it)
     llm_checked_scenarios: tuple[str, ...] = ("Server", "Interactive")
+    # the scenarios of the unit tables the summary rows are written with (a scenario folder
+    # named otherwise, "OFFLINE" or "Foo", stops the checker when it writes the row; the
+    # all-lower-case names are the same scenarios)
+    summary_scenarios: tuple[str, ...] = (
+        "SingleStream",
+        "MultiStream",
+        "Offline",
+        "Server",
+        "Interactive",
+    )
+    # v4.x, v5.0: the scenario folders the LLM check lets pass; every other folder name (an
+    # "OFFLINE" folder too) is compared with the limits, which do not depend on the scenario
+    llm_exempt_scenarios: tuple[str, ...] = ()
     test01_delta_by_first_letter: bool = False  # v5.0, v5.1: the tolerance lookup's bug
     accuracy_column: Literal["first_value", "all"] = "all"  # v4.0: the first metric's value
     # which name picks a benchmark's unit overrides: the benchmark it counts for, or (v4.1)
