@@ -24,16 +24,22 @@ from validator.checks.context import (
 from validator.listing import Listing
 from validator.options import Options
 from validator.parsing import ParseError, safe_json
-from validator.parsing.files import DOCUMENT_LIMIT, TEXT_LIMIT, read_lines, read_text
+from validator.parsing.files import DOCUMENT_LIMIT, TEXT_LIMIT, read_bytes, read_lines, read_text
 from validator.parsing.loadgen_log import read_detail_log, read_summary_log
+from validator.parsing.utf8 import NotUtf8, decode, find_not_utf8
 from validator.rules import BenchmarkRules, CommonRules, RoundRules
 
 JsonObject = dict[str, Any]
 
 
 def read_json_object(path: Path, root: Path | None = None) -> JsonObject:
-    """A JSON file whose top level is an object, parsed within limits."""
-    text = read_text(path, DOCUMENT_LIMIT, root=root)
+    """A JSON file whose top level is an object, parsed within limits (UTF-8 only, as the
+    official checkers' ``json.load`` reads it)."""
+    data = read_bytes(path, DOCUMENT_LIMIT, root=root)
+    bad = find_not_utf8(data)
+    if bad is not None:
+        raise ParseError(bad.describe(path.name), hint="Save the file as UTF-8 JSON.")
+    text = data.decode("utf-8")
     try:
         data = safe_json.loads(text)
     except ParseError as exc:
@@ -116,8 +122,25 @@ def system_context(
 
 
 def _accuracy_text(path: Path, round_name: str, root: Path, names: tuple[str, ...]) -> AccuracyText:
-    text = read_text(path, TEXT_LIMIT, root=root)
+    """An accuracy.txt the checker reads whole (TEST01's baseline and compliance files)."""
+    text, bad = decode(read_bytes(path, TEXT_LIMIT, root=root))
+    if bad is not None:
+        raise ParseError(bad.describe(path.name), hint="Submit the accuracy script's printout.")
     return accuracy_text.parse(text, accuracy_text.pattern_table(round_name), names)
+
+
+def _result_accuracy_text(
+    listing: Listing, path: Path, round_name: str, root: Path, names: tuple[str, ...]
+) -> tuple[AccuracyText | ParseError | None, NotUtf8 | None]:
+    """The result's accuracy.txt, and where it stops being UTF-8: the classic checker's loop
+    may stop before it meets that byte, so the check decides (spec §1.3.A step 2)."""
+    if path.name not in listing.entries(path.parent):
+        return None, None
+    try:
+        text, bad = decode(read_bytes(path, TEXT_LIMIT, root=root))
+    except ParseError as exc:
+        return exc, None
+    return accuracy_text.parse(text, accuracy_text.pattern_table(round_name), names), bad
 
 
 def _metric_names(bench: BenchmarkRules | None) -> tuple[str, ...]:
@@ -239,6 +262,9 @@ def result_context(
         if implementation_name
         else None
     )
+    accuracy, accuracy_not_utf8 = _result_accuracy_text(
+        listing, acc_dir / "accuracy.txt", rules.round, root, names
+    )
     compliance_root = dirs.compliance(rules.layout)
     tests = bench.compliance_tests if bench else ()
     extra = {
@@ -258,9 +284,7 @@ def result_context(
         summary=_maybe(listing, read_summary_log, perf_dir / "mlperf_log_summary.txt", root),
         accuracy_files=_files(listing, acc_dir),
         accuracy_log=_maybe(listing, read_detail_log, acc_dir / "mlperf_log_detail.txt", root),
-        accuracy_text=_maybe(
-            listing, _accuracy_text, acc_dir / "accuracy.txt", rules.round, root, names
-        ),
+        accuracy_text=accuracy,
         accuracy_log_size=listing.size(acc_dir / "mlperf_log_accuracy.json"),
         measurement_files=tuple(sorted(in_order)) if in_order is not None else None,
         implementation_name=implementation_name,
@@ -273,4 +297,5 @@ def result_context(
         },
         power=_power(dirs, measurements, listing),
         extra_accuracy_folders=extra,
+        accuracy_text_not_utf8=accuracy_not_utf8,
     )

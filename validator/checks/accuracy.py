@@ -9,6 +9,7 @@ when accuracy.txt yielded any metric, in v6.0 always.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from scoring.accuracy_text import AccuracyText
@@ -19,6 +20,7 @@ from validator.findings import Finding, Severity
 from validator.official_accuracy import AccuracyReading, read_like_the_checker
 from validator.parsing import ParseError
 from validator.parsing.loadgen_log import DetailLog
+from validator.parsing.utf8 import NotUtf8
 
 STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
@@ -62,6 +64,8 @@ def check_accuracy_folder(ctx: ResultContext) -> Iterator[Finding]:
         return
     if isinstance(ctx.accuracy_text, ParseError):
         yield ctx.found("accuracy.text_unreadable", txt, ctx.accuracy_text.message)
+    if ctx.accuracy_text_not_utf8 is not None:
+        yield _not_utf8(ctx, txt, ctx.accuracy_text_not_utf8)
     if ctx.rules.checker.run_folder_files != "exact" or ctx.accuracy_files is None:
         return
     required = set(ctx.common.accuracy_files.required)
@@ -73,6 +77,24 @@ def check_accuracy_folder(ctx: ResultContext) -> Iterator[Finding]:
             [f"unexpected {', '.join(extra)}"] if extra else []
         )
         yield ctx.found("structure.file_list_mismatch", ctx.accuracy_dir, "; ".join(parts))
+
+
+def _not_utf8(ctx: ResultContext, txt: Path, bad: NotUtf8) -> Finding:
+    """accuracy.txt holds bytes that are not UTF-8: the checker stops where its reading meets
+    them. v6.0 reads every line (``readlines``); the classic loop stops after the line where
+    every target and the hash are seen, having decoded the file 8 KiB at a time."""
+    read = reading(ctx) if _classic(ctx) else None
+    stop = read.stopped_at if read is not None else None
+    if stop is None or bad.met_by_loop_stopping_after(stop):
+        message = bad.describe("accuracy.txt") + STOPS
+        return ctx.found("accuracy.text_unreadable", txt, message, scope=())
+    return ctx.truth(
+        "accuracy.text_unreadable",
+        txt,
+        bad.describe("accuracy.txt") + f", after line {stop + 1}, where the official checker "
+        "stops reading",
+        severity=Severity.WARNING,
+    )
 
 
 @check(

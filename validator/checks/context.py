@@ -19,6 +19,7 @@ from validator.findings import Finding, Scope, finding
 from validator.options import Options
 from validator.parsing import ParseError
 from validator.parsing.loadgen_log import DetailLog
+from validator.parsing.utf8 import NotUtf8
 from validator.rules import BenchmarkRules, CommonRules, RoundRules
 
 if TYPE_CHECKING:
@@ -141,6 +142,7 @@ class ResultContext:
     compliance: dict[str, ComplianceTest]
     power: PowerRun | None  # None: not a power result
     extra_accuracy_folders: dict[str, tuple[str, ...] | None]
+    accuracy_text_not_utf8: NotUtf8 | None = None  # where accuracy.txt stops being UTF-8
 
     @property
     def scope(self) -> Scope:

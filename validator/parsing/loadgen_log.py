@@ -23,6 +23,7 @@ from typing import Any
 
 from validator.parsing import ParseError, safe_json
 from validator.parsing.files import DETAIL_LOG_LIMIT, TEXT_LIMIT, read_bytes, read_head, read_text
+from validator.parsing.utf8 import find_not_utf8
 
 MARKER = b":::MLLOG"
 ENDPOINTS_MARKER = b":::ENDPTS"  # MLPerf Endpoints logs (the v6.0 parser accepts them)
@@ -180,7 +181,14 @@ def parse_detail_log(data: bytes, path: Path) -> DetailLog:
 def read_detail_log(path: Path, root: Path | None = None) -> DetailLog:
     """Parse a detail log. Raises :class:`ParseError` when it cannot be read or holds no MLLOG
     line at all."""
-    return parse_detail_log(read_bytes(path, DETAIL_LOG_LIMIT, root=root), path)
+    data = read_bytes(path, DETAIL_LOG_LIMIT, root=root)
+    bad = find_not_utf8(data)  # the official parsers read the whole log as UTF-8
+    if bad is not None:
+        raise ParseError(
+            bad.describe(path.name) + ", which the official log parser refuses",
+            hint="Submit mlperf_log_detail.txt exactly as LoadGen wrote it.",
+        )
+    return parse_detail_log(data, path)
 
 
 # "name : value": the name has no colon; both sides trimmed. Lines are capped first and the
