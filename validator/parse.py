@@ -21,10 +21,18 @@ from validator.checks.context import (
     SystemContext,
     TreeContext,
 )
+from validator.equal_issue_conf import CONF_FILES, EqualIssueConf, read_equal_issue
 from validator.listing import Listing
 from validator.options import Options
 from validator.parsing import ParseError, safe_json
-from validator.parsing.files import DOCUMENT_LIMIT, TEXT_LIMIT, read_bytes, read_lines, read_text
+from validator.parsing.files import (
+    DOCUMENT_LIMIT,
+    TEXT_LIMIT,
+    capped_lines,
+    read_bytes,
+    read_lines,
+    read_text,
+)
 from validator.parsing.loadgen_log import read_detail_log, read_summary_log
 from validator.parsing.utf8 import NotUtf8, decode, find_not_utf8
 from validator.rules import BenchmarkRules, CommonRules, RoundRules
@@ -178,19 +186,44 @@ def _code_ok(dirs: ScenarioDirs, rules: RoundRules, listing: Listing) -> bool:
     return listing.exists(code)
 
 
+def _equal_issue_conf(
+    dirs: ScenarioDirs, rules: RoundRules, folder: Path, files: list[str], root: Path
+) -> EqualIssueConf | None:
+    """v4.1: equal issue read from the measurements' configuration files, for a benchmark
+    whose folder name requires it (None where the checker does not read them)."""
+    by_folder = rules.benchmark(dirs.benchmark)
+    if not rules.checker.equal_issue_from_conf or by_folder is None:
+        return None
+    if dirs.division not in by_folder.equal_issue_required:
+        return None
+    contents: dict[str, bytes] = {}
+    for name in CONF_FILES:
+        if name in files:
+            try:
+                contents[name] = read_bytes(folder / name, TEXT_LIMIT, root=root)
+            except ParseError as exc:
+                return EqualIssueConf(False, "", exc.message)
+    return read_equal_issue(contents, dirs.benchmark, dirs.scenario_dir)
+
+
 def _compliance_test(
     folder: Path, name: str, root: Path, round_name: str, names: tuple[str, ...], listing: Listing
 ) -> ComplianceTest:
     if not listing.is_dir(folder):
         return ComplianceTest(name, folder, False)
     verify: dict[str, tuple[str, ...] | ParseError] = {}
+    not_utf8: dict[str, NotUtf8] = {}
     present = listing.entries(folder)
     for file in ("verify_accuracy.txt", "verify_performance.txt", "verify_output_len.txt"):
         if file in present and present[file].exists:
             try:
-                verify[file] = tuple(read_lines(folder / file, TEXT_LIMIT, root=root))
+                text, bad = decode(read_bytes(folder / file, TEXT_LIMIT, root=root))
             except ParseError as exc:
                 verify[file] = exc
+                continue
+            verify[file] = tuple(capped_lines(text))
+            if bad is not None:
+                not_utf8[file] = bad
     accuracy = folder / "accuracy"
     texts: dict[str, AccuracyText | ParseError] = {}
     accuracy_files = _files(listing, accuracy)
@@ -207,6 +240,7 @@ def _compliance_test(
         performance_files=_files(listing, run),
         performance_log=_maybe(listing, read_detail_log, run / "mlperf_log_detail.txt", root),
         accuracy_texts=texts,
+        verify_not_utf8=not_utf8,
     )
 
 
@@ -262,6 +296,11 @@ def result_context(
         if implementation_name
         else None
     )
+    equal_issue = (
+        _equal_issue_conf(dirs, rules, measurements, in_order, root)
+        if in_order is not None and implementation_name is not None
+        else None
+    )
     accuracy, accuracy_not_utf8 = _result_accuracy_text(
         listing, acc_dir / "accuracy.txt", rules.round, root, names
     )
@@ -298,4 +337,5 @@ def result_context(
         power=_power(dirs, measurements, listing),
         extra_accuracy_folders=extra,
         accuracy_text_not_utf8=accuracy_not_utf8,
+        equal_issue_conf=equal_issue,
     )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from scoring.accuracy_text import AccuracyText
 from validator.bundle import ScenarioDirs, TreeEntry
 from validator.codes import Verdict
+from validator.equal_issue_conf import EqualIssueConf
 from validator.findings import Finding, Scope, finding
 from validator.options import Options
 from validator.parsing import ParseError
@@ -101,6 +102,7 @@ class ComplianceTest:
     performance_files: tuple[str, ...] | None = None  # None: no performance/run_1 folder
     performance_log: DetailLog | ParseError | None = None
     accuracy_texts: dict[str, AccuracyText | ParseError] = field(default_factory=dict)
+    verify_not_utf8: dict[str, NotUtf8] = field(default_factory=dict)  # verify file -> where
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ class ResultContext:
     power: PowerRun | None  # None: not a power result
     extra_accuracy_folders: dict[str, tuple[str, ...] | None]
     accuracy_text_not_utf8: NotUtf8 | None = None  # where accuracy.txt stops being UTF-8
+    equal_issue_conf: EqualIssueConf | None = None  # v4.1: read from mlperf.conf/user.conf
 
     @property
     def scope(self) -> Scope:

@@ -158,3 +158,20 @@ def check_weight_data_types_written(ctx: ResultContext) -> Iterator[Finding]:
 def _json_kind(value: object) -> str:
     kinds = {dict: "object", list: "array", bool: "boolean", type(None): "null"}
     return kinds.get(type(value), "number")
+
+
+@check(Level.RESULT, codes=("measurements.conf_unreadable",))
+def check_equal_issue_conf_readable(ctx: ResultContext) -> Iterator[Finding]:
+    """v4.1 parses the measurements' mlperf.conf and user.conf for equal issue without a guard
+    (validator/equal_issue_conf.py): a line that is not ``model.scenario.setting = value``
+    before the deciding one, or a file that is not UTF-8, stops it."""
+    conf = ctx.equal_issue_conf
+    if conf is None or not conf.stops:
+        return
+    yield ctx.found(
+        "measurements.conf_unreadable",
+        _folder(ctx),
+        f"{conf.stops}: the {ctx.rules.round} checker reads these files for equal issue and "
+        "stops with an exception here, so it judges no result",
+        scope=(),
+    )

@@ -289,15 +289,35 @@ def check_equal_issue(ctx: ResultContext) -> Iterator[Finding]:
     log = ctx.log
     if log is None or ctx.bench is None or ctx.dirs.division not in ctx.bench.equal_issue_required:
         return
-    if ctx.rules.checker.equal_issue_from_conf:
-        return  # v4.1 reads it from the measurements' configuration files (measurements.py)
     value = log.get("effective_sample_concatenate_permutation")
+    if ctx.rules.checker.equal_issue_from_conf:
+        yield from _equal_issue_from_conf(ctx, value)
+        return
     if value != True:  # noqa: E712 - the checker's own comparison (1 passes, "true" does not)
         yield ctx.found(
             "perf.equal_issue_disabled",
             _where(ctx),
             f"effective_sample_concatenate_permutation is {_text(value)}, expected true",
         )
+
+
+def _equal_issue_from_conf(ctx: ResultContext, value: Any) -> Iterator[Finding]:
+    """v4.1: the run passes when the log's value is the *text* "true" (LoadGen writes the
+    JSON true, so it never is) or the measurements' mlperf.conf/user.conf set equal issue
+    for the benchmark and scenario folders (validator/equal_issue_conf.py)."""
+    conf = ctx.equal_issue_conf
+    if value == "true" or (conf is not None and (conf.used or conf.stops)):
+        return  # (a file the checker cannot read stops it: measurements.conf_unreadable)
+    folder = ctx.dirs.measurements(ctx.rules.layout)
+    yield ctx.found(
+        "perf.equal_issue_disabled",
+        folder,
+        f"the measurements' mlperf.conf and user.conf do not set "
+        f"{ctx.dirs.benchmark}.{ctx.dirs.scenario_dir}.sample_concatenate_permutation = 1 "
+        f"(the {ctx.rules.round} checker decides equal issue by them; the log's "
+        f"effective_sample_concatenate_permutation {_text(value)} is not the text 'true' "
+        "it compares with)",
+    )
 
 
 def _below(ctx: ResultContext, key: str, required: Any, code: str, label: str) -> Iterator[Finding]:
