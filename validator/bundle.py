@@ -86,6 +86,9 @@ class TreeEntry:
     size: int  # of what a link points to; 0 for folders and broken links
     link_target_exists: bool  # the official checker's test: exists(readlink(f)) from the root
     is_empty_dir: bool = False
+    # os.path.getsize(f) raises: a link the checker's root-relative test takes for sound but
+    # whose target, read from the link's own folder, does not exist (or loops)
+    size_unreadable: bool = False
 
 
 def walk(root: Path, top: str, listing: Listing) -> tuple[TreeEntry, ...]:
@@ -111,6 +114,7 @@ def walk(root: Path, top: str, listing: Listing) -> tuple[TreeEntry, ...]:
 
 def _file_entry(root: Path, rel: str, entry: Entry) -> TreeEntry:
     exists = True
+    unreadable = False
     if entry.is_link:
         try:
             target = (root / rel).readlink()
@@ -118,7 +122,13 @@ def _file_entry(root: Path, rel: str, entry: Entry) -> TreeEntry:
             exists = (target if target.is_absolute() else root / target).exists()
         except (OSError, ValueError):
             exists = False
-    return TreeEntry(rel, False, entry.is_link, entry.size if exists else 0, exists)
+        if exists:
+            try:
+                (root / rel).stat()  # os.path.getsize: the link read from its own folder
+            except (OSError, ValueError):
+                unreadable = True
+    size = entry.size if exists else 0
+    return TreeEntry(rel, False, entry.is_link, size, exists, size_unreadable=unreadable)
 
 
 def discover_results(root: Path, common: CommonRules, listing: Listing) -> list[ScenarioDirs]:

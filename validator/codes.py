@@ -525,6 +525,29 @@ CODES: dict[str, CodeInfo] = {
         "A power measurement description file is missing",
         "Add analyzer_table.* and power_settings.* to the measurements folders.",
     ),
+    "structure.scenario_name_unknown": _c(
+        E,
+        "The scenario folder's name is not one the official checker can report",
+        "Name the folder SingleStream, MultiStream, Offline, Server or Interactive (or the same "
+        "in lower case).",
+    ),
+    "system.field_not_integer": _c(
+        E,
+        "Field must be a whole number the official checker can read with int()",
+        'Write number_of_nodes and accelerators_per_node as whole numbers, for example 1 or "8".',
+    ),
+    "measurements.conf_unreadable": _c(
+        E,
+        "mlperf.conf or user.conf has a line the official checker cannot parse",
+        "Keep the configuration files as LoadGen reads them: one 'model.scenario.setting = "
+        "value' per line, comments starting with '#'.",
+    ),
+    "measurements.weight_data_types_not_text": _c(
+        E,
+        "weight_data_types is not a string, and the official checker joins it into its summary "
+        "row as one",
+        'Write weight_data_types as one JSON string, for example "fp8".',
+    ),
     "compliance.file_missing": _c(
         E,
         "A compliance test's verify file or log is missing",
@@ -539,6 +562,11 @@ CODES: dict[str, CodeInfo] = {
         E,
         "A compliance test's detail log cannot be read",
         "Submit the audit run's mlperf_log_detail.txt as LoadGen wrote it.",
+    ),
+    "compliance.text_unreadable": _c(
+        E,
+        "A compliance test's verify file is not UTF-8 text",
+        "Submit the verify files exactly as the audit scripts wrote them.",
     ),
     "power.file_list_mismatch": _c(
         E,

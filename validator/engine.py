@@ -262,6 +262,7 @@ def _entry(ctx: parse.ResultContext) -> ResultEntry:
             compliance=not ctx.is_closed_or_network or not ctx.options.skip_compliance,
             inferred_column=value.inferred_column,
             power_only=_power_only(ctx),
+            weight_data_types_quotes_replaced=ctx.rules.checker.weight_data_types_quotes_replaced,
         ),
         system_description=json_safe(ctx.system or {}),  # type: ignore[arg-type]
         weight_data_types=json_safe(ctx.implementation.get("weight_data_types"))

@@ -25,10 +25,13 @@ class Entry:
         self._size: int | None = None
         try:
             self.is_link = item.is_symlink()
+        except (OSError, ValueError):
+            self.is_link = False
+        try:
             self.is_dir = item.is_dir()  # follows links (d_type, no system call otherwise)
             self.is_file = item.is_file()
-        except (OSError, ValueError):
-            self.is_link, self.is_dir, self.is_file = False, False, False
+        except (OSError, ValueError):  # a link that loops (ELOOP): neither, but still a link
+            self.is_dir, self.is_file = False, False
 
     @property
     def exists(self) -> bool:

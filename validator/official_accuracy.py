@@ -25,6 +25,7 @@ class AccuracyReading:
     hash_value: str | None = None
     not_a_number: tuple[str, str, int] | None = None  # where float() raises
     lines_read: int = 0
+    stopped_at: int | None = None  # the line after which the loop stops (None: end of file)
 
     @property
     def missing(self) -> list[str]:
@@ -99,5 +100,6 @@ def read_like_the_checker(
                 reading.above.append((metric, found[metric], n))
         if all(reading.seen.values()) and reading.hash_value:
             reading.lines_read = n + 1
+            reading.stopped_at = n
             break
     return reading

@@ -21,19 +21,33 @@ from validator.checks.context import (
     SystemContext,
     TreeContext,
 )
+from validator.equal_issue_conf import CONF_FILES, EqualIssueConf, read_equal_issue
 from validator.listing import Listing
 from validator.options import Options
 from validator.parsing import ParseError, safe_json
-from validator.parsing.files import DOCUMENT_LIMIT, TEXT_LIMIT, read_lines, read_text
+from validator.parsing.files import (
+    DOCUMENT_LIMIT,
+    TEXT_LIMIT,
+    capped_lines,
+    read_bytes,
+    read_lines,
+    read_text,
+)
 from validator.parsing.loadgen_log import read_detail_log, read_summary_log
+from validator.parsing.utf8 import NotUtf8, decode, find_not_utf8
 from validator.rules import BenchmarkRules, CommonRules, RoundRules
 
 JsonObject = dict[str, Any]
 
 
 def read_json_value(path: Path, root: Path | None = None) -> Any:
-    """A JSON file's value, whatever its top-level type, parsed within limits."""
-    text = read_text(path, DOCUMENT_LIMIT, root=root)
+    """A JSON file's value, whatever its top-level type, parsed within limits (UTF-8 only, as
+    the official checkers' ``json.load`` reads it)."""
+    data = read_bytes(path, DOCUMENT_LIMIT, root=root)
+    bad = find_not_utf8(data)
+    if bad is not None:
+        raise ParseError(bad.describe(path.name), hint="Save the file as UTF-8 JSON.")
+    text = data.decode("utf-8")
     try:
         return safe_json.loads(text)
     except ParseError as exc:
@@ -136,8 +150,25 @@ def system_context(
 
 
 def _accuracy_text(path: Path, round_name: str, root: Path, names: tuple[str, ...]) -> AccuracyText:
-    text = read_text(path, TEXT_LIMIT, root=root)
+    """An accuracy.txt the checker reads whole (TEST01's baseline and compliance files)."""
+    text, bad = decode(read_bytes(path, TEXT_LIMIT, root=root))
+    if bad is not None:
+        raise ParseError(bad.describe(path.name), hint="Submit the accuracy script's printout.")
     return accuracy_text.parse(text, accuracy_text.pattern_table(round_name), names)
+
+
+def _result_accuracy_text(
+    listing: Listing, path: Path, round_name: str, root: Path, names: tuple[str, ...]
+) -> tuple[AccuracyText | ParseError | None, NotUtf8 | None]:
+    """The result's accuracy.txt, and where it stops being UTF-8: the classic checker's loop
+    may stop before it meets that byte, so the check decides (spec §1.3.A step 2)."""
+    if path.name not in listing.entries(path.parent):
+        return None, None
+    try:
+        text, bad = decode(read_bytes(path, TEXT_LIMIT, root=root))
+    except ParseError as exc:
+        return exc, None
+    return accuracy_text.parse(text, accuracy_text.pattern_table(round_name), names), bad
 
 
 def _metric_names(bench: BenchmarkRules | None) -> tuple[str, ...]:
@@ -175,19 +206,44 @@ def _code_ok(dirs: ScenarioDirs, rules: RoundRules, listing: Listing) -> bool:
     return listing.exists(code)
 
 
+def _equal_issue_conf(
+    dirs: ScenarioDirs, rules: RoundRules, folder: Path, files: list[str], root: Path
+) -> EqualIssueConf | None:
+    """v4.1: equal issue read from the measurements' configuration files, for a benchmark
+    whose folder name requires it (None where the checker does not read them)."""
+    by_folder = rules.benchmark(dirs.benchmark)
+    if not rules.checker.equal_issue_from_conf or by_folder is None:
+        return None
+    if dirs.division not in by_folder.equal_issue_required:
+        return None
+    contents: dict[str, bytes] = {}
+    for name in CONF_FILES:
+        if name in files:
+            try:
+                contents[name] = read_bytes(folder / name, TEXT_LIMIT, root=root)
+            except ParseError as exc:
+                return EqualIssueConf(False, "", exc.message)
+    return read_equal_issue(contents, dirs.benchmark, dirs.scenario_dir)
+
+
 def _compliance_test(
     folder: Path, name: str, root: Path, round_name: str, names: tuple[str, ...], listing: Listing
 ) -> ComplianceTest:
     if not listing.is_dir(folder):
         return ComplianceTest(name, folder, False)
     verify: dict[str, tuple[str, ...] | ParseError] = {}
+    not_utf8: dict[str, NotUtf8] = {}
     present = listing.entries(folder)
     for file in ("verify_accuracy.txt", "verify_performance.txt", "verify_output_len.txt"):
         if file in present and present[file].exists:
             try:
-                verify[file] = tuple(read_lines(folder / file, TEXT_LIMIT, root=root))
+                text, bad = decode(read_bytes(folder / file, TEXT_LIMIT, root=root))
             except ParseError as exc:
                 verify[file] = exc
+                continue
+            verify[file] = tuple(capped_lines(text))
+            if bad is not None:
+                not_utf8[file] = bad
     accuracy = folder / "accuracy"
     texts: dict[str, AccuracyText | ParseError] = {}
     accuracy_files = _files(listing, accuracy)
@@ -204,6 +260,7 @@ def _compliance_test(
         performance_files=_files(listing, run),
         performance_log=_maybe(listing, read_detail_log, run / "mlperf_log_detail.txt", root),
         accuracy_texts=texts,
+        verify_not_utf8=not_utf8,
     )
 
 
@@ -217,10 +274,11 @@ def _power(dirs: ScenarioDirs, measurements: Path, listing: Listing) -> PowerRun
         return None
     ranging = dirs.results / "performance" / "ranging"
     spl = dirs.results / "performance" / "run_1" / "spl.txt"
-    nearby: list[str] = []
+    nearby: list[tuple[str, int]] = []
     folder = measurements
     for _ in range(4):  # the measurements folder and the three above it, as the checker does
-        nearby += listing.files(folder)
+        entries = listing.entries(folder)
+        nearby += [(name, entries[name].size) for name in listing.files_in_order(folder)]
         folder = folder.parent
     return PowerRun(
         power_files=tuple(listing.files(power)),
@@ -258,6 +316,14 @@ def result_context(
         if implementation_name
         else None
     )
+    equal_issue = (
+        _equal_issue_conf(dirs, rules, measurements, in_order, root)
+        if in_order is not None and implementation_name is not None
+        else None
+    )
+    accuracy, accuracy_not_utf8 = _result_accuracy_text(
+        listing, acc_dir / "accuracy.txt", rules.round, root, names
+    )
     compliance_root = dirs.compliance(rules.layout)
     tests = bench.compliance_tests if bench else ()
     extra = {
@@ -277,9 +343,7 @@ def result_context(
         summary=_maybe(listing, read_summary_log, perf_dir / "mlperf_log_summary.txt", root),
         accuracy_files=_files(listing, acc_dir),
         accuracy_log=_maybe(listing, read_detail_log, acc_dir / "mlperf_log_detail.txt", root),
-        accuracy_text=_maybe(
-            listing, _accuracy_text, acc_dir / "accuracy.txt", rules.round, root, names
-        ),
+        accuracy_text=accuracy,
         accuracy_log_size=listing.size(acc_dir / "mlperf_log_accuracy.json"),
         measurement_files=tuple(sorted(in_order)) if in_order is not None else None,
         implementation_name=implementation_name,
@@ -292,4 +356,6 @@ def result_context(
         },
         power=_power(dirs, measurements, listing),
         extra_accuracy_folders=extra,
+        accuracy_text_not_utf8=accuracy_not_utf8,
+        equal_issue_conf=equal_issue,
     )

@@ -62,6 +62,8 @@ class OfficialRow(_Model):
     errors_before: int = 0  # classic style: the checker's running error count of the benchmark
     inferred_column: bool = False  # the inferred column as written (v6.0 quirks included)
     power_only: bool = False  # power row without the performance row (system_power_only)
+    # classic style: the performance row writes weight_data_types with '"' replaced (v5.1)
+    weight_data_types_quotes_replaced: bool = True
 
 
 class ResultEntry(_Model):

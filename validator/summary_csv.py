@@ -51,6 +51,30 @@ def _notes(system: dict[str, object]) -> str:
     return _text(hw)
 
 
+def python_int(value: object) -> int | None:
+    """Python's ``int(value)`` of a JSON value (a float is truncated, a text may carry spaces),
+    or None where it raises (the v6.0 exporter's ``total_accelerators``)."""
+    if not isinstance(value, str | int | float):
+        return None
+    try:
+        return int(value)
+    except (ValueError, OverflowError):
+        return None
+
+
+def package_notes(system: dict[str, object]) -> str | None:
+    """The v6.0 exporter's ``notes``: ``hw_notes`` as it is unless ``sw_notes`` is truthy,
+    then ``hw_notes + ". " + sw_notes`` (``hw_notes`` only when truthy); None where that
+    concatenation raises (a value that is not a string)."""
+    hw = system.get("hw_notes", "")
+    sw = system.get("sw_notes")
+    if not sw:
+        return _text(hw)
+    if not isinstance(sw, str) or (hw and not isinstance(hw, str)):
+        return None
+    return (f"{hw}. " if hw else "") + sw
+
+
 def _classic(entry: ResultEntry, power: bool, with_weights: bool) -> str:
     s = entry.system_description
     q = '"{}"'.format  # the checker's hand-made quoting, without escaping
@@ -84,19 +108,19 @@ def _classic(entry: ResultEntry, power: bool, with_weights: bool) -> str:
         entry.power.units if power and entry.power else entry.summary_units,
     ]
     if with_weights:
-        weights = entry.weight_data_types
-        values.append(q(_text(weights) if power else _text(weights).replace('"', "'")))
+        weights = _text(entry.weight_data_types)
+        if not power and entry.official_row.weight_data_types_quotes_replaced:
+            weights = weights.replace('"', "'")  # v5.1's performance row; v5.0 writes it raw
+        values.append(q(weights))
     return ",".join(values) + "\n"
 
 
 def _package(entry: ResultEntry, power: bool, location_prefix: str) -> str:
     s = entry.system_description
-    try:
-        total: object = int(_text(s.get("number_of_nodes"))) * int(
-            _text(s.get("accelerators_per_node"))
-        )
-    except ValueError:
-        total = ""  # the checker stops here; such a result is reported, not written
+    nodes = python_int(s.get("number_of_nodes"))
+    per_node = python_int(s.get("accelerators_per_node"))
+    # the checker stops where int() fails; such a result is reported, not written
+    total: object = "" if nodes is None or per_node is None else nodes * per_node
     # the checker joins its --input argument as given (os.path.join keeps "./" and "tree/")
     location = os.path.join(location_prefix, entry.location, "performance", "run_1")  # noqa: PTH118
     values = [
@@ -121,7 +145,7 @@ def _package(entry: ResultEntry, power: bool, location_prefix: str) -> str:
         location,
         s.get("framework", ""),
         s.get("operating_system", ""),
-        _notes(s),
+        package_notes(s),
         entry.division,
         0,
         entry.round,

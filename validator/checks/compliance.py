@@ -21,6 +21,7 @@ from validator.checks.registry import Level, check
 from validator.codes import Verdict
 from validator.findings import Finding
 from validator.parsing import ParseError
+from validator.parsing.utf8 import NotUtf8
 
 PERFORMANCE_TESTS = ("TEST01", "TEST04", "TEST05")
 _VERIFY_ACCURACY = "verify_accuracy.txt"
@@ -136,7 +137,14 @@ def _performance_rules(ctx: ResultContext, test: ComplianceTest) -> Iterator[Fin
             if isinstance(log, ParseError)
             else "holds no ':::MLLOG' line"
         )
-        yield ctx.found("compliance.log_unreadable", run, f"{test.name}'s detail log {reason}")
+        stops = isinstance(log, ParseError) and not classic
+        yield ctx.found(
+            "compliance.log_unreadable",
+            run,
+            f"{test.name}'s detail log {reason}" + (performance.STOPS if stops else ""),
+            # v6.0's loader parses the TEST01/TEST04 logs before any check: it stops
+            **({"scope": ()} if stops else {}),
+        )
         return
     if log.malformed_lines or (
         ctx.rules.checker.style == "package" and not log.first_line_is_marker
@@ -160,6 +168,9 @@ def _performance_rules(ctx: ResultContext, test: ComplianceTest) -> Iterator[Fin
         performance.check_min_queries,
         performance.check_token_latencies,
     )
+    if ctx.rules.checker.equal_issue_from_conf:
+        # v4.1 checks equal issue of the main run only (from the configuration files)
+        rules = tuple(r for r in rules if r is not performance.check_equal_issue)
     seeds = ctx.rules.test05_seeds if test.name == "TEST05" and ctx.rules.test05_seeds else None
     for rule in rules:
         for f in rule(nested):
@@ -253,6 +264,16 @@ def _test01_delta(ctx: ResultContext, test: ComplianceTest) -> Iterator[Finding]
     comp = test.accuracy_texts.get("compliance_accuracy.txt")
     where = test.folder / "accuracy"
     if not isinstance(base, AccuracyText) or not isinstance(comp, AccuracyText):
+        unreadable = next((t for t in (base, comp) if isinstance(t, ParseError)), None)
+        if unreadable is not None and ctx.rules.checker.style == "classic":
+            # the classic checker reads both files outside any try: it stops
+            yield ctx.found(
+                "compliance.test_failed",
+                where,
+                f"TEST01: {unreadable.message}" + performance.STOPS,
+                scope=(),
+            )
+            return
         yield ctx.found(
             "compliance.test_failed", where, "TEST01 baseline/compliance accuracy cannot be read"
         )
@@ -286,3 +307,58 @@ def _delta_percent(ctx: ResultContext, metric: str) -> float:
     if key in bench.accuracy_delta_percent:
         return bench.accuracy_delta_percent[key]
     return 0.1 if "99.9" in ctx.mlperf_benchmark else 1.0
+
+
+_LOADER_READS = {  # v6.0's loader reads these of every result, in every division (readlines)
+    "TEST01": "verify_accuracy.txt",
+    "TEST04": "verify_accuracy.txt",
+    "TEST06": "verify_accuracy.txt",
+    "TEST07": "verify_accuracy.txt",
+    "TEST08": "verify_accuracy.txt",
+    "TEST09": "verify_output_len.txt",
+}
+
+
+@check(Level.RESULT, codes=("compliance.text_unreadable",))
+def check_verify_files_are_text(ctx: ResultContext) -> Iterator[Finding]:
+    """Verify files that are not UTF-8 where the checker reads them. v6.0's loader reads the
+    verify_accuracy (TEST09: verify_output_len) file of every test with ``readlines`` and
+    stops; its verify_performance.txt is read inside a check (the result fails). The classic
+    checkers stop where their reading meets the byte: verify_performance.txt and TEST01's
+    verify_accuracy.txt up to the first "TEST PASS" line, TEST06's whole."""
+    package = ctx.rules.checker.style == "package"
+    for name, test in ctx.compliance.items():
+        for file, bad in test.verify_not_utf8.items():
+            where = test.folder / file
+            message = bad.describe(f"{name}/{file}")
+            if package and _LOADER_READS.get(name) == file:
+                yield ctx.found(
+                    "compliance.text_unreadable", where, message + performance.STOPS, scope=()
+                )
+            elif package:
+                if file == _VERIFY_PERFORMANCE and _applies(ctx):
+                    yield ctx.found("compliance.text_unreadable", where, message)
+            elif _applies(ctx) and _classic_reads(ctx, name, file, test, bad):
+                yield ctx.found(
+                    "compliance.text_unreadable", where, message + performance.STOPS, scope=()
+                )
+
+
+def _classic_reads(
+    ctx: ResultContext, name: str, file: str, test: ComplianceTest, bad: NotUtf8
+) -> bool:
+    """Whether the classic checker's reading of the file meets the byte."""
+    if file == _VERIFY_PERFORMANCE and name in PERFORMANCE_TESTS:
+        if "TEST06" in ctx.compliance:
+            return False  # it skips every performance check of such a benchmark
+    elif not (file == _VERIFY_ACCURACY and name in ("TEST01", "TEST06")):
+        return False  # a file it does not open
+    if name == "TEST06":
+        return True  # readlines()
+    lines = test.verify_lines.get(file)
+    passed = (
+        next((n for n, line in enumerate(lines) if _PASS in line), None)
+        if isinstance(lines, tuple)
+        else None
+    )
+    return bad.met_by_loop_stopping_after(passed)

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 from scoring.accuracy_text import AccuracyText
 from validator.bundle import ScenarioDirs, TreeEntry
 from validator.codes import Verdict
+from validator.equal_issue_conf import EqualIssueConf
 from validator.findings import Finding, Scope, finding
 from validator.options import Options
 from validator.parsing import ParseError
 from validator.parsing.loadgen_log import DetailLog
+from validator.parsing.utf8 import NotUtf8
 from validator.rules import BenchmarkRules, CommonRules, RoundRules
 
 if TYPE_CHECKING:
@@ -104,6 +106,7 @@ class ComplianceTest:
     performance_files: tuple[str, ...] | None = None  # None: no performance/run_1 folder
     performance_log: DetailLog | ParseError | None = None
     accuracy_texts: dict[str, AccuracyText | ParseError] = field(default_factory=dict)
+    verify_not_utf8: dict[str, NotUtf8] = field(default_factory=dict)  # verify file -> where
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,9 @@ class PowerRun:
     ranging_files: tuple[str, ...] | None
     ranging_log: DetailLog | ParseError | None
     spl_lines: tuple[str, ...] | ParseError | None
-    measurement_files: tuple[str, ...]  # files of the measurements folder and 3 above it
+    # (name, size) of the files of the measurements folder and the 3 above it, in the
+    # checker's order (os.listdir of each folder, innermost first)
+    measurement_files: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,8 @@ class ResultContext:
     compliance: dict[str, ComplianceTest]
     power: PowerRun | None  # None: not a power result
     extra_accuracy_folders: dict[str, tuple[str, ...] | None]
+    accuracy_text_not_utf8: NotUtf8 | None = None  # where accuracy.txt stops being UTF-8
+    equal_issue_conf: EqualIssueConf | None = None  # v4.1: read from mlperf.conf/user.conf
 
     @property
     def scope(self) -> Scope:

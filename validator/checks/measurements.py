@@ -51,11 +51,20 @@ def check_measurement_files(ctx: ResultContext) -> Iterator[Finding]:
     if ctx.power is None or ctx.rules.checker.style != "classic":
         return
     for pattern in ctx.common.power_measurement_patterns:
-        if not any(re.match(pattern, name) for name in ctx.power.measurement_files):
+        matches = [(n, size) for n, size in ctx.power.measurement_files if re.match(pattern, n)]
+        if not matches:
             yield ctx.found(
                 "measurements.power_file_missing",
                 folder,
                 f"no file matching {pattern!r} in the measurements folder or the three above it",
+            )
+        elif matches[-1][1] == 0:
+            # the checker tests the size of the last match (listing order, innermost first)
+            yield ctx.found(
+                "measurements.file_empty",
+                folder,
+                f"{matches[-1][0]} (the file matching {pattern!r} the checker reads last, in "
+                "the measurements folder or the three above it) is empty",
             )
 
 
@@ -159,3 +168,51 @@ def check_code_folder(ctx: ResultContext) -> Iterator[Finding]:
             base / "code" / ctx.dirs.benchmark,
             f"code/{ctx.dirs.benchmark}/ is missing",
         )
+
+
+@check(Level.RESULT, codes=("measurements.weight_data_types_not_text",))
+def check_weight_data_types_written(ctx: ResultContext) -> Iterator[Finding]:
+    """The classic checkers of v5.x write ``'"' + weight_data_types + '"'`` into the summary
+    row (v5.0 both rows, v5.1 the power row): a value that is not a string raises there.
+
+    The finding voids this result: the checker stops when it writes the row, which it does
+    only for a result that passed every check, so the run fails either way and the rows of
+    the other results are as the checker wrote them before it stopped."""
+    rows = ctx.rules.checker.weight_data_types_concatenated
+    data = ctx.implementation
+    if rows == "never" or not isinstance(data, dict) or "weight_data_types" not in data:
+        return
+    if rows == "power_row" and ctx.power is None:
+        return
+    value = data["weight_data_types"]
+    if isinstance(value, str):
+        return
+    row = "power row" if rows == "power_row" else "summary row"
+    yield ctx.found(
+        "measurements.weight_data_types_not_text",
+        _folder(ctx) / (ctx.implementation_name or ""),
+        f"weight_data_types is a JSON {_json_kind(value)}, not a string: the official "
+        f"checker stops with an exception when it writes this result's {row}",
+    )
+
+
+def _json_kind(value: object) -> str:
+    kinds = {dict: "object", list: "array", bool: "boolean", type(None): "null"}
+    return kinds.get(type(value), "number")
+
+
+@check(Level.RESULT, codes=("measurements.conf_unreadable",))
+def check_equal_issue_conf_readable(ctx: ResultContext) -> Iterator[Finding]:
+    """v4.1 parses the measurements' mlperf.conf and user.conf for equal issue without a guard
+    (validator/equal_issue_conf.py): a line that is not ``model.scenario.setting = value``
+    before the deciding one, or a file that is not UTF-8, stops it."""
+    conf = ctx.equal_issue_conf
+    if conf is None or not conf.stops:
+        return
+    yield ctx.found(
+        "measurements.conf_unreadable",
+        _folder(ctx),
+        f"{conf.stops}: the {ctx.rules.round} checker reads these files for equal issue and "
+        "stops with an exception here, so it judges no result",
+        scope=(),
+    )

@@ -153,28 +153,38 @@ def check_result_validity(ctx: ResultContext) -> Iterator[Finding]:
         )
 
 
-def _official_errors(ctx: ResultContext, log: DetailLog) -> list[str]:
-    if ctx.rules.checker.num_errors_from_entries_only:
-        return list(log.errors)
-    if log.has("num_errors") and log.get("num_errors") != 0 and not log.errors:
-        return [f"num_errors is {_text(log.get('num_errors'))}"]
-    return list(log.errors)
-
-
 @check(Level.RESULT, codes=("perf.loadgen_errors",))
 def check_loadgen_errors(ctx: ResultContext) -> Iterator[Finding]:
-    """VALID and errors can coexist (spec §4.2 item 2, §7): errors fail the result."""
+    """VALID and errors can coexist (spec §4.2 item 2, §7): errors fail the result.
+
+    The classic checkers ask the log parser whether it has errors: up to v5.0 (and in v6.0)
+    it counts the entries flagged ``is_error``; v5.1's parser returns the ``num_errors`` value
+    when the log has that key. With ``--submission-exceptions`` only entries other than
+    "uncommitted changes" fail the run. Errors LoadGen recorded that the round's checker lets
+    pass (entries beside ``num_errors: 0`` in v5.1, a ``num_errors`` count without entries
+    before, any error in v6.0 without the flag) are ours."""
     log = ctx.log
     if log is None:
         return
     exceptions = ctx.options.submission_exceptions
     if ctx.rules.checker.performance_errors_fail:  # the classic checkers (v4.0-v5.1)
-        has_error = log.official_has_error(counts_entries_only=False)
-        errors = _official_errors(ctx, log)
-        blocking = [e for e in errors if UNCOMMITTED not in e] if exceptions else errors
-        if has_error and (blocking or not exceptions):
-            yield ctx.found(
-                "perf.loadgen_errors", _where(ctx), _errors_message(log, blocking or errors)
+        entries_only = ctx.rules.checker.num_errors_from_entries_only
+        has_error = log.official_has_error(counts_entries_only=entries_only)
+        blocking = [e for e in log.errors if UNCOMMITTED not in e] if exceptions else log.errors
+        if has_error and (not exceptions or blocking):
+            errors = list(blocking) or [f"num_errors is {_text(log.get('num_errors'))}"]
+            yield ctx.found("perf.loadgen_errors", _where(ctx), _errors_message(log, errors))
+            return
+        counted = log.get("num_errors")
+        claimed = is_number(counted) and not isinstance(counted, bool) and counted > 0
+        if blocking or (claimed and not exceptions):
+            parser = "error entries only" if entries_only else "its num_errors count only"
+            errors = list(blocking) or [f"num_errors is {_text(counted)}"]
+            yield ctx.truth(
+                "perf.loadgen_errors",
+                _where(ctx),
+                _errors_message(log, errors) + f" (the {ctx.rules.round} checker reads "
+                f"{parser}; LoadGen recorded errors, so the run is not a clean measurement)",
             )
         return
     # v6.0: errors fail only with --submission-exceptions (and then only other errors);
@@ -222,11 +232,18 @@ def check_token_latencies(ctx: ResultContext) -> Iterator[Finding]:
         )
         return
     scenario = _limit_scenario(ctx)
-    if scenario not in ctx.rules.checker.llm_checked_scenarios:
+    behaviour = ctx.rules.checker
+    exempt = behaviour.llm_exempt_scenarios
+    if (scenario in exempt) if exempt else (scenario not in behaviour.llm_checked_scenarios):
         yield from _interactive_truth(ctx, log)
         return
     limits = ctx.bench.token_latency_limits_ns if ctx.bench else {}
-    yield from _token_limits(ctx, log, scenario, limits.get(scenario), official=True)
+    limit = limits.get(scenario or "")
+    if limit is None and exempt:
+        # these checkers' limits do not depend on the scenario (a folder of any other name,
+        # "OFFLINE" say, is held to them)
+        limit = limits.get("Server")
+    yield from _token_limits(ctx, log, scenario or "", limit, official=True)
     yield from _interactive_truth(ctx, log)
 
 
@@ -279,15 +296,35 @@ def check_equal_issue(ctx: ResultContext) -> Iterator[Finding]:
     log = ctx.log
     if log is None or ctx.bench is None or ctx.dirs.division not in ctx.bench.equal_issue_required:
         return
-    if ctx.rules.checker.equal_issue_from_conf:
-        return  # v4.1 reads it from the measurements' configuration files (measurements.py)
     value = log.get("effective_sample_concatenate_permutation")
+    if ctx.rules.checker.equal_issue_from_conf:
+        yield from _equal_issue_from_conf(ctx, value)
+        return
     if value != True:  # noqa: E712 - the checker's own comparison (1 passes, "true" does not)
         yield ctx.found(
             "perf.equal_issue_disabled",
             _where(ctx),
             f"effective_sample_concatenate_permutation is {_text(value)}, expected true",
         )
+
+
+def _equal_issue_from_conf(ctx: ResultContext, value: Any) -> Iterator[Finding]:
+    """v4.1: the run passes when the log's value is the *text* "true" (LoadGen writes the
+    JSON true, so it never is) or the measurements' mlperf.conf/user.conf set equal issue
+    for the benchmark and scenario folders (validator/equal_issue_conf.py)."""
+    conf = ctx.equal_issue_conf
+    if value == "true" or (conf is not None and (conf.used or conf.stops)):
+        return  # (a file the checker cannot read stops it: measurements.conf_unreadable)
+    folder = ctx.dirs.measurements(ctx.rules.layout)
+    yield ctx.found(
+        "perf.equal_issue_disabled",
+        folder,
+        f"the measurements' mlperf.conf and user.conf do not set "
+        f"{ctx.dirs.benchmark}.{ctx.dirs.scenario_dir}.sample_concatenate_permutation = 1 "
+        f"(the {ctx.rules.round} checker decides equal issue by them; the log's "
+        f"effective_sample_concatenate_permutation {_text(value)} is not the text 'true' "
+        "it compares with)",
+    )
 
 
 def _below(ctx: ResultContext, key: str, required: Any, code: str, label: str) -> Iterator[Finding]:
@@ -395,12 +432,18 @@ def _early_stopping_reason(log: DetailLog) -> str:
 @check(Level.RESULT, codes=("perf.min_query_count", "perf.offline_samples_per_query"))
 def check_min_queries(ctx: ResultContext) -> Iterator[Finding]:
     """Min query count for scenarios without early stopping (Offline: SingleStream and
-    MultiStream use early stopping, spec §4.2 items 7-8); Offline samples per query."""
+    MultiStream use early stopping, spec §4.2 items 7-8; v4.1 also exempts equal-issue
+    benchmarks); Offline samples per query."""
     log = ctx.log
     scenario = ctx.logged_scenario
     if log is None or ctx.bench is None or scenario is None:
         return
-    if scenario not in ctx.common.early_stopping_scenarios:
+    # v4.1 exempts the benchmarks it runs in equal-issue mode (their query count is fixed)
+    exempt = (
+        ctx.rules.checker.min_queries_exempt_equal_issue
+        and ctx.dirs.division in ctx.bench.equal_issue_required
+    )
+    if scenario not in ctx.common.early_stopping_scenarios and not exempt:
         required = ctx.bench.min_query_count.get(scenario)
         found = log.get("effective_min_query_count")
         if not ctx.bench.min_query_count:

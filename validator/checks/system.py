@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from validator.checks.context import ResultContext, SystemContext
+from validator.checks.context import ResultContext, SubmitterContext, SystemContext
 from validator.checks.registry import Level, check
 from validator.findings import Finding, Severity, finding
 from validator.parsing import ParseError
+from validator.summary_csv import package_notes, python_int
 
 STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
@@ -46,17 +47,26 @@ def is_network_system(data: dict[str, Any]) -> bool | None:
     return value.lower() == "true"
 
 
-@check(Level.SYSTEM, codes=("structure.system_description_missing", "system.json_invalid"))
-def check_description_readable(ctx: SystemContext) -> Iterator[Finding]:
-    if ctx.description is None:
-        classic = ctx.rules.checker.style == "classic"
+@check(Level.SUBMITTER, codes=("structure.system_description_missing",))
+def check_systems_described(ctx: SubmitterContext) -> Iterator[Finding]:
+    """Every folder of ``results/`` has its ``systems/<folder>.json``, results in it or not:
+    the classic checker skips such a system and exits 1, the v6.0 loader stops on it."""
+    classic = ctx.rules.checker.style == "classic"
+    described = set(ctx.system_files)
+    for system in ctx.results_systems:
+        if f"{system}.json" in described:
+            continue
         yield finding(
             "structure.system_description_missing",
-            ctx.path,
-            f"{ctx.system}.json is missing" + ("" if classic else STOPS),
-            scope=ctx.scope if classic else (),
+            f"{ctx.division}/{ctx.submitter}/systems/{system}.json",
+            f"{system}.json is missing for results/{system}" + ("" if classic else STOPS),
+            scope=(*ctx.scope, system) if classic else (),
         )
-    elif isinstance(ctx.description, ParseError):
+
+
+@check(Level.SYSTEM, codes=("system.json_invalid",))
+def check_description_readable(ctx: SystemContext) -> Iterator[Finding]:
+    if isinstance(ctx.description, ParseError):
         yield finding("system.json_invalid", ctx.path, ctx.description.message + STOPS, scope=())
 
 
@@ -209,5 +219,35 @@ def check_division_and_submitter(ctx: SystemContext) -> Iterator[Finding]:
             "system.division_mismatch",
             ctx.path,
             f"division is {division!r}, the folder is {ctx.division!r}",
+            scope=ctx.scope,
+        )
+
+
+@check(Level.SYSTEM, codes=("system.field_not_integer", "system.field_not_text"))
+def check_package_row_fields(ctx: SystemContext) -> Iterator[Finding]:
+    """The v6.0 exporter computes two columns of every row it writes from the description:
+    ``int(number_of_nodes) * int(accelerators_per_node)`` and ``hw_notes + ". " + sw_notes``.
+    Where either raises, it stops at the first result of the system it writes; the findings
+    void the system's results (a system whose results all fail is never written, so the run
+    fails either way)."""
+    data = _description(ctx)
+    if data is None or ctx.rules.checker.csv_style != "package":
+        return
+    for key in ("number_of_nodes", "accelerators_per_node"):
+        if key in data and python_int(data[key]) is None:
+            yield finding(
+                "system.field_not_integer",
+                ctx.path,
+                f"field {key!r} is {str(data[key])[:40]!r}: the official checker's int() fails "
+                "on it when it writes a result's summary row, and it stops",
+                scope=ctx.scope,
+            )
+    if package_notes(data) is None:
+        yield finding(
+            "system.field_not_text",
+            ctx.path,
+            "hw_notes and sw_notes are joined into the notes column, and one of them is not a "
+            "string: the official checker stops with an exception when it writes a result's "
+            "summary row",
             scope=ctx.scope,
         )

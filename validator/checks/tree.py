@@ -116,6 +116,7 @@ def check_folder_hygiene(ctx: SubmitterContext) -> Iterator[Finding]:
     limit = ctx.common.file_size_limit_bytes
     scope = ctx.scope
     extra = {} if ctx.rules.checker.folder_hygiene else _hygiene()
+    yield from _size_unreadable(ctx, extra)
     for entry in ctx.walk:
         name = entry.rel.rsplit("/", 1)[-1]
         if not entry.is_dir and entry.is_link and not entry.link_target_exists:
@@ -152,6 +153,30 @@ def check_folder_hygiene(ctx: SubmitterContext) -> Iterator[Finding]:
             )
         if entry.is_dir and entry.is_empty_dir:
             yield finding("structure.empty_dir", entry.rel, "empty folder", scope=scope, **extra)
+
+
+def _size_unreadable(ctx: SubmitterContext, extra: dict[str, object]) -> Iterator[Finding]:
+    """The classic checker tests every file for a broken link (its target read from the tree
+    root) and, only when none is, asks every file's size (the link read from its own folder).
+    A link sound by the first test and unreadable by the second raises there and stops it."""
+    if any(e.is_link and not e.link_target_exists for e in ctx.walk if not e.is_dir):
+        return
+    for entry in ctx.walk:
+        if not entry.is_dir and entry.size_unreadable:
+            official = not extra
+            yield finding(
+                "structure.broken_symlink",
+                entry.rel,
+                "symbolic link whose target exists when read from the tree root but not from "
+                "the link's folder"
+                + (
+                    " (the official checker stops with an exception here, so it judges no result)"
+                    if official
+                    else ""
+                ),
+                scope=() if official else ctx.scope,
+                **extra,
+            )
 
 
 @check(

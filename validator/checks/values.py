@@ -109,3 +109,25 @@ def check_numbers_can_be_true(ctx: ResultContext) -> Iterator[Finding]:
             yield ctx.truth(
                 "truth.value_not_positive", _where(ctx), f"{key} is {raw!r}, not positive"
             )
+
+
+@check(Level.RESULT, codes=("structure.scenario_name_unknown",))
+def check_scenario_name_reportable(ctx: ResultContext) -> Iterator[Finding]:
+    """The summary row's unit is looked up by the scenario folder's name, among the round's
+    scenarios in their own spelling or all in lower case (the classic checkers after mapping
+    the lower-case names, v6.0 with both spellings in one table): any other name raises when
+    the row is written, which voids the result. (A closed folder the classic checkers do not
+    recognise is skipped before that: structure.scenario_not_allowed.)"""
+    name = ctx.dirs.scenario_dir
+    known = ctx.rules.checker.summary_scenarios
+    if name in known or name in {s.lower() for s in known}:
+        return
+    if ctx.rules.checker.style == "classic" and ctx.is_closed_or_network:
+        return
+    yield ctx.found(
+        "structure.scenario_name_unknown",
+        ctx.dirs.results,
+        f"{name!r} is not a scenario name of {ctx.rules.round} ({', '.join(known)}, or in "
+        "lower case): the official checker has no unit for it and stops with an exception "
+        "when it writes this result's summary row",
+    )

@@ -110,8 +110,29 @@ class CheckerBehaviour(_Frozen):
     mlperf_conf_required: bool  # measurements need mlperf.conf (v4.x)
     equal_issue_from_conf: bool = False  # v4.1: read from the measurements' mlperf/user.conf
     llm_check_replaces_validity: bool = False  # v4.x: the LLM check overwrites result_validity
+    # which summary rows join weight_data_types with '+' (so a value that is not a string
+    # stops the checker there): v5.0 both rows, v5.1 the power row
+    weight_data_types_concatenated: Literal["never", "power_row", "every_row"] = "never"
+    # v5.1 writes the performance row's weight_data_types as str() with '"' replaced by "'";
+    # v5.0 writes the string as it is (a '"' in it then splits the CSV field)
+    weight_data_types_quotes_replaced: bool = False
+    # v4.1: benchmarks that must run in equal-issue mode skip the minimum query count
+    min_queries_exempt_equal_issue: bool = False
     # the scenarios whose TTFT/TPOT the LLM check compares (the others pass it)
     llm_checked_scenarios: tuple[str, ...] = ("Server", "Interactive")
+    # the scenarios of the unit tables the summary rows are written with (a scenario folder
+    # named otherwise, "OFFLINE" or "Foo", stops the checker when it writes the row; the
+    # all-lower-case names are the same scenarios)
+    summary_scenarios: tuple[str, ...] = (
+        "SingleStream",
+        "MultiStream",
+        "Offline",
+        "Server",
+        "Interactive",
+    )
+    # v4.x, v5.0: the scenario folders the LLM check lets pass; every other folder name (an
+    # "OFFLINE" folder too) is compared with the limits, which do not depend on the scenario
+    llm_exempt_scenarios: tuple[str, ...] = ()
     test01_delta_by_first_letter: bool = False  # v5.0, v5.1: the tolerance lookup's bug
     accuracy_column: Literal["first_value", "all"] = "all"  # v4.0: the first metric's value
     # which name picks a benchmark's unit overrides: the benchmark it counts for, or (v4.1)
