@@ -189,6 +189,16 @@ CASES: dict[str, tuple[str, Mutation, set[str]]] = {
         lambda r: edit_system(r / f"{AMD}/systems/{AMD_SYS}.json", status="soon"),
         {"system.status_invalid"},
     ),
+    "availability that is not a text": (
+        "v5.1-AMD",
+        lambda r: edit_system(r / f"{AMD}/systems/{AMD_SYS}.json", status=["available"]),
+        {"system.status_invalid"},
+    ),
+    "submitter that is not a text": (
+        "v5.1-AMD",
+        lambda r: edit_system(r / f"{AMD}/systems/{AMD_SYS}.json", submitter=7),
+        {"system.submitter_mismatch"},
+    ),
     "integer zero accelerators": (
         "v5.1-AMD",
         lambda r: edit_system(r / f"{AMD}/systems/{AMD_SYS}.json", accelerators_per_node=0),
