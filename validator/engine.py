@@ -18,13 +18,19 @@ from validator import parse, round_detection, scenario_walk
 from validator.bundle import ScenarioDirs, discover_results
 from validator.checks import registry
 from validator.checks.accuracy import reading
-from validator.checks.context import BenchmarkContext, ResultOutcome, SystemContext
+from validator.checks.context import (
+    BenchmarkContext,
+    ResultContext,
+    ResultOutcome,
+    SystemContext,
+)
 from validator.checks.registry import Level
 from validator.checks.scenarios import errors_counted, reached_performance
 from validator.codes import Verdict
 from validator.findings import Finding, finding
 from validator.listing import Listing
 from validator.options import Options
+from validator.parsing import ParseError
 from validator.report import OfficialRow, PowerResult, Report, ResultEntry, json_safe, settle
 from validator.result_value import reported_value
 from validator.rules import CommonRules, RoundRules, load_common, load_round
@@ -194,7 +200,7 @@ def _model_mappings(
             continue
         try:
             data = parse.read_json_value(path, root)
-        except parse.ParseError as exc:
+        except ParseError as exc:
             found.append(
                 finding(
                     "structure.model_mapping_invalid",
@@ -238,7 +244,7 @@ def check_result(task: ResultTask) -> tuple[ResultEntry, list[Finding]]:
     return _entry(ctx), found
 
 
-def _entry(ctx: parse.ResultContext) -> ResultEntry:
+def _entry(ctx: ResultContext) -> ResultEntry:
     dirs = ctx.dirs
     value = reported_value(ctx)
     read = reading(ctx)
@@ -264,7 +270,7 @@ def _entry(ctx: parse.ResultContext) -> ResultEntry:
             power_only=_power_only(ctx),
             weight_data_types_quotes_replaced=ctx.rules.checker.weight_data_types_quotes_replaced,
         ),
-        system_description=json_safe(ctx.system or {}),  # type: ignore[arg-type]
+        system_description=json_safe(ctx.system or {}),
         weight_data_types=json_safe(ctx.implementation.get("weight_data_types"))
         if isinstance(ctx.implementation, dict)
         else None,
@@ -292,7 +298,7 @@ def _entry(ctx: parse.ResultContext) -> ResultEntry:
     return entry
 
 
-def _power_only(ctx: parse.ResultContext) -> bool:
+def _power_only(ctx: ResultContext) -> bool:
     """system_power_only (v5.0, v5.1): the power row replaces the performance row."""
     if ctx.rules.checker.csv_style != "classic" or ctx.system is None:
         return False

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
+from typing import TypedDict
 
 from pydantic import BaseModel, ConfigDict
 
@@ -71,6 +72,15 @@ class Finding(BaseModel):
     def concerns(self, key: Scope) -> bool:
         """True when this finding's scope covers the result ``key``."""
         return key[: len(self.scope)] == self.scope
+
+
+class FindingOptions(TypedDict, total=False):
+    """The registry's defaults a check overrides for a group of findings, passed along as one
+    value (for example what makes folder hygiene an Inferboard warning)."""
+
+    severity: Severity | None
+    verdict: Verdict | None
+    voids: bool
 
 
 def finding(

@@ -207,7 +207,9 @@ def _detail_time(line: str, path: Path, rules: PowerRules, bundle: Bundle) -> fl
         ) from exc
 
 
-def hash_tree(performance_dir: Path, wanted: set[str], limits: Limits, bundle: Bundle) -> dict:
+def hash_tree(
+    performance_dir: Path, wanted: set[str], limits: Limits, bundle: Bundle
+) -> dict[str, str]:
     """SHA-1 of the ``wanted`` files under ``performance/`` (paths joined with ``/``).
 
     The checker hashes every file of the folder (not following linked folders), so a file it

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from validator.power_files import Bundle, PowerLogError, read_json
 from validator.power_metric import compute_power_metric
@@ -120,7 +121,7 @@ def check_power_logs(performance_dir: Path, round_name: str, root: Path) -> list
     return problems
 
 
-def _session_document(path: Path, rules: PowerRules, bundle: Bundle) -> dict:
+def _session_document(path: Path, rules: PowerRules, bundle: Bundle) -> dict[str, Any]:
     document = read_json(path, rules.limits, bundle)
     if not isinstance(document, dict):
         raise PowerLogError(f"{bundle.shown(path)} must hold a JSON object")

@@ -31,7 +31,7 @@ def check_ptd_messages(session: Session) -> None:
         isinstance(m, dict) and isinstance(m.get("cmd"), str) for m in messages
     ):
         raise PowerLogError(f"{where}: ptd_messages must be a list of {{cmd, reply}} objects")
-    identify = next((m for m in messages if m["cmd"] == rules.identify_command), {})
+    identify: dict[str, Any] = next((m for m in messages if m["cmd"] == rules.identify_command), {})
     answer = identify.get("reply", "")
     if not isinstance(answer, str) or not answer:
         raise PowerLogError(f"{where}: PTDaemon did not answer the 'Identify' command")
@@ -69,7 +69,9 @@ def ptd_version(identify: str, marker: str) -> str:
     return ""
 
 
-def _check_replies(messages: list[dict], prefix: str, expected: str, session: Session) -> None:
+def _check_replies(
+    messages: list[dict[str, Any]], prefix: str, expected: str, session: Session
+) -> None:
     rules = session.rules.ptd
     stops = 0
     for message in messages:
@@ -90,7 +92,7 @@ def _check_replies(messages: list[dict], prefix: str, expected: str, session: Se
 _MISSING = object()
 
 
-def _check_initial_ranges(messages: list[dict], session: Session) -> None:
+def _check_initial_ranges(messages: list[dict[str, Any]], session: Session) -> None:
     rules = session.rules.ptd
     where = session.shown(session.server_path)
     index = rules.ranges_message_index
@@ -133,13 +135,13 @@ def _initial_range(fields: list[str], index: int, auto: str, where: str) -> str:
     return auto
 
 
-def _nth_command(messages: list[dict], prefix: str, position: int, where: str) -> str:
+def _nth_command(messages: list[dict[str, Any]], prefix: str, position: int, where: str) -> str:
     count = 0
     for message in messages:
         if message["cmd"].startswith(prefix):
             count += 1
             if count == position:
-                return message["cmd"]
+                return str(message["cmd"])  # checked to be a text when read
     raise PowerLogError(f"{where}: there is no command number {position} starting {prefix!r}")
 
 
@@ -240,7 +242,9 @@ def _check_timezone(session: Session) -> None:
         ) from exc
 
 
-def _ranging_window(lines: list[str], go_line: str, session: Session, where: str) -> tuple:
+def _ranging_window(
+    lines: list[str], go_line: str, session: Session, where: str
+) -> tuple[float, float]:
     """Times of the first ``Go with mark '<session>_ranging'`` and the next ``Completed test``."""
     completed = session.rules.ptd_log.completed
     begin: float | None = None

@@ -222,7 +222,9 @@ def check_phases(session: Session) -> None:
         )
 
 
-def _phase_table(document: dict[str, Any], session: Session, path: Path) -> dict[str, list]:
+def _phase_table(
+    document: dict[str, Any], session: Session, path: Path
+) -> dict[str, list[list[Any]]]:
     phases = document["phases"]
     table = {}
     for mode in ("ranging", "testing"):
@@ -241,7 +243,9 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float)  # JSON true/false count, as in Python arithmetic
 
 
-def _compare_phase_starts(client: list, server: list, mode: str, session: Session) -> None:
+def _compare_phase_starts(
+    client: list[list[Any]], server: list[list[Any]], mode: str, session: Session
+) -> None:
     if len(client) != len(server):
         raise PowerLogError(
             f"{session.shown(session.client_path)} and {session.shown(session.server_path)} "
@@ -264,7 +268,9 @@ def _compare_phase_starts(client: list, server: list, mode: str, session: Sessio
             )
 
 
-def _inside_phase(window: tuple[float, float], rows: list, mode: str, session: Session) -> None:
+def _inside_phase(
+    window: tuple[float, float], rows: list[list[Any]], mode: str, session: Session
+) -> None:
     shift = session.rules.phases.dst_shift_s
     first = rows[1][0] if len(rows) > 1 else None
     last = rows[2][0] if len(rows) > 2 else None

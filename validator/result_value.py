@@ -11,7 +11,7 @@ here they are kept as text for the official CSV and never become a number of the
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from validator.checks.context import ResultContext
@@ -95,12 +95,21 @@ def reported_value(ctx: ResultContext) -> ReportedValue:
     latency = not higher_is_better(folder)
     if latency:
         units = "Latency (s)" if ctx.mlperf_benchmark in SECONDS_BENCHMARKS else "Latency (ms)"
-    base = dict(key=key, units=units, summary_units=summary_units, higher_is_better=not latency)
     package = ctx.rules.checker.style == "package"
     column = (
         package
         and (ctx.dirs.scenario_dir != logged)
         and (logged, ctx.dirs.scenario_dir) != ("server", "interactive")
+    )
+    described = ReportedValue(
+        None,
+        "",
+        key=key,
+        inferred=False,
+        inferred_column=column,
+        units=units,
+        summary_units=summary_units,
+        higher_is_better=not latency,
     )
     if log is None or key is None:
         problem = (
@@ -108,16 +117,10 @@ def reported_value(ctx: ResultContext) -> ReportedValue:
             if log is None
             else f"the round has no result key for a {logged!r} run"
         )
-        return ReportedValue(None, problem, inferred=False, inferred_column=column, **base)  # type: ignore[arg-type]
+        return replace(described, problem=problem)
     res = _float(log.get(key))
     if res is None:
-        return ReportedValue(
-            None,
-            f"{key} is {log.get(key)!r}, not a number",
-            inferred=False,
-            inferred_column=column,
-            **base,  # type: ignore[arg-type]
-        )
+        return replace(described, problem=f"{key} is {log.get(key)!r}, not a number")
     if not higher_is_better(logged):
         res /= NS_PER_MS
         if package and ctx.mlperf_benchmark in SECONDS_BENCHMARKS:
@@ -125,11 +128,11 @@ def reported_value(ctx: ResultContext) -> ReportedValue:
     differs = logged.lower() != ctx.dirs.scenario_dir.lower() if package else folder != logged
     if differs and (logged, folder) != ("Server", "Interactive"):
         value, inferred, problem = _inferred(folder, logged, res, log)
-        return ReportedValue(
-            value,
-            problem,
+        return replace(
+            described,
+            raw=value,
+            problem=problem,
             inferred=inferred,
             inferred_column=column or (not package and inferred),
-            **base,  # type: ignore[arg-type]
         )
-    return ReportedValue(res, "", inferred=False, inferred_column=column, **base)  # type: ignore[arg-type]
+    return replace(described, raw=res)

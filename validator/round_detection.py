@@ -30,7 +30,7 @@ def resolve(scenarios: list[ScenarioDirs], options: Options) -> tuple[str | None
         if seeds == (None, None, None):
             continue
         ints = tuple(s for s in seeds if isinstance(s, int) and not isinstance(s, bool))
-        seen[round_for_seeds(ints) if len(ints) == 3 else None] += 1  # type: ignore[arg-type]
+        seen[round_for_seeds(ints) if len(ints) == 3 else None] += 1
     known = [(n, c) for n, c in seen.most_common() if n is not None]
     if not known:
         return None, [

@@ -16,6 +16,7 @@ styles exist, chosen by the round's rules (``checker.csv_style``):
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from validator.report import Report, ResultEntry
@@ -40,7 +41,7 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _notes(system: dict[str, object]) -> str:
+def _notes(system: Mapping[str, object]) -> str:
     """``hw_notes`` (default ""), and when ``sw_notes`` is truthy ``(hw_notes + ". " if
     hw_notes else "") + sw_notes``, printed with ``str`` (v6.0 writes a null hw_notes as
     ``None``; the classic checkers stop on it, so they write no such row)."""
@@ -62,7 +63,7 @@ def python_int(value: object) -> int | None:
         return None
 
 
-def package_notes(system: dict[str, object]) -> str | None:
+def package_notes(system: Mapping[str, object]) -> str | None:
     """The v6.0 exporter's ``notes``: ``hw_notes`` as it is unless ``sw_notes`` is truthy,
     then ``hw_notes + ". " + sw_notes`` (``hw_notes`` only when truthy); None where that
     concatenation raises (a value that is not a string)."""

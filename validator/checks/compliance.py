@@ -11,7 +11,7 @@ of the metric (so 1 %, or 0.1 % for a 99.9 benchmark) in v5.0 and v5.1.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from scoring.accuracy_text import AccuracyText
@@ -158,7 +158,7 @@ def _performance_rules(ctx: ResultContext, test: ComplianceTest) -> Iterator[Fin
         )
         return
     nested = replace(ctx, perf_log=log, power=None)
-    rules = (
+    rules: tuple[Callable[[ResultContext], Iterator[Finding]], ...] = (
         performance.check_result_validity,
         performance.check_loadgen_errors,
         performance.check_equal_issue,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from validator.checks.context import ResultContext
 from validator.checks.registry import Level, check
@@ -15,7 +16,7 @@ from validator.parsing import ParseError
 STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
 
-def _folder(ctx: ResultContext):  # type: ignore[no-untyped-def]
+def _folder(ctx: ResultContext) -> Path:
     return ctx.dirs.measurements(ctx.rules.layout)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from validator.checks.context import SubmitterContext, TreeContext
 from validator.checks.registry import Level, check
 from validator.codes import Verdict
-from validator.findings import Finding, Severity, finding
+from validator.findings import Finding, FindingOptions, Severity, finding
 
 
 @check(Level.TREE, codes=("structure.root_extra_file",))
@@ -27,7 +27,7 @@ def check_root_files(ctx: TreeContext) -> Iterator[Finding]:
             "structure.root_extra_file",
             name,
             f"{name} is outside any division folder",
-            **({} if official else _hygiene()),
+            **_hygiene(official=official),
         )
 
 
@@ -50,7 +50,7 @@ def check_divisions(ctx: TreeContext) -> Iterator[Finding]:
                 f"{division}/{name}",
                 f"{name} is outside any submitter folder",
                 scope=(division,),
-                **({} if official else _hygiene()),
+                **_hygiene(official=official),
             )
 
 
@@ -83,16 +83,24 @@ def check_results_present(ctx: TreeContext) -> Iterator[Finding]:
             "structure.no_results",
             ".",
             "no <division>/<submitter>/results/<system>/<benchmark>/<scenario> folder found",
-            **({} if rules is None else {"verdict": Verdict.INFERBOARD}),
+            **(FindingOptions() if rules is None else FindingOptions(verdict=Verdict.INFERBOARD)),
         )
 
 
 _STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
 
-def _hygiene() -> dict[str, object]:
-    """Folder hygiene the round's checker does not run: an Inferboard warning."""
-    return {"verdict": Verdict.INFERBOARD, "severity": Severity.WARNING}
+def _hygiene(*, official: bool = False, voids: bool = True) -> FindingOptions:
+    """Folder hygiene the round's checker does not run (``official`` False): an Inferboard
+    warning; ``voids`` False for a finding that fails the verdict without voiding a result."""
+    options = (
+        FindingOptions()
+        if official
+        else FindingOptions(verdict=Verdict.INFERBOARD, severity=Severity.WARNING)
+    )
+    if not voids:
+        options["voids"] = False
+    return options
 
 
 @check(
@@ -115,7 +123,7 @@ def check_folder_hygiene(ctx: SubmitterContext) -> Iterator[Finding]:
         return
     limit = ctx.common.file_size_limit_bytes
     scope = ctx.scope
-    extra = {} if ctx.rules.checker.folder_hygiene else _hygiene()
+    extra = _hygiene(official=ctx.rules.checker.folder_hygiene)
     yield from _size_unreadable(ctx, extra)
     for entry in ctx.walk:
         name = entry.rel.rsplit("/", 1)[-1]
@@ -155,7 +163,7 @@ def check_folder_hygiene(ctx: SubmitterContext) -> Iterator[Finding]:
             yield finding("structure.empty_dir", entry.rel, "empty folder", scope=scope, **extra)
 
 
-def _size_unreadable(ctx: SubmitterContext, extra: dict[str, object]) -> Iterator[Finding]:
+def _size_unreadable(ctx: SubmitterContext, extra: FindingOptions) -> Iterator[Finding]:
     """The classic checker tests every file for a broken link (its target read from the tree
     root) and, only when none is, asks every file's size (the link read from its own folder).
     A link sound by the first test and unreadable by the second raises there and stops it."""
@@ -195,9 +203,7 @@ def check_submitter_layout(ctx: SubmitterContext) -> Iterator[Finding]:
     if not ctx.has_results_folder:
         return
     behaviour = ctx.rules.checker
-    extra: dict[str, object] = {"voids": False}
-    if not behaviour.systems_need_results:
-        extra = {"voids": False, **_hygiene()}
+    extra = _hygiene(official=behaviour.systems_need_results, voids=False)
     base = f"{ctx.division}/{ctx.submitter}"
     with_results = set(ctx.results_systems)
     for system in ctx.measurement_systems:
@@ -222,9 +228,7 @@ def check_submitter_layout(ctx: SubmitterContext) -> Iterator[Finding]:
         return
     candidates = (ctx.base / "calibration.md", ctx.base / "documentation" / "calibration.md")
     if not any(p.exists() for p in candidates):
-        extra = (
-            {"voids": False} if behaviour.calibration_document else {"voids": False, **_hygiene()}
-        )
+        extra = _hygiene(official=behaviour.calibration_document, voids=False)
         yield finding(
             "structure.calibration_missing",
             f"{base}/documentation/calibration.md",

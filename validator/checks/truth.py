@@ -74,7 +74,7 @@ def _same_number(printed: str, logged: object) -> bool:
         return False
     decimals = len(printed.split(".")[1]) if "." in printed else 0
     # the detail log itself keeps 6 significant digits (24593.8 vs the summary's 24593.77)
-    return abs(shown - exact) <= max(0.5 * 10**-decimals, 1e-5 * abs(exact)) + 1e-12
+    return bool(abs(shown - exact) <= max(0.5 * 10**-decimals, 1e-5 * abs(exact)) + 1e-12)
 
 
 def _tokens_per_second(log: DetailLog) -> float | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from pathlib import Path
 
 from validator.checks.context import ResultContext
 from validator.checks.registry import Level, check
@@ -35,7 +36,7 @@ MEASURED_KEYS = (
 )
 
 
-def _where(ctx: ResultContext):  # type: ignore[no-untyped-def]
+def _where(ctx: ResultContext) -> Path:
     return ctx.perf_dir / "mlperf_log_detail.txt"
 
 

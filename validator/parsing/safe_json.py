@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from validator.parsing import ParseError
@@ -42,7 +43,7 @@ def nesting_depth(text: str, stop_at: int) -> int:
     return deepest
 
 
-def _bounded_int(max_digits: int):  # type: ignore[no-untyped-def]
+def _bounded_int(max_digits: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         if len(text.lstrip("-")) > max_digits:
             raise ParseError(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -264,10 +264,13 @@ class UnknownRoundError(InferboardError):
         return (type(self), (self.message,))
 
 
-def _read_yaml(path: Path) -> dict:  # type: ignore[type-arg]
+def _read_yaml(path: Path) -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: 10x faster
     with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=loader)  # type: ignore[no-any-return]
+        data = yaml.load(handle, Loader=loader)
+    if not isinstance(data, dict):
+        raise TypeError(f"{path.name}: a rules file holds a mapping at the top level")
+    return data
 
 
 def available_rounds() -> tuple[str, ...]:
