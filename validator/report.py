@@ -143,6 +143,7 @@ class Report(_Model):
     def officially_accepted(self) -> bool:
         return self.official_verdict is Outcome.ACCEPTED
 
+    # mypy does not accept a decorator above @property; pydantic's docs give this ignore
     @computed_field  # type: ignore[prop-decorator]
     @property
     def counts(self) -> dict[str, int]:
@@ -206,4 +207,6 @@ def json_safe(value: Any) -> JsonValue:
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list):
         return [json_safe(v) for v in value]
-    return value  # type: ignore[no-any-return]
+    if value is None or isinstance(value, str | int):  # bool is an int
+        return value
+    return repr(value)  # never from a JSON parser; kept readable rather than refused
