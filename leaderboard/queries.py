@@ -118,7 +118,9 @@ def _frame(
 ) -> pl.DataFrame:
     """The query's rows; of ``params`` it binds those the text names (DuckDB refuses others)."""
     named = set(_PARAMETER.findall(query))
-    return cursor.sql(query, params={k: v for k, v in params.items() if k in named}).pl()
+    bound = {k: v for k, v in params.items() if k in named}
+    frame: pl.DataFrame = cursor.sql(query, params=bound).pl()  # duckdb types .pl() as Any
+    return frame
 
 
 def _filtered(
@@ -240,7 +242,7 @@ def result_rows(
     need) instead of every column, when given."""
     _check(filters)
     data = filters.data_only()
-    wanted = sql.MEASURED_COLUMNS
+    wanted: tuple[str, ...] = sql.MEASURED_COLUMNS
     if columns is not None:
         needed = {*columns, *_ROW_BASICS, filters.sort}
         wanted = tuple(c for c in sql.MEASURED_COLUMNS if c in needed)
@@ -450,7 +452,8 @@ def existing_results(
     """Stored results for these published ids (published, or accepted in a submission other
     than ``submission_id``), with their provenance and how each was verified."""
     params = {"result_ids": list(result_ids), "submission_id": submission_id}
-    return cursor.sql(sql.EXISTING_RESULT_IDS, params=params).pl()
+    frame: pl.DataFrame = cursor.sql(sql.EXISTING_RESULT_IDS, params=params).pl()  # duckdb: Any
+    return frame
 
 
 def imports(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
