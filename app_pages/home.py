@@ -35,7 +35,7 @@ scenario = st.segmented_control(
     "Scenario", ["Offline", "Server", "Interactive"], default="Offline", key="home_scenario"
 )
 scenario = scenario or "Offline"
-rounds = filter_options(cur, DEFAULT_BENCHMARK, scenario, version)["rounds"]
+rounds = filter_options(cur, DEFAULT_BENCHMARK, scenario, version).values["rounds"]
 latest = str(max(rounds, key=lambda r: tuple(int(p) for p in str(r)[1:].split("."))))
 filters = Filters(scenario=scenario, rounds=(latest,))
 view = leaderboard_view(cur, filters, version)

@@ -33,9 +33,10 @@ class InferboardError(Exception):
         self.message = message
         self.hint = hint
 
-    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:
+    def __reduce__(self) -> tuple[type[InferboardError], tuple[object, ...]]:
         # crosses a process pool (or any pickle) intact: Exception's default pickling
-        # would call the class with the message alone
+        # would call the class with the message alone. A subclass with other constructor
+        # arguments returns its own (class, arguments) pair: the type allows any arguments.
         return (type(self), (self.code, self.message, self.hint))
 
     def __str__(self) -> str:

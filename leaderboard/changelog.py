@@ -27,22 +27,24 @@ ADDED_BECAUSE: Final = {
     "results_tree": "a results tree that passed the Inferboard validator, imported by a maintainer",
     "submission": "a submission accepted by a maintainer after validation and review",
 }
-_SCHEMA: Final = {
-    "changed_at": pl.Datetime("us"),
-    "change": pl.String,
-    "results": pl.Int64,
-    "rounds": pl.List(pl.String),
-    "benchmarks": pl.List(pl.String),
-    "reason": pl.String,
-    "result_ids": pl.List(pl.String),
-}
+_SCHEMA: Final = pl.Schema(
+    {
+        "changed_at": pl.Datetime("us"),
+        "change": pl.String(),
+        "results": pl.Int64(),
+        "rounds": pl.List(pl.String()),
+        "benchmarks": pl.List(pl.String()),
+        "reason": pl.String(),
+        "result_ids": pl.List(pl.String()),
+    }
+)
 
 
 def change_log(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per change (an import, or status changes recorded together), newest first:
     ``changed_at`` (UTC), ``change``, ``results``, ``rounds``, ``benchmarks``, ``reason``,
     ``result_ids``."""
-    added = cursor.sql(sql.IMPORT_CHANGES).pl()
+    added: pl.DataFrame = cursor.sql(sql.IMPORT_CHANGES).pl()  # duckdb types .pl() as Any
     added = added.select(
         pl.col("imported_at").alias("changed_at"),
         pl.lit("added").alias("change"),
@@ -54,7 +56,7 @@ def change_log(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         .alias("reason"),
         "result_ids",
     )
-    status = cursor.sql(sql.STATUS_CHANGES).pl()
+    status: pl.DataFrame = cursor.sql(sql.STATUS_CHANGES).pl()  # duckdb: Any, as above
     status = status.select(
         "changed_at",
         pl.col("status").alias("change"),
@@ -64,7 +66,7 @@ def change_log(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         "reason",
         "result_ids",
     )
-    frames = [frame.cast(_SCHEMA) for frame in (added, status) if frame.height]  # type: ignore[arg-type]
+    frames = [frame.cast(_SCHEMA) for frame in (added, status) if frame.height]
     if not frames:
         return pl.DataFrame(schema=_SCHEMA)
     return pl.concat(frames).sort(["changed_at", "change"], descending=[True, False])

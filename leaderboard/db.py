@@ -84,7 +84,9 @@ def _connect(settings: LeaderboardSettings) -> duckdb.DuckDBPyConnection:
             "(start the portal once read-write to create and seed it)",
         )
     try:
-        config = {"threads": max(1, settings.db_threads)}
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "threads": max(1, settings.db_threads)
+        }
         return duckdb.connect(str(path), read_only=settings.read_only, config=config)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():

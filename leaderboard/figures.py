@@ -91,12 +91,23 @@ def value_hover(axis: str, unit: str) -> str:
     return "%{" + axis + ":,.4r} " + unit
 
 
+def value_range(series: pl.Series) -> tuple[float, float]:
+    """The smallest and largest value of a numeric series, as floats.
+
+    Polars types ``min``/``max`` as any Python value (a series may hold any dtype), so the
+    numbers are checked here, once, instead of trusted at each caller."""
+    low, high = series.min(), series.max()
+    if not isinstance(low, int | float) or not isinstance(high, int | float):
+        raise TypeError(f"column {series.name!r} has no numeric range ({low!r} to {high!r})")
+    return float(low), float(high)
+
+
 def log_if_wide(series: pl.Series) -> str:
     """'log' when positive values span more than 10x, else 'linear'."""
     positive = series.drop_nulls().filter(series.drop_nulls() > 0)
     if positive.is_empty():
         return "linear"
-    low, high = float(positive.min()), float(positive.max())  # type: ignore[arg-type]
+    low, high = value_range(positive)
     return "log" if high > 10 * low else "linear"
 
 
@@ -104,7 +115,7 @@ def log_ticks(values: pl.Series) -> dict[str, Any]:
     """Readable ticks for a log axis: 1, 2 and 5 times powers of ten across the values,
     written out in full ("20,000", not "2" under a "10k")."""
     positive = values.drop_nulls().filter(values.drop_nulls() > 0)
-    low, high = float(positive.min()), float(positive.max())  # type: ignore[arg-type]
+    low, high = value_range(positive)
     ticks = [
         step * 10.0**power
         for power in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1)
@@ -331,7 +342,7 @@ def server_vs_offline(
             "in the same units."
         )
     every = pl.concat(values)
-    low, high = float(every.min()), float(every.max())  # type: ignore[arg-type]
+    low, high = value_range(every)
     equal = {
         "type": "scatter",
         "x": [low, high],

@@ -13,7 +13,7 @@ field here, an entry in that table and its SQL expression in ``sql.FILTER_SQL``.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Final
+from typing import Any, Final
 
 from leaderboard import provenance
 from leaderboard.normalisation import Normalisation
@@ -111,6 +111,15 @@ class Filters:
         default = Filters()
         return replace(self, **{name: getattr(default, name) for name in VIEW_FIELDS})
 
+    def with_list(self, name: str, values: tuple[str, ...]) -> Filters:
+        """The same filters with the list filter ``name`` holding ``values``."""
+        if name not in LIST_FILTER_NAMES:
+            raise KeyError(f"{name!r} is not a list filter")
+        # replace() takes fields by name; mypy types **changes against every field of
+        # Filters, which a name known only at run time cannot satisfy (checked above instead)
+        changes: dict[str, Any] = {name: values}
+        return replace(self, **changes)
+
     def in_force(self) -> list[str]:
         """Every filter that narrows the rows, in words (for footnotes and captions)."""
         said = [
@@ -160,3 +169,20 @@ class Filters:
             else:
                 out[spec.name] = str(value)
         return out
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the filters can offer: the distinct values of each list filter (by its name in
+    :data:`LIST_FILTERS`) and the total accelerator counts present, ascending."""
+
+    values: dict[str, list[str]]
+    accelerator_counts: list[int]
+
+
+@dataclass(frozen=True)
+class KnownValues(FilterOptions):
+    """Every value a list filter may name, over all published results, and each benchmark
+    with its scenarios (what a URL is checked against)."""
+
+    benchmarks: dict[str, list[str]]

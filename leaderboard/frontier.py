@@ -29,6 +29,7 @@ from leaderboard.figures import (
     points,
     subtitle,
     value_hover,
+    value_range,
 )
 from leaderboard.normalisation import Normalisation
 from leaderboard.queries import metric_units
@@ -168,7 +169,7 @@ def frontier_figure(
         ).items()
     ]
     front = pareto(measured)
-    xs, ys = [float(front["interactivity"].min()) / 1.5], [float(front["metric"][0])]
+    xs, ys = [value_range(front["interactivity"])[0] / 1.5], [float(front["metric"][0])]
     for x, y_next in zip(front["interactivity"], [*front["metric"][1:], None], strict=True):
         xs.append(float(x))
         ys.append(ys[-1])
@@ -186,7 +187,7 @@ def frontier_figure(
             "line": {"color": "black", "width": 1.5},
         }
     )
-    low, high = float(measured["metric"].min()), float(measured["metric"].max())
+    low, high = value_range(measured["metric"])
     for limit in limits:
         traces.append(
             _vline(

@@ -311,8 +311,8 @@ def name_mapping(raw_names: list[str]) -> pl.DataFrame:
         specs = [spec for spec, _ in pairs]
         known = bool(pairs) and all(spec is not None for spec in specs)
         distinct = {spec.key for spec in specs if spec is not None}
-        counts = [count for _, count in pairs]
-        listed_total = sum(counts) if counts and all(c is not None for c in counts) else None  # type: ignore[misc]
+        counts = [count for _, count in pairs if count is not None]
+        listed_total = sum(counts) if pairs and len(counts) == len(pairs) else None
         if known and len(distinct) == 1:
             spec = specs[0]
             assert spec is not None

@@ -165,19 +165,19 @@ def _one(name: str, spec: Param, raw: str) -> tuple[object | None, Problem | Non
         return number, None
     if spec.kind == "float":
         text = raw.strip()
-        number = float(text) if _DECIMAL.fullmatch(text) else math.nan
-        if not math.isfinite(number):
+        decimal = float(text) if _DECIMAL.fullmatch(text) else math.nan
+        if not math.isfinite(decimal):
             return None, Problem(
                 "query.not_a_number",
                 name,
                 f"{name}={_shown(raw)} is not a decimal number such as 12.5 (digits 0-9, "
                 "no sign, exponent, NaN or Infinity)",
             )
-        if not spec.low <= number <= spec.high:
+        if not spec.low <= decimal <= spec.high:
             return None, Problem(
                 "query.out_of_range", name, f"{name}={text} is outside {spec.low:g}-{spec.high:g}"
             )
-        return number, None
+        return decimal, None
     if spec.kind == "bool":
         if raw.strip().lower() in ("1", "true"):
             return True, None

@@ -18,7 +18,13 @@ import polars as pl
 
 from leaderboard import provenance, sql
 from leaderboard.errors import LeaderboardError
-from leaderboard.filters import LIST_FILTERS, SORT_COLUMNS, Filters
+from leaderboard.filters import (
+    LIST_FILTERS,
+    SORT_COLUMNS,
+    FilterOptions,
+    Filters,
+    KnownValues,
+)
 from leaderboard.normalisation import DERIVED_NOTE, Normalisation
 from leaderboard.params import Problem
 
@@ -118,7 +124,9 @@ def _frame(
 ) -> pl.DataFrame:
     """The query's rows; of ``params`` it binds those the text names (DuckDB refuses others)."""
     named = set(_PARAMETER.findall(query))
-    return cursor.sql(query, params={k: v for k, v in params.items() if k in named}).pl()
+    bound = {k: v for k, v in params.items() if k in named}
+    frame: pl.DataFrame = cursor.sql(query, params=bound).pl()  # duckdb types .pl() as Any
+    return frame
 
 
 def _filtered(
@@ -240,7 +248,7 @@ def result_rows(
     need) instead of every column, when given."""
     _check(filters)
     data = filters.data_only()
-    wanted = sql.MEASURED_COLUMNS
+    wanted: tuple[str, ...] = sql.MEASURED_COLUMNS
     if columns is not None:
         needed = {*columns, *_ROW_BASICS, filters.sort}
         wanted = tuple(c for c in sql.MEASURED_COLUMNS if c in needed)
@@ -262,43 +270,43 @@ def shown_normalisation(rows: pl.DataFrame, filters: Filters) -> Filters:
 
 def filter_options(
     cursor: duckdb.DuckDBPyConnection, benchmark: str, scenario: str
-) -> dict[str, list[object]]:
+) -> FilterOptions:
     """Distinct values each filter can take for one benchmark and scenario, and the
-    accelerator counts present (``accelerator_counts``)."""
+    accelerator counts present."""
     frame = _frame(cursor, sql.FILTER_OPTIONS, {"benchmark": benchmark, "scenario": scenario})
-    return _distinct(frame)
+    return FilterOptions(_distinct(frame), _accelerator_counts(frame))
 
 
-def _distinct(frame: pl.DataFrame) -> dict[str, list[object]]:
-    options: dict[str, list[object]] = {
+def _distinct(frame: pl.DataFrame) -> dict[str, list[str]]:
+    options: dict[str, list[str]] = {
         spec.name: sorted(v for v in frame[spec.column].unique().to_list() if v is not None)
         for spec in LIST_FILTERS
     }
-    counts = frame["total_accelerators"].drop_nulls().unique().sort().to_list()
-    options["accelerator_counts"] = counts
     options["provenance"] = list(provenance.ALL)  # a fixed vocabulary, present or not
     return options
 
 
-def known_values(cursor: duckdb.DuckDBPyConnection) -> dict[str, list[object]]:
+def _accelerator_counts(frame: pl.DataFrame) -> list[int]:
+    counts: list[int] = frame["total_accelerators"].drop_nulls().unique().sort().to_list()
+    return counts
+
+
+def known_values(cursor: duckdb.DuckDBPyConnection) -> KnownValues:
     """Every value a list filter may name, over all published results, and the benchmarks
-    with their scenarios (``benchmarks``: name -> scenarios)."""
-    options = _distinct(_frame(cursor, sql.KNOWN_VALUES, {}))
+    with their scenarios."""
+    frame = _frame(cursor, sql.KNOWN_VALUES, {})
     pairs = benchmark_scenarios(cursor)
     scenarios: dict[str, list[str]] = {}
     for benchmark, scenario in pairs.select("benchmark", "scenario").rows():
         scenarios.setdefault(benchmark, []).append(scenario)
-    options["benchmarks"] = scenarios  # type: ignore[assignment]
-    return options
+    return KnownValues(_distinct(frame), _accelerator_counts(frame), benchmarks=scenarios)
 
 
-def unknown_values(
-    filters: Filters, known: dict[str, list[object]], given: set[str]
-) -> list[Problem]:
+def unknown_values(filters: Filters, known: KnownValues, given: set[str]) -> list[Problem]:
     """Problems for values the data does not hold: a benchmark, a scenario of it, or a list
     filter's value (``given``: the parameters the URL named; defaults are never reported)."""
     problems: list[Problem] = []
-    benchmarks: dict[str, list[str]] = known["benchmarks"]  # type: ignore[assignment]
+    benchmarks = known.benchmarks
     if "benchmark" in given and filters.benchmark not in benchmarks:
         problems.append(
             Problem(
@@ -319,9 +327,9 @@ def unknown_values(
     for spec in LIST_FILTERS:
         if spec.name not in given:
             continue
-        missing = [v for v in getattr(filters, spec.name) if v not in known[spec.name]]
+        missing = [v for v in getattr(filters, spec.name) if v not in known.values[spec.name]]
         if missing:
-            values = ", ".join(str(v) for v in known[spec.name][:30])
+            values = ", ".join(known.values[spec.name][:30])
             problems.append(
                 Problem(
                     "query.unknown_value",
@@ -450,7 +458,8 @@ def existing_results(
     """Stored results for these published ids (published, or accepted in a submission other
     than ``submission_id``), with their provenance and how each was verified."""
     params = {"result_ids": list(result_ids), "submission_id": submission_id}
-    return cursor.sql(sql.EXISTING_RESULT_IDS, params=params).pl()
+    frame: pl.DataFrame = cursor.sql(sql.EXISTING_RESULT_IDS, params=params).pl()  # duckdb: Any
+    return frame
 
 
 def imports(cursor: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -21,6 +21,7 @@ from leaderboard.filters import (
     LIST_FILTERS,
     MAX_ACCELERATORS,
     SORT_COLUMNS,
+    FilterOptions,
     Filters,
 )
 from leaderboard.normalisation import DERIVED_NOTE, Normalisation
@@ -59,9 +60,9 @@ def read_query(
         elif problem.parameter == "scenario":
             filters = replace(filters, scenario=DEFAULT_SCENARIO)
         else:
-            allowed = known[problem.parameter]
+            allowed = known.values[problem.parameter]
             kept = tuple(v for v in getattr(filters, problem.parameter) if v in allowed)
-            filters = replace(filters, **{problem.parameter: kept})
+            filters = filters.with_list(problem.parameter, kept)
     return PageQuery(parsed, filters, (*parsed.problems, *unknown), state.external)
 
 
@@ -117,8 +118,10 @@ def sidebar(
         def pick(name: str, label: str) -> None:
             key = f"{prefix}_{name}"
             url_state.seed(key, list(getattr(url, name)), force=force)
-            st.session_state[key] = [v for v in st.session_state[key] if v in options[name]]
-            chosen[name] = tuple(st.multiselect(label, options[name], key=key, placeholder="all"))
+            st.session_state[key] = [v for v in st.session_state[key] if v in options.values[name]]
+            chosen[name] = tuple(
+                st.multiselect(label, options.values[name], key=key, placeholder="all")
+            )
 
         for spec in LIST_FILTERS:
             if spec.in_sidebar:
@@ -176,7 +179,7 @@ def normalisation_radio(label: str, key: str, value: Normalisation, force: bool)
 
 
 def _accelerators(
-    prefix: str, url: Filters, options: dict[str, list[object]], force: bool
+    prefix: str, url: Filters, options: FilterOptions, force: bool
 ) -> tuple[int, int]:
     """Total accelerators as a slider over the counts present (8 is one step, not a pixel).
 
@@ -184,7 +187,7 @@ def _accelerators(
     slider as a range only from its default, so a range set through the Session State API
     comes back as one value. Its state lives under its own key instead.
     """
-    counts = [int(c) for c in options["accelerator_counts"]]  # type: ignore[call-overload]
+    counts = options.accelerator_counts
     if len(counts) < 2:
         return url.min_accelerators, url.max_accelerators
     key = f"{prefix}_count"

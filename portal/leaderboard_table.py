@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING
 
 import polars as pl
 import streamlit as st
@@ -30,16 +32,20 @@ from leaderboard.table import (
 from portal import compare_basket
 from portal.views import literal
 
+if TYPE_CHECKING:
+    # what st.column_config.* return; Streamlit exports no public name for it
+    from streamlit.elements.lib.column_types import ColumnConfig
+
 SYSTEM_PAGE = "app_pages/system.py"
 
 
-def _config(view: LeaderboardView, columns: list[str]) -> dict[str, object]:
+def _config(view: LeaderboardView, columns: list[str]) -> dict[str, ColumnConfig]:
     label = (
         metric_units(view.units, view.normalisation, derived_note=False)
         if view.units and not view.units_are_mixed
         else "metric"
     )
-    config: dict[str, object] = {
+    config: dict[str, ColumnConfig] = {
         column: st.column_config.Column(HEADERS.get(column, column)) for column in columns
     }
     config["system_name"] = st.column_config.TextColumn("system", width="large", pinned=True)
@@ -120,7 +126,7 @@ def downloads(view: LeaderboardView, filters: Filters) -> None:
         column.download_button(
             f"Download {fmt.upper()}",
             # built on click only: three exports of every row on each rerun cost time
-            data=lambda fmt=fmt: export_rows(rows, shown, fmt, today, columns),
+            data=partial(export_rows, rows, shown, fmt, today, columns),
             file_name=f"{name}.{fmt}",
             mime=MIME[fmt],
             key=f"download_{fmt}",

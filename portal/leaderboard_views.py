@@ -20,7 +20,7 @@ from leaderboard.changelog import change_log
 from leaderboard.charts import CHARTS
 from leaderboard.comparison import Comparison, compare
 from leaderboard.errors import LeaderboardError
-from leaderboard.filters import Filters
+from leaderboard.filters import FilterOptions, Filters, KnownValues
 from leaderboard.normalisation import Normalisation
 from portal import snapshot_view
 from portal.views import show_error
@@ -68,14 +68,14 @@ def benchmark_scenarios(_cur: duckdb.DuckDBPyConnection, version: str) -> pl.Dat
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def known_values(_cur: duckdb.DuckDBPyConnection, version: str) -> dict[str, list[object]]:
+def known_values(_cur: duckdb.DuckDBPyConnection, version: str) -> KnownValues:
     return queries.known_values(_cur)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def filter_options(
     _cur: duckdb.DuckDBPyConnection, benchmark: str, scenario: str, version: str
-) -> dict[str, list[object]]:
+) -> FilterOptions:
     return queries.filter_options(_cur, benchmark, scenario)
 
 

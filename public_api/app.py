@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Final, Protocol
+from typing import Final, Generic, Protocol, TypeVar
 
 import duckdb
 from starlette.applications import Starlette
@@ -36,6 +36,7 @@ from starlette.routing import Mount, Route
 
 from leaderboard import queries
 from leaderboard.errors import LeaderboardError
+from leaderboard.filters import KnownValues
 from leaderboard.params import (
     FILTER_PARAMS,
     PARAMETERS,
@@ -170,15 +171,18 @@ class _Frozen:
         return Response(content=self.body, status_code=self.status, headers=headers)
 
 
-class _Memo:
+T = TypeVar("T")
+
+
+class _Memo(Generic[T]):
     """A small LRU of computed answers, keyed by data version and request (thread-safe)."""
 
     def __init__(self, entries: int = 64, max_bytes: int = 64 * 2**20) -> None:
-        self._items: OrderedDict[str, object] = OrderedDict()
+        self._items: OrderedDict[str, T] = OrderedDict()
         self._lock = threading.Lock()
         self._entries, self._max_bytes = entries, max_bytes
 
-    def get(self, key: str, compute: Callable[[], object]) -> object:
+    def get(self, key: str, compute: Callable[[], T]) -> T:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
@@ -246,8 +250,8 @@ class _Api:
 
     def __init__(self, source: ResultsSource) -> None:
         self.source = source
-        self.memo = _Memo()
-        self.known = _Memo(entries=4)
+        self.memo: _Memo[_Frozen] = _Memo()
+        self.known: _Memo[KnownValues] = _Memo(entries=4)
 
     def answer(self, request: Request, name: str) -> Response:
         endpoint = ENDPOINTS[name]
@@ -264,7 +268,6 @@ class _Api:
             frozen = self.memo.get(
                 etag, lambda: _Frozen.of(self._compute(cursor, name, fmt, parsed, version))
             )
-        assert isinstance(frozen, _Frozen)
         return frozen.response({"ETag": etag, **served})
 
     def _compute(
@@ -283,7 +286,7 @@ class _Api:
                 filters = replace(filters, benchmark="")  # any benchmark
             problems = [
                 *parsed.problems,
-                *queries.unknown_values(filters, known, given),  # type: ignore[arg-type]
+                *queries.unknown_values(filters, known, given),
             ]
             if problems:
                 raise ApiError(400, "query.invalid", _summary(tuple(problems)), tuple(problems))

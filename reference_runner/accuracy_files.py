@@ -14,7 +14,7 @@ from reference_runner.codecs import TextCodec
 from reference_runner.errors import RunnerError
 from scoring.accuracy_log import AccuracyEntry, TokenDtype, read_accuracy_log_with_digest
 from scoring.errors import ScoringError
-from scoring.llama2 import Llama2Accuracy, evaluate_llama2, format_accuracy_txt
+from scoring.llama2 import Decoder, Llama2Accuracy, evaluate_llama2, format_accuracy_txt
 from scoring.punkt_data import SentenceSplitter, load_sentence_splitter
 
 # `make setup` writes NLTK's English Punkt model here (scoring.punkt_data).
@@ -29,7 +29,7 @@ def sentence_splitter(nltk_data: Path | None) -> SentenceSplitter:
         raise RunnerError(str(err), code=err.code) from err
 
 
-def batch_decoder(codec: TextCodec) -> object:
+def batch_decoder(codec: TextCodec) -> Decoder:
     """``scoring.llama2`` decodes whole batches; wrap the codec's one-sequence decode."""
 
     def decode(batch: list[list[int]]) -> list[str]:
@@ -47,7 +47,7 @@ def score_entries(
 ) -> Llama2Accuracy:
     """The llama2 metrics of an untruncated accuracy log's entries against the references."""
     try:
-        return evaluate_llama2(entries, references, batch_decoder(codec), dtype, split)  # type: ignore[arg-type]
+        return evaluate_llama2(entries, references, batch_decoder(codec), dtype, split)
     except ScoringError as err:
         raise RunnerError(str(err), code=err.code) from err
 

@@ -21,7 +21,7 @@ def _scenarios(values: list[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _add_run(sub: argparse._SubParsersAction) -> None:
+def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="run LoadGen and write a bundle")
     p.add_argument("--out", required=True, type=Path, help="bundle root to write")
     p.add_argument("--backend", default="dummy", choices=BACKEND_NAMES)
@@ -88,7 +88,7 @@ def _scenario_log(value: str) -> tuple[str, Path]:
     return scenario.strip(), Path(path.strip())
 
 
-def _add_reproduce(sub: argparse._SubParsersAction) -> None:
+def _add_reproduce(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "reproduce",
         help="recount, recompute and regenerate a bundle's answers (tiers 1-3)",

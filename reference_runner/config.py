@@ -7,6 +7,7 @@ from pathlib import Path
 
 from reference_runner.errors import RunnerError
 from reference_runner.loadgen_driver import MODES, SCENARIOS, LoadgenOverrides
+from scoring.accuracy_log import TokenDtype
 
 # The fast path on CPU and the MLPerf reference model on GPUs (issue 4, "Defaults").
 DEFAULT_CPU_MODEL = "ahxt/LiteLlama-460M-1T"
@@ -37,7 +38,7 @@ class RunConfig:
     dtype: str | None = None
     batch_size: int = 8
     max_new_tokens: int = 1024
-    token_dtype: str | None = None  # None: the round's default (spec §4.4)
+    token_dtype: TokenDtype | None = None  # None: the round's default (spec §4.4)
     overrides: LoadgenOverrides = field(default_factory=LoadgenOverrides)
     dummy_tokens_per_sample: int = 290
     dummy_ms_per_step: float = 0.0

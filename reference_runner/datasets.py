@@ -121,14 +121,21 @@ def _rows_from_pickle(path: Path) -> list[dict[str, Any]]:
             f"{path}: cannot read it as a pandas pickle ({type(err).__name__}: {err}).",
             code="runner.bad_dataset",
         ) from err
-    missing = {"tok_input", "output"} - set(getattr(frame, "columns", []))
-    if missing:
+    # read_pickle returns whatever the file holds; anything but a DataFrame has no columns
+    columns = set(frame.columns) if isinstance(frame, pd.DataFrame) else set()
+    missing = {"tok_input", "output"} - columns
+    if missing or not isinstance(frame, pd.DataFrame):
         raise RunnerError(
             f"{path}: missing column(s) {sorted(missing)}; expected the columns of "
             "open_orca_gpt4_tokenized_llama.sampled_24576.pkl (tok_input, output, input, ...).",
             code="runner.bad_dataset",
         )
-    return frame[["tok_input", "output"]].to_dict("records")
+    return [
+        {"tok_input": tokens, "output": output}
+        for tokens, output in zip(
+            frame["tok_input"].tolist(), frame["output"].tolist(), strict=True
+        )
+    ]
 
 
 def _rows_from_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
@@ -86,6 +86,29 @@ def user_conf_text(scenario: str, total_samples: int, overrides: LoadgenOverride
     return "\n".join(lines) + "\n"
 
 
+class QuerySample(Protocol):
+    """A query LoadGen issues to the SUT (``mlperf_loadgen.QuerySample``)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def index(self) -> int: ...
+
+
+class LoadGenResponder(Protocol):
+    """The part of ``mlperf_loadgen`` the SUTs answer through. The module ships no type
+    information; this is what the SUTs rely on, with LoadGen's own names."""
+
+    def QuerySampleResponse(  # noqa: N802
+        self, query_id: int, data: int, size: int, n_tokens: int = ..., /
+    ) -> object: ...
+
+    def FirstTokenComplete(self, responses: list[object], /) -> None: ...  # noqa: N802
+
+    def QuerySamplesComplete(self, responses: list[object], /) -> None: ...  # noqa: N802
+
+
 _Item = TypeVar("_Item")
 
 
@@ -98,7 +121,7 @@ class _WorkerSUT(Generic[_Item]):
 
     def __init__(
         self,
-        lg: object,
+        lg: LoadGenResponder,
         samples: Sequence[Sample],
         token_dtype: str,
         report_first_token: bool,
@@ -137,7 +160,7 @@ class _BatchingSUT(_WorkerSUT[tuple[int, int]]):
 
     def __init__(
         self,
-        lg: object,
+        lg: LoadGenResponder,
         backend: Backend,
         samples: Sequence[Sample],
         batch_size: int,
@@ -149,7 +172,7 @@ class _BatchingSUT(_WorkerSUT[tuple[int, int]]):
         self._backend = backend
         self._batch_size = batch_size
 
-    def issue(self, query_samples: list) -> None:  # called on LoadGen's thread
+    def issue(self, query_samples: list[QuerySample]) -> None:  # called on LoadGen's thread
         for qs in query_samples:
             self._queue.put((qs.id, qs.index))
 
@@ -177,7 +200,12 @@ class _BatchingSUT(_WorkerSUT[tuple[int, int]]):
                 continue
             keep_alive: list[np.ndarray] = []
 
-            def first_token(position: int, token: int, batch=batch, keep_alive=keep_alive) -> None:
+            def first_token(
+                position: int,
+                token: int,
+                batch: list[tuple[int, int]] = batch,
+                keep_alive: list[np.ndarray] = keep_alive,
+            ) -> None:
                 buf = np.array([token], dtype=self._dtype)
                 keep_alive.append(buf)
                 response = lg.QuerySampleResponse(batch[position][0], buf.ctypes.data, buf.nbytes)
@@ -214,7 +242,7 @@ class _StreamingSUT(_WorkerSUT[tuple[int, Sequence[int]]]):
 
     def __init__(
         self,
-        lg: object,
+        lg: LoadGenResponder,
         backend: StreamingBackend,
         samples: Sequence[Sample],
         token_dtype: str,
@@ -227,7 +255,7 @@ class _StreamingSUT(_WorkerSUT[tuple[int, Sequence[int]]]):
         self._lock = threading.Lock()
         self._first_buffers: dict[int, np.ndarray] = {}
 
-    def issue(self, query_samples: list) -> None:  # called on LoadGen's thread
+    def issue(self, query_samples: list[QuerySample]) -> None:  # called on LoadGen's thread
         with self._lock:
             failed = self.failure is not None
             if not failed:

@@ -81,10 +81,7 @@ def check_dataset(
 def repeated(dataset: Dataset, count: int) -> Dataset:
     """``dataset`` with row i % rows at index i, up to ``count`` (what the run did)."""
     rows = dataset.samples[: dataset.rows]
-    samples = tuple(
-        replace(rows[i % len(rows)], index=i)
-        for i in range(count)  # type: ignore[arg-type]
-    )
+    samples = tuple(replace(rows[i % len(rows)], index=i) for i in range(count))
     return replace(dataset, samples=samples)
 
 
@@ -107,6 +104,10 @@ def recompute_accuracy(
     with tqdm(
         total=total, desc="tier 2: ROUGE", unit="sample", disable=not progress, file=sys.stderr
     ) as bar:
+
+        def advance(done: int) -> None:  # tqdm's update returns whether it redrew
+            bar.update(done)
+
         try:
             result = evaluate_llama2(
                 entries,
@@ -115,7 +116,7 @@ def recompute_accuracy(
                 dtype,
                 split,
                 jobs=jobs,
-                on_progress=bar.update,
+                on_progress=advance,
             )
         except ScoringError as err:
             raise RunnerError(err.message, code=err.code) from err

@@ -34,7 +34,7 @@ from reference_runner.loadgen_child import BackendSpec, build_backend, build_cod
 from reference_runner.recompute import DatasetCheck, check_dataset, recompute_accuracy, repeated
 from reference_runner.regenerate import draw, regenerate_and_judge
 from reference_runner.system_info import Accelerators, cuda_accelerators, describe_system
-from scoring.accuracy_log import guess_dtype
+from scoring.accuracy_log import AccuracyEntry, TokenDtype, guess_dtype
 from scoring.calibration import MIN_SAMPLES, load_calibration
 from scoring.errors import ScoringError
 from scoring.recount import recount
@@ -65,7 +65,7 @@ class ReproduceConfig:
     dtype: str | None = None
     batch_size: int = 8
     max_new_tokens: int = 1024
-    token_dtype: str | None = None
+    token_dtype: TokenDtype | None = None
     dummy_tokens_per_sample: int = 290
     nltk_data: Path | None = None
     jobs: int = 1
@@ -224,7 +224,9 @@ class _Run:
             result["seconds"]["tier3"] = round(time.perf_counter() - started, 3)
         return result
 
-    def _regenerate(self, answers: ScenarioAnswers, pool: list, dtype: str, seed: int) -> dict:
+    def _regenerate(
+        self, answers: ScenarioAnswers, pool: list[AccuracyEntry], dtype: TokenDtype, seed: int
+    ) -> dict[str, Any]:
         config = self.config
         if len(pool) < MIN_SAMPLES:
             return {
@@ -244,7 +246,7 @@ class _Run:
             self.backend,
             dataset,
             self.codec,
-            dtype,  # type: ignore[arg-type]
+            dtype,
             self.split,
             self.calibration,
             batch_size=config.batch_size,
@@ -260,14 +262,14 @@ def hash_scenario(name: str) -> int:
     return int.from_bytes(name.lower().encode()[:8].ljust(8, b"\0"), "little")
 
 
-def _recount(answers: ScenarioAnswers, dtype: str) -> dict[str, Any]:
+def _recount(answers: ScenarioAnswers, dtype: TokenDtype) -> dict[str, Any]:
     assert answers.whole is not None
     try:
         done = recount(
             answers.whole.entries,
             answers.whole.sha256,
             answers.claimed,
-            dtype,  # type: ignore[arg-type]
+            dtype,
             answers.expected_samples,
         )
     except ScoringError as err:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reference_runner.errors import RunnerError
+from scoring.accuracy_log import TokenDtype
 from validator.rules import available_rounds
 from validator.rules import load_round as load_rules
 
 KNOWN_ROUNDS = available_rounds()
-_TEST06_DTYPE = {"v4.0": "int64"}
+_TEST06_DTYPE: dict[str, TokenDtype] = {"v4.0": "int64"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class RoundSettings:
     merged_layout: bool  # v6.0+: measurements and compliance inside results/, code/ -> src/
     needs_mlperf_conf: bool  # v4.0/v4.1 measurements require mlperf.conf
     has_interactive_dir: bool  # v5.1+: an Interactive scenario directory exists
-    token_dtype: str  # the default dtype run_verification.py reads (spec §4.4)
+    token_dtype: TokenDtype  # the default dtype run_verification.py reads (spec §4.4)
 
 
 def load_round(name: str) -> RoundSettings:

@@ -25,6 +25,7 @@ from reference_runner.loadgen_driver import user_conf_text
 from reference_runner.published_log import keep_untruncated, publish_accuracy_log
 from reference_runner.rounds import RoundSettings, load_round
 from reference_runner.system_info import Accelerators, cuda_accelerators, describe_system
+from scoring.accuracy_log import TokenDtype
 from validator.parsing import ParseError
 from validator.parsing.loadgen_log import read_detail_log
 
@@ -192,7 +193,7 @@ def _place_run(
     outdir: Path,
     dataset: Dataset,
     codec: Any,
-    token_dtype: str,
+    token_dtype: TokenDtype,
     split: Any,
 ) -> None:
     full_log = outdir / "mlperf_log_accuracy.json"
@@ -205,13 +206,13 @@ def _place_run(
         bundle_files.copy_files(outdir, target_dir, bundle_files.ACCURACY_LOG_FILES)
         target = target_dir / "mlperf_log_accuracy.json"
         references = [sample.reference for sample in dataset.samples]
-        text = accuracy_txt(full_log, references, codec, token_dtype, split)  # type: ignore[arg-type]
+        text = accuracy_txt(full_log, references, codec, token_dtype, split)
         bundle_files.write_text(target_dir / "accuracy.txt", text)
         publish_accuracy_log(full_log, target, truncate=not config.no_truncate)
         if not config.no_truncate:
             keep_untruncated(full_log, config.out, target, config.untruncated_dir)
     else:  # TEST06: the 100-sample log is published whole (spec §6)
-        result = verify_test06(full_log, scenario, token_dtype)  # type: ignore[arg-type]
+        result = verify_test06(full_log, scenario, token_dtype)
         test_dir = layout.test06_dir(scenario)
         bundle_files.write_text(test_dir / "verify_accuracy.txt", result.verify_accuracy_txt())
         publish_accuracy_log(full_log, test_dir / "accuracy" / "mlperf_log_accuracy.json", False)

@@ -142,12 +142,14 @@ def parse_accuracy_log(text: str, path: Path | str | None = None) -> list[Accura
                 f"{TRUNCATED_PART_CHARS} characters joined by '...'), from which no accuracy can "
                 f"be computed; {_FIX_TRUNCATED}.",
             ) from err
-        detail = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
-        position = f" at line {err.lineno} column {err.colno}" if hasattr(err, "lineno") else ""
+        if isinstance(err, json.JSONDecodeError):
+            detail = f"{err.msg} at line {err.lineno} column {err.colno}"
+        else:
+            detail = "nested too deeply"
         raise AccuracyLogError(
             "accuracy_log.not_json",
             path,
-            f"not valid JSON ({detail}{position}); {_FIX_REGENERATE}.",
+            f"not valid JSON ({detail}); {_FIX_REGENERATE}.",
         ) from err
     if not isinstance(document, list):
         raise AccuracyLogError(
@@ -164,10 +166,6 @@ def _json_type(value: object) -> str:
     return names.get(type(value), "number")
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _entry_from_json(item: object, index: int, path: Path | str | None) -> AccuracyEntry:
     """Validate one array element; every message names the entry so the user can find it."""
 
@@ -176,32 +174,32 @@ def _entry_from_json(item: object, index: int, path: Path | str | None) -> Accur
 
     if not isinstance(item, dict):
         raise fail("accuracy_log.schema", f"expected a JSON object, found a {_json_type(item)}")
-    seq_id = item.get("seq_id")
-    qsl_idx = item.get("qsl_idx")
-    data = item.get("data")
-    token_data = item.get("token_data")
-    token_count = item.get("token_count")
-    for key, value in (("seq_id", seq_id), ("qsl_idx", qsl_idx)):
+
+    def required(key: str) -> object:
+        value = item.get(key)
         if value is None:
             raise fail("accuracy_log.schema", f"the required key {key!r} is missing")
-        if not _is_int(value) or value < 0:
-            raise fail(
-                "accuracy_log.schema", f"{key!r} must be a non-negative integer, not {value!r}"
-            )
-    if data is None:
-        raise fail("accuracy_log.schema", "the required key 'data' is missing")
-    _check_hex(data, "data", fail)
+        return value
+
+    seq_id = _non_negative_int(required("seq_id"), "seq_id", fail)
+    qsl_idx = _non_negative_int(required("qsl_idx"), "qsl_idx", fail)
+    data = _hex_string(required("data"), "data", fail)
+    token_data = item.get("token_data")
     if token_data is not None:
-        _check_hex(token_data, "token_data", fail)
-    if token_count is not None and (not _is_int(token_count) or token_count < 0):
-        raise fail(
-            "accuracy_log.schema",
-            f"'token_count' must be a non-negative integer, not {token_count!r}",
-        )
+        token_data = _hex_string(token_data, "token_data", fail)
+    token_count = item.get("token_count")
+    if token_count is not None:
+        token_count = _non_negative_int(token_count, "token_count", fail)
     return AccuracyEntry(seq_id, qsl_idx, data, token_data, token_count)
 
 
-def _check_hex(value: object, key: str, fail: Callable[[str, str], AccuracyLogError]) -> None:
+def _non_negative_int(value: object, key: str, fail: Callable[[str, str], AccuracyLogError]) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise fail("accuracy_log.schema", f"{key!r} must be a non-negative integer, not {value!r}")
+    return value
+
+
+def _hex_string(value: object, key: str, fail: Callable[[str, str], AccuracyLogError]) -> str:
     if not isinstance(value, str):
         raise fail(
             "accuracy_log.schema", f"{key!r} must be a hex string, not a {_json_type(value)}"
@@ -215,6 +213,7 @@ def _check_hex(value: object, key: str, fail: Callable[[str, str], AccuracyLogEr
     if not _HEX_RE.fullmatch(value):
         bad = next(ch for ch in value if ch not in "0123456789abcdefABCDEF")
         raise fail("accuracy_log.hex", f"{key!r} contains {bad!r}, which is not a hex digit")
+    return value
 
 
 def decode_tokens(hex_data: str, dtype: TokenDtype) -> np.ndarray:

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import NotRequired, TypedDict, cast
 
 import yaml
 
@@ -58,10 +59,26 @@ class PatternTable:
         return [self.metrics[n] for n in names if n in self.metrics]
 
 
+class _PatternEntry(TypedDict):
+    regex: str
+    anchors: list[str]
+
+
+class _PatternFile(TypedDict):
+    """The shape of ``accuracy_patterns.yaml``."""
+
+    hash: str
+    max_anchor_repeats: int
+    rounds: dict[str, dict[str, _PatternEntry]]
+    extra: NotRequired[dict[str, _PatternEntry]]
+
+
 @cache
-def _table_data() -> dict:  # type: ignore[type-arg]
+def _table_data() -> _PatternFile:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(PATTERNS_FILE.read_text(encoding="utf-8"), Loader=loader)
+    # yaml.load returns Any; the file ships with the package and
+    # tests/scoring/test_accuracy_text.py checks its shape, so it is not re-checked per load.
+    return cast(_PatternFile, yaml.load(PATTERNS_FILE.read_text(encoding="utf-8"), Loader=loader))
 
 
 @cache

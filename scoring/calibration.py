@@ -253,19 +253,20 @@ def sampled_statistics(
         out["first_token_agreement"].append(pair.first_token[index].mean(axis=1))
         out["mean_similarity"].append(pair.similarity[index].mean(axis=1))
         out["median_log2_length_ratio"].append(np.median(pair.log2_ratio[index], axis=1))
-        out["severe"].append(pair.severe[index].any(axis=1))
+        out["severe"].append(np.any(pair.severe[index], axis=1))
     return {key: np.concatenate(values) for key, values in out.items() if values}
 
 
 def _alarms(stats: dict[str, np.ndarray], t: Thresholds) -> np.ndarray:
     """Which samples :func:`scoring.comparison.judge` would call inconsistent."""
-    return (
+    alarms: np.ndarray = (
         (stats["flagged_fraction"] > t.max_flagged_fraction + 1e-9)
         | (stats["first_token_agreement"] < t.min_first_token_agreement - 1e-9)
         | (stats["mean_similarity"] < t.min_mean_similarity - 1e-9)
         | (np.abs(stats["median_log2_length_ratio"]) > t.max_abs_median_log2_length_ratio + 1e-9)
         | stats["severe"]
     )
+    return alarms
 
 
 def thresholds_from(stats: dict[str, np.ndarray], k: int, each: float) -> Thresholds:

@@ -122,9 +122,12 @@ def compare_query(
     rouge_l: tuple[float, float] | None = None,
 ) -> QueryComparison:
     """Features of one pair and its flags (see :data:`FLAG_TEXT`)."""
-    shape = {"eos_id": eos_id, "special_ids": special_ids, "max_new_tokens": max_new_tokens}
-    sub = output_shape(submitted, **shape)  # type: ignore[arg-type]
-    reg = output_shape(regenerated, **shape)  # type: ignore[arg-type]
+    sub = output_shape(
+        submitted, eos_id=eos_id, special_ids=special_ids, max_new_tokens=max_new_tokens
+    )
+    reg = output_shape(
+        regenerated, eos_id=eos_id, special_ids=special_ids, max_new_tokens=max_new_tokens
+    )
     prefix = 0
     for a, b in zip(sub.content, reg.content, strict=False):
         if a != b:
@@ -177,19 +180,12 @@ def sample_statistics(comparisons: Sequence[QueryComparison]) -> SampleStatistic
     n = len(comparisons)
     if n == 0:
         raise ValueError("no queries to summarise")
-    with_rouge = [
-        c
+    rouge_l_gains = [
+        c.rouge_l_regenerated - c.rouge_l_submitted
         for c in comparisons
         if c.rouge_l_submitted is not None and c.rouge_l_regenerated is not None
     ]
-    deficit = (
-        round(
-            statistics.fmean(c.rouge_l_regenerated - c.rouge_l_submitted for c in with_rouge),  # type: ignore[operator]
-            4,
-        )
-        if with_rouge
-        else None
-    )
+    deficit = round(statistics.fmean(rouge_l_gains), 4) if rouge_l_gains else None
     return SampleStatistics(
         queries=n,
         flagged_fraction=round(sum(not c.agrees for c in comparisons) / n, 4),

@@ -20,7 +20,7 @@ class ScoringError(InferboardError):
         super().__init__(code, f"{where}{message}")
         self._raw_message = message
 
-    def __reduce__(self) -> tuple[type, tuple[str, Path | None, str]]:  # type: ignore[override]
+    def __reduce__(self) -> tuple[type[ScoringError], tuple[str, Path | None, str]]:
         return (type(self), (self.code, self.path, self._raw_message))
 
     def __str__(self) -> str:

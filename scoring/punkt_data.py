@@ -26,6 +26,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from scoring.errors import ScoringError
 
@@ -129,7 +130,8 @@ def load_sentence_splitter(data_dir: Path) -> SentenceSplitter:
         params.abbrev_types = decoder.txt2set(stream)
     with (target / "ortho_context.tab").open(encoding="utf-8") as stream:
         params.ortho_context = decoder.tab2intdict(stream)
-    return PunktSentenceTokenizer(params).tokenize
+    # nltk ships no type information (see [tool.mypy] in pyproject.toml): its tokenize is Any
+    return cast(SentenceSplitter, PunktSentenceTokenizer(params).tokenize)
 
 
 def nltk_sentence_splitter() -> SentenceSplitter:
@@ -145,7 +147,8 @@ def nltk_sentence_splitter() -> SentenceSplitter:
             "NLTK cannot find its English Punkt sentence model (punkt_tab); "
             f"{INSTALL_HINT} and set NLTK_DATA to that directory.",
         ) from err
-    return nltk.sent_tokenize
+    # nltk ships no type information (see [tool.mypy] in pyproject.toml): sent_tokenize is Any
+    return cast(SentenceSplitter, nltk.sent_tokenize)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -66,8 +66,18 @@ def aggregate(per_pair: np.ndarray, gen_len: int) -> RougeResult:
     pairs = int(per_pair.shape[0])
     if pairs == 0:
         raise ScoringError("scoring.no_pairs", None, "there are no samples to score.")
-    means = [float(round(np.mean(per_pair[:, k]) * 100, 4)) for k in range(len(ROUGE_TYPES))]
-    return RougeResult(*means, gen_len=gen_len, pairs=pairs, per_pair=per_pair)
+    rouge1, rouge2, rouge_l, rouge_lsum = (
+        float(round(np.mean(per_pair[:, k]) * 100, 4)) for k in range(len(ROUGE_TYPES))
+    )
+    return RougeResult(
+        rouge1=rouge1,
+        rouge2=rouge2,
+        rougeL=rouge_l,
+        rougeLsum=rouge_lsum,
+        gen_len=gen_len,
+        pairs=pairs,
+        per_pair=per_pair,
+    )
 
 
 def _check_lengths(predictions: Sequence[str], references: Sequence[str]) -> None:

@@ -85,8 +85,8 @@ def fmeasure(precision: float, recall: float) -> float:
 def ngram_fmeasure(target: Tokens, prediction: Tokens, n: int) -> float:
     """rouge1 (n=1) / rouge2 (n=2) F-measure as ``_score_ngrams`` computes it."""
     if n == 1:
-        target_grams: Counter = Counter(target)
-        prediction_grams: Counter = Counter(prediction)
+        target_grams: Counter[int | tuple[int, ...]] = Counter(target)
+        prediction_grams: Counter[int | tuple[int, ...]] = Counter(prediction)
     else:
         target_grams = Counter(zip(*(target[k:] for k in range(n)), strict=False))
         prediction_grams = Counter(zip(*(prediction[k:] for k in range(n)), strict=False))
@@ -216,7 +216,7 @@ def summary_lcs_fmeasure(
     if not n or not m:
         return 0.0
     lanes = _Lanes(prediction_lines)
-    union_tokens: Counter = Counter()
+    union_tokens: Counter[int] = Counter()
     for sentence in target_lines:
         if sentence and lanes.masks:
             union_tokens.update(sentence[i] for i in _union_lcs_rows(sentence, lanes))

@@ -32,7 +32,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from pydantic import SecretStr
@@ -43,6 +43,9 @@ from submissions.errors import SubmissionError
 from submissions.models import AuditEntry
 from submissions.roles import Principal
 from submissions.states import State
+
+if TYPE_CHECKING:
+    import polars as pl
 
 GENESIS_HASH = "0" * 64
 KEY_FILE = "audit.key"
@@ -134,7 +137,8 @@ def rows(con: duckdb.DuckDBPyConnection, submission_id: int | None = None) -> li
         relation = con.sql(sql.AUDIT_ALL)
     else:
         relation = con.sql(sql.AUDIT_FOR_SUBMISSION, params={"submission_id": submission_id})
-    return relation.pl().to_dicts()
+    frame: pl.DataFrame = relation.pl()  # duckdb's stubs type .pl() as Any
+    return frame.to_dicts()
 
 
 def entries(con: duckdb.DuckDBPyConnection, submission_id: int | None = None) -> list[AuditEntry]:

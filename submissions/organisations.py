@@ -223,8 +223,8 @@ def parse_seed(value: object) -> dict[str, tuple[str, ...]]:
         for entry in value:
             if not isinstance(entry, str) or "=" not in entry:
                 raise ValueError(f"entry {shown(str(entry))} is not LOGIN=ORG[,ORG...]")
-            login, _, orgs = entry.partition("=")
-            pairs.append((login, orgs))
+            login, _, listed = entry.partition("=")
+            pairs.append((login, listed))
     else:
         raise ValueError("expected LOGIN=ORG[,ORG...] entries separated by ';'")
     seed: dict[str, list[str]] = {}

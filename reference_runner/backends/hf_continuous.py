@@ -79,7 +79,8 @@ class ContinuousEngine:
         self._max_new_tokens = max_new_tokens
         self._max_prompt_tokens = max_prompt_tokens
         self._single = single
-        self._generation_config = GenerationConfig(
+        # transformers leaves GenerationConfig.__init__(self, **kwargs) unannotated
+        self._generation_config = GenerationConfig(  # type: ignore[no-untyped-call]
             do_sample=False,
             max_new_tokens=max_new_tokens,
             eos_token_id=eos_token_id,

@@ -57,17 +57,17 @@ def serve_engine(
         if not keys:
             continue
         for output in engine.step():
-            key = keys.get(output.request_id)
-            if key is None:
+            answered = keys.get(output.request_id)
+            if answered is None:
                 continue
             tokens = list(output.outputs[0].token_ids)  # cumulative (vLLM's default kind)
             if on_first_token is not None and tokens and output.request_id not in reported:
                 reported.add(output.request_id)
-                on_first_token(key, int(tokens[0]))
+                on_first_token(answered, int(tokens[0]))
             if output.finished:
                 del keys[output.request_id]
                 reported.discard(output.request_id)
-                on_complete(key, [int(t) for t in tokens])
+                on_complete(answered, [int(t) for t in tokens])
 
 
 def greedy_sampling(make_params: Callable[..., Any], max_new_tokens: int) -> Any:

@@ -105,6 +105,13 @@ def test_values_the_data_does_not_hold_are_named(cur) -> None:
     # defaults are never reported, even when the URL did not name them
     assert queries.unknown_values(Filters(), known, set()) == []
     # lists travel comma-joined: no value a list filter can take may hold a comma
-    assert all("," not in str(v) for spec in LIST_FILTERS for v in known[spec.name])
-    assert "edge" in known["system_types"]
-    assert max(known["accelerator_counts"]) <= MAX_ACCELERATORS  # type: ignore[type-var]
+    assert all("," not in str(v) for spec in LIST_FILTERS for v in known.values[spec.name])
+    assert "edge" in known.values["system_types"]
+    assert max(known.accelerator_counts) <= MAX_ACCELERATORS
+
+
+def test_with_list_sets_one_list_filter_and_refuses_other_fields() -> None:
+    narrowed = Filters(rounds=("v5.0", "v5.1")).with_list("rounds", ("v5.1",))
+    assert narrowed == Filters(rounds=("v5.1",))
+    with pytest.raises(KeyError, match="not a list filter"):
+        Filters().with_list("benchmark", ("gptj-99",))

@@ -133,8 +133,8 @@ def test_sort_is_allow_listed(cur) -> None:
 
 def test_filter_options_and_unknowns(cur) -> None:
     options = queries.filter_options(cur, "llama2-70b-99", "Offline")
-    assert options["rounds"] == ["v4.0", "v4.1", "v5.0", "v5.1", "v6.0"]
-    assert "Hopper" in options["families"]
+    assert options.values["rounds"] == ["v4.0", "v4.1", "v5.0", "v5.1", "v6.0"]
+    assert "Hopper" in options.values["families"]
     assert queries.unknown_accelerators(cur).is_empty()
 
 

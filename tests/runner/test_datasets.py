@@ -51,3 +51,11 @@ def test_pickle_without_the_columns_names_them(tmp_path: Path) -> None:
     pd.DataFrame({"question": ["q"]}).to_pickle(path)
     with pytest.raises(RunnerError, match=r"missing column\(s\) \['output', 'tok_input'\]"):
         load_dataset(str(path), ByteCodec())
+
+
+def test_pickle_of_something_else_than_a_frame_is_refused_the_same_way(tmp_path: Path) -> None:
+    path = tmp_path / "list.pkl"
+    pd.to_pickle([{"tok_input": [1, 2], "output": "x"}], path)  # rows, but not a DataFrame
+    with pytest.raises(RunnerError, match=r"missing column\(s\)") as caught:
+        load_dataset(str(path), ByteCodec())
+    assert caught.value.code == "runner.bad_dataset"
