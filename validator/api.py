@@ -19,7 +19,7 @@ class InputError(InferboardError):
     def __init__(self, message: str) -> None:
         super().__init__("input.unreadable", message, "Pass a folder or a .zip/.tar.gz/.tgz file.")
 
-    def __reduce__(self) -> tuple[type, tuple[str]]:  # type: ignore[override]
+    def __reduce__(self) -> tuple[type[InferboardError], tuple[object, ...]]:
         return (type(self), (self.message,))
 
 

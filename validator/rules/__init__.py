@@ -260,7 +260,7 @@ class UnknownRoundError(InferboardError):
     def __init__(self, message: str) -> None:
         super().__init__("round.unknown", message, f"Use one of {', '.join(available_rounds())}.")
 
-    def __reduce__(self) -> tuple[type, tuple[str]]:  # type: ignore[override]
+    def __reduce__(self) -> tuple[type[InferboardError], tuple[object, ...]]:
         return (type(self), (self.message,))
 
 
