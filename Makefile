@@ -53,17 +53,19 @@ serve-cluster: setup system-deps
 work: setup
 	$(PY) -m submissions work
 
+# ruff (lint, then format check) and mypy, strict ([tool.mypy] in pyproject.toml): make check,
+# make test and CI all run it
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # the local loop, under a minute on 2 cores: lint, then the tests not marked slow or browser
 # (no Chromium, no nginx needed); the slowest ten are named, so a new slow test shows
 check: setup lint
 	$(PY) -m pytest -n 2 -q -m "$(FAST)" --durations=10
 
-# mypy, strict, on the libraries ([tool.mypy] in pyproject.toml); not yet part of check, test
-# or CI: issue 15's typing step fixes what it finds, then adds it to check
+# mypy alone (part of lint)
 types: $(STAMP)
 	$(PY) -m mypy
 
