@@ -100,7 +100,9 @@ def validate_tree(root: Path, options: Options, source: str = "") -> Report:
         for d in scenarios
     ]
 
-    outcomes, submitter_findings = _run_tasks(tasks, options.jobs, meanwhile=per_submitter)
+    outcomes, submitter_findings = _run_tasks(
+        tasks, options.jobs, meanwhile=per_submitter, listing=listing
+    )
     found += submitter_findings
     benchmark_findings = _benchmarks(
         root, tasks, outcomes, (systems, system_ok, raw_mappings), common, rules, options
@@ -215,25 +217,42 @@ def _model_mappings(
 
 
 def _run_tasks(
-    tasks: list[ResultTask], jobs: int, meanwhile: Callable[[], list[Finding]]
+    tasks: list[ResultTask], jobs: int, meanwhile: Callable[[], list[Finding]], listing: Listing
 ) -> tuple[list[tuple[ResultEntry, list[Finding]]], list[Finding]]:
     """Result checks, in worker processes when ``jobs > 1``; ``meanwhile`` (the submitter
-    walks, which need no result) runs in this process while the workers do."""
+    walks, which need no result) runs in this process while the workers do. Results share
+    their process's folder listings (``listing`` here; one per worker, which lives as long
+    as this run's pool): many read the same folders (a submitter's code/, a system's)."""
     if jobs <= 1 or len(tasks) < 2:
-        return [check_result(task) for task in tasks], meanwhile()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return [check_result(task, listing) for task in tasks], meanwhile()
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) as pool:
         chunk = max(1, len(tasks) // (jobs * 8))
-        pending = pool.map(check_result, tasks, chunksize=chunk)  # submits every chunk now
+        pending = pool.map(_check_in_worker, tasks, chunksize=chunk)  # submits every chunk now
         side = meanwhile()
         return list(pending), side
 
 
-def check_result(task: ResultTask) -> tuple[ResultEntry, list[Finding]]:
-    """Every result-level check of one scenario folder, and the entry it reports."""
+_worker_listing: Listing | None = None
+
+
+def _start_worker() -> None:
+    global _worker_listing  # one per worker process, set as it starts
+    _worker_listing = Listing()
+
+
+def _check_in_worker(task: ResultTask) -> tuple[ResultEntry, list[Finding]]:
+    return check_result(task, _worker_listing)
+
+
+def check_result(
+    task: ResultTask, listing: Listing | None = None
+) -> tuple[ResultEntry, list[Finding]]:
+    """Every result-level check of one scenario folder, and the entry it reports (``listing``:
+    the folder listings of this bundle read so far in this process, if any)."""
     rules = load_round(task.round)
     common = load_common()
     ctx = parse.result_context(
-        task.dirs, rules, common, task.options, task.system, task.mlperf_benchmark
+        task.dirs, rules, common, task.options, task.system, task.mlperf_benchmark, listing
     )
     if ctx.bench is None and ctx.is_closed_or_network:
         # the benchmark-level check reports it; the checker judges nothing inside it

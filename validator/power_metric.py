@@ -15,7 +15,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from validator.power_files import Bundle, PowerLogError, parse_time, read_lines
+from validator.power_files import (
+    Bundle,
+    PowerLogError,
+    microseconds,
+    parse_time,
+    read_lines,
+    time_microseconds,
+)
 from validator.power_rules import PowerRules
 
 
@@ -144,14 +151,15 @@ def _samples(
     spl: Path, begin: datetime, end: datetime, rules: PowerRules, bundle: Bundle
 ) -> list[float]:
     phases = rules.phases
+    time_format = rules.ptd_log.timestamp_format
+    first, last = microseconds(begin), microseconds(end)
     watts = []
     for number, line in enumerate(read_lines(spl, rules.limits, bundle), start=1):
         if not line.startswith(phases.sample_prefix):
             continue
         fields = line.split(",")
-        try:
-            moment = parse_time(fields[phases.time_field], rules.ptd_log.timestamp_format)
-            if begin < moment < end:
+        try:  # the sample's time between the window's (whole microseconds)
+            if first < time_microseconds(fields[phases.time_field], time_format) < last:
                 sample = float(fields[phases.watts_field])
                 if sample > 0:
                     watts.append(sample)

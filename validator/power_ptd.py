@@ -14,9 +14,8 @@ from typing import Any
 from validator.power_files import (
     PowerLogError,
     detail_log_window,
-    parse_time,
     read_lines,
-    utc_seconds,
+    time_utc_seconds,
 )
 from validator.power_session import Session, show
 
@@ -204,20 +203,24 @@ def check_ptd_log(session: Session) -> None:
     path = session.performance_dir / "power" / "ptd_logs.txt"
     where = session.shown(path)
     lines = read_lines(path, rules.limits, session.bundle)
-    begin, end = _ranging_window(lines, log_rules.go_with_mark + repr(mark), session, where)
+    stamps = _Stamps(session, where)
+    begin, end = _ranging_window(lines, log_rules.go_with_mark + repr(mark), session, stamps)
     for line in lines:
         if rules.uncertainty_activated.search(line):
-            if not _line_time(line, session, where) < begin:
+            if not stamps.time(line) < begin:
                 raise PowerLogError(f"{where}: uncertainty checking started after ranging began")
             break
     else:
         raise PowerLogError(f"{where}: uncertainty checking was never activated")
+    markers = ((log_rules.warning_marker, False), (log_rules.error_marker, True))
     for line in lines:
-        for marker, is_error in ((log_rules.warning_marker, False), (log_rules.error_marker, True)):
-            text = _after_marker(line, marker)
+        if log_rules.warning_marker not in line and log_rules.error_marker not in line:
+            continue  # what _after_marker finds nothing in (most lines)
+        for marker, is_error in markers:
+            text = _after_marker(line, marker) if marker in line else None
             if text is None:
                 continue
-            moment = _line_time(line, session, where)
+            moment = stamps.time(line)
             problem = text.strip()
             if is_error:
                 if problem in log_rules.accepted_errors:
@@ -243,47 +246,66 @@ def _check_timezone(session: Session) -> None:
 
 
 def _ranging_window(
-    lines: list[str], go_line: str, session: Session, where: str
+    lines: list[str], go_line: str, session: Session, stamps: _Stamps
 ) -> tuple[float, float]:
     """Times of the first ``Go with mark '<session>_ranging'`` and the next ``Completed test``."""
     completed = session.rules.ptd_log.completed
     begin: float | None = None
     for line in lines:
-        message = _message(line, session, where)
+        message = stamps.message(line)
         if message is None:
             continue
         if not begin and message == go_line:
-            begin = _line_time(line, session, where)
+            begin = stamps.time(line)
         if begin and message == completed:
-            return begin, _line_time(line, session, where)
-    raise PowerLogError(f"{where}: the ranging run (Go with mark ... Completed test) is not there")
+            return begin, stamps.time(line)
+    raise PowerLogError(
+        f"{stamps.where}: the ranging run (Go with mark ... Completed test) is not there"
+    )
 
 
-def _message(line: str, session: Session, where: str) -> str | None:
-    """The text after a line's time stamp, stripped; the whole line when it has no time stamp;
-    None when nothing follows the stamp."""
-    found = session.rules.log_timestamp.search(line)
-    if found is None:
-        return line
-    _parse(found.group(0), session, where)
-    rest = line[found.end() :]
-    if not rest or rest[0] == "\n":
-        return None
-    return rest.split("\n", 1)[0].strip()
+class _Stamps:
+    """The time stamps of one PTD log's lines, each read once: the ranging search, the
+    uncertainty check and the error scan meet the same lines (~10,000 in a log)."""
 
+    def __init__(self, session: Session, where: str) -> None:
+        self.where = where
+        self._pattern = session.rules.log_timestamp
+        self._format = session.rules.ptd_log.timestamp_format
+        self._read: dict[str, tuple[float, int] | None] = {}
 
-def _line_time(line: str, session: Session, where: str) -> float:
-    found = session.rules.log_timestamp.search(line)
-    if found is None:
-        raise PowerLogError(f"{where}: {show(line.strip(), 80)} has no time stamp")
-    return _parse(found.group(0), session, where)
+    def _stamp(self, line: str) -> tuple[float, int] | None:
+        """(the time, where the stamp ends), None when the line has none; an invalid stamp
+        raises (nothing is kept of it, so it raises again when asked again)."""
+        if line in self._read:
+            return self._read[line]
+        found = self._pattern.search(line)
+        read: tuple[float, int] | None = None
+        if found is not None:
+            stamp = found.group(0)
+            try:
+                read = (time_utc_seconds(stamp, self._format), found.end())
+            except (ValueError, OverflowError) as exc:
+                raise PowerLogError(f"{self.where}: {stamp!r} is not a valid time") from exc
+        self._read[line] = read
+        return read
 
+    def message(self, line: str) -> str | None:
+        """The text after the line's time stamp, stripped; the whole line when it has no
+        time stamp; None when nothing follows the stamp."""
+        read = self._stamp(line)
+        if read is None:
+            return line
+        rest = line[read[1] :]
+        if not rest or rest[0] == "\n":
+            return None
+        return rest.split("\n", 1)[0].strip()
 
-def _parse(stamp: str, session: Session, where: str) -> float:
-    try:
-        return utc_seconds(parse_time(stamp, session.rules.ptd_log.timestamp_format))
-    except (ValueError, OverflowError) as exc:
-        raise PowerLogError(f"{where}: {stamp!r} is not a valid time") from exc
+    def time(self, line: str) -> float:
+        read = self._stamp(line)
+        if read is None:
+            raise PowerLogError(f"{self.where}: {show(line.strip(), 80)} has no time stamp")
+        return read[0]
 
 
 def _after_marker(line: str, marker: str) -> str | None:

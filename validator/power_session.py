@@ -20,8 +20,9 @@ from validator.power_files import (
     PowerLogError,
     detail_log_window,
     hash_tree,
-    parse_time,
+    microseconds,
     read_lines,
+    time_microseconds,
 )
 from validator.power_rules import PowerRules
 
@@ -298,13 +299,14 @@ def _average_watts(session: Session, folder: str, window: tuple[float, float]) -
         raise PowerLogError(f"{session.shown(path)}: the LoadGen window is out of range") from exc
     watts: list[float] = []
     phases = rules.phases
+    time_format = rules.ptd_log.timestamp_format
+    first, last = microseconds(begin.replace(tzinfo=None)), microseconds(end.replace(tzinfo=None))
     for number, line in enumerate(read_lines(path, rules.limits, session.bundle), start=1):
         if not line.startswith(phases.sample_prefix):
             continue
         fields = line.split(",")
-        try:
-            moment = parse_time(fields[phases.time_field], rules.ptd_log.timestamp_format)
-            if begin < moment.replace(tzinfo=UTC) < end:
+        try:  # the sample's time read as UTC, between the window's (whole microseconds)
+            if first < time_microseconds(fields[phases.time_field], time_format) < last:
                 sample = float(fields[phases.watts_field])
                 float(fields[phases.power_factor_field])  # read (and so required) by the checker
                 if sample > 0:

@@ -359,3 +359,52 @@ def test_the_fast_ptd_time_parser_is_strptime() -> None:
     assert parse_time("07-12-2025 23:43:13.822", PTD_TIME_FORMAT) == datetime(
         2025, 7, 12, 23, 43, 13, 822000
     )
+
+
+def test_stamps_read_with_their_day_cached_equal_parse_time() -> None:
+    """time_microseconds/time_utc_seconds (each day placed once) give exactly what
+    parse_time then utc_seconds give, the same float, or raise where it raises: on stamps of
+    a few days (so the cache is hit) with odd seconds, days and fractions among them."""
+    from datetime import datetime
+
+    from validator.power_files import (
+        PTD_TIME_FORMAT,
+        microseconds,
+        parse_time,
+        time_microseconds,
+        time_utc_seconds,
+        utc_seconds,
+    )
+
+    rng = random.Random(11)
+    days = ["07-12-2025", "7-12-2025", "02-29-2024", "02-29-2025", "02-30-2024", "12-31-1999",
+            "01-01-1970", "12-31-1969", "01-01-0001", "12-31-9999", "00-10-2025", "٠٧-12-2025",
+            "07- 3-2025", "13-01-2025"]  # fmt: skip
+    fast = 0
+    for _ in range(30_000):
+        seconds = rng.choice(["00", "07", "59", "60", "61", "5", rng.randint(0, 59)])
+        fraction = "".join(rng.choice("0123456789") for _ in range(rng.randint(0, 7)))
+        text = (
+            f"{rng.choice(days)} {rng.randint(0, 24):02d}:{rng.randint(0, 59):02d}:"
+            f"{seconds}.{fraction}"
+        )
+        try:
+            moment: datetime | None = parse_time(text, PTD_TIME_FORMAT)
+        except ValueError:
+            moment = None
+        if moment is None:
+            with pytest.raises(ValueError):
+                time_microseconds(text, PTD_TIME_FORMAT)
+            with pytest.raises(ValueError):
+                time_utc_seconds(text, PTD_TIME_FORMAT)
+            continue
+        fast += 1
+        assert time_microseconds(text, PTD_TIME_FORMAT) == microseconds(moment), text
+        assert time_utc_seconds(text, PTD_TIME_FORMAT) == utc_seconds(moment), text
+    assert 5_000 < fast < 25_000  # both outcomes, many times each
+    other = "%Y/%m/%d %H:%M:%S"  # any other format: strptime itself
+    assert time_microseconds("2025/07/12 23:43:13", other) == microseconds(
+        datetime(2025, 7, 12, 23, 43, 13)
+    )
+    with pytest.raises(ValueError):
+        time_microseconds("2025/02/30 23:43:13", other)

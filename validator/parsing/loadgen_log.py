@@ -55,6 +55,9 @@ class DetailLog:
     first_line_is_marker: bool = True
     _starts: dict[str, int | None] = field(default_factory=dict, repr=False)
     _decoded: dict[str, Any] = field(default_factory=dict, repr=False)
+    _index: dict[bytes, int] | None = field(default=None, repr=False)
+    _indexed_to: int = field(default=0, repr=False)  # every marker line before it is indexed
+    _searched: int = field(default=0, repr=False)  # bytes read by searches for single keys
 
     def start(self, key: str) -> int | None:
         """Where the first value of ``key`` starts: the first line that starts with the
@@ -63,12 +66,16 @@ class DetailLog:
             return self._starts[key]
         found: int | None = None
         if not _UNSAFE_KEY.search(key):
-            prefix = b':::MLLOG {"key": "' + key.encode("utf-8") + b'", "value": '
-            if self.data.startswith(prefix):
-                found = len(prefix)
-            else:
-                at = self.data.find(b"\n" + prefix)
-                found = at + 1 + len(prefix) if at >= 0 else None
+            encoded = key.encode("utf-8")
+            if self._index is None and self._searched >= INDEX_AFTER * len(self.data):
+                self._index, self._indexed_to = index_keys(self.data, INDEXED_LINES)
+            if self._index is None:  # a log asked a few keys is searched for each
+                found = find_key(self.data, encoded)
+                self._searched += len(self.data) if found is None else found
+            elif encoded in self._index:
+                found = self._index[encoded]
+            elif self._indexed_to < len(self.data):  # not in the indexed lines: search on
+                found = find_key(self.data, encoded, max(self._indexed_to - 1, 0))
         self._starts[key] = found
         return found
 
@@ -115,6 +122,53 @@ class DetailLog:
         if not counts_entries_only and self.has("num_errors"):
             return bool(self.get("num_errors") != 0)
         return bool(self.errors)
+
+
+_LINE_HEAD = b':::MLLOG {"key": "'
+_VALUE_SEPARATOR = b'", "value": '
+# A log is indexed once searches for single keys have read it twice over: a performance log
+# (~120 lines, most of its bytes in one) is asked ~25 keys, mostly results near its end or
+# absent; an accuracy log (hundreds of short lines) is asked four, three near its start.
+INDEX_AFTER = 2
+INDEXED_LINES = 1024
+
+
+def find_key(data: bytes, key: bytes, offset: int = 0) -> int | None:
+    """Where the value of the first line at or after ``offset`` (0, or just before a line
+    start) that starts with the marker and ``key`` starts (``key`` holds no quote, backslash
+    or line end); None when there is none."""
+    prefix = _LINE_HEAD + key + _VALUE_SEPARATOR
+    if offset == 0 and data.startswith(prefix):
+        return len(prefix)
+    at = data.find(b"\n" + prefix, offset)
+    return at + 1 + len(prefix) if at >= 0 else None
+
+
+def index_keys(data: bytes, max_lines: int) -> tuple[dict[bytes, int], int]:
+    """Where the value of each key's first marker line starts (what :func:`find_key` finds),
+    for the first ``max_lines`` marker lines, and the offset before which every marker line
+    is indexed (``len(data)`` when all are). One pass that jumps from marker line to marker
+    line, instead of one search through the log per key: a performance log's results are
+    asked for one by one, and most of the bytes they follow are one long line."""
+    index: dict[bytes, int] = {}
+    line_head = b"\n" + _LINE_HEAD
+    if data.startswith(_LINE_HEAD):
+        line = 0
+    else:
+        at = data.find(line_head)
+        line = at + 1 if at >= 0 else -1
+    lines = 0
+    while line >= 0 and lines < max_lines:
+        key_start = line + len(_LINE_HEAD)
+        quote = data.find(b'"', key_start)
+        if quote < 0:  # no quote after this: no further line holds a key
+            return index, len(data)
+        if data.startswith(_VALUE_SEPARATOR, quote):
+            index.setdefault(data[key_start:quote], quote + len(_VALUE_SEPARATOR))
+        lines += 1
+        at = data.find(line_head, key_start)
+        line = at + 1 if at >= 0 else -1
+    return index, (len(data) if line < 0 else line)
 
 
 def _line_at(data: bytes, position: int) -> bytes:
