@@ -27,7 +27,7 @@ RESULT_COLUMNS = (
 )  # fmt: skip
 cur = cursor()
 query = parse(url_state.current_pairs(), {"system"}, strict=False)
-uid = str(query.values.get("system", ""))
+uid = query.text("system") or ""
 st.title("System")
 for problem in query.problems:
     st.warning(f"The link's system id was not used: {problem.message}.")

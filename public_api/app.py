@@ -198,9 +198,9 @@ class _Memo(Generic[T]):
 
 
 @contextmanager
-def _reading(source: ResultsSource, as_of: object = None) -> Iterator[Reading]:
+def _reading(source: ResultsSource, as_of: int | None = None) -> Iterator[Reading]:
     try:
-        reading = source.read(as_of if isinstance(as_of, int) else None)
+        reading = source.read(as_of)
     except LeaderboardError as exc:
         message = f"{exc.message}; {exc.hint}" if exc.hint else exc.message
         status = SNAPSHOT_STATUS.get(exc.code, 503)
@@ -258,7 +258,7 @@ class _Api:
         fmt, parsed = _checked(request, endpoint)
         if parsed.problems and name not in ("results", "systems"):
             raise ApiError(400, "query.invalid", _summary(parsed.problems), parsed.problems)
-        with _reading(self.source, parsed.values.get("as_of")) as reading:
+        with _reading(self.source, parsed.integer("as_of")) as reading:
             cursor = reading.cursor
             version = queries.data_version(cursor)
             etag = _etag(_served(version, reading.snapshot), request)
