@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Final, Generic, Protocol, TypeVar
+from typing import Final, Generic, Protocol, TypeVar, runtime_checkable
 
 import duckdb
 from starlette.applications import Starlette
@@ -66,6 +66,7 @@ class CursorSource(Protocol):
     def cursor(self) -> duckdb.DuckDBPyConnection: ...
 
 
+@runtime_checkable  # api_app tells it from a plain CursorSource with isinstance
 class ResultsSource(Protocol):
     """A source that knows its snapshots: the newest, or ``as_of`` one (a reader's shelf,
     the writer's live database with its published snapshots)."""
@@ -361,7 +362,7 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
 def api_app(source: ResultsSource | CursorSource) -> Starlette:
     """The API with paths relative to its mount point (``/v1/...``), for ``Mount("/api")``:
     over a results source (snapshots, ``as_of``) or a plain cursor source (one file)."""
-    api = _Api(source if hasattr(source, "read") else _OneFile(source))  # type: ignore[arg-type]
+    api = _Api(source if isinstance(source, ResultsSource) else _OneFile(source))
 
     def route(name: str) -> Route:
         def endpoint(request: Request) -> Response:
