@@ -194,12 +194,8 @@ def bad_submissions(
             q: tuple(text(submitted[q])[: max(1, len(text(submitted[q])) // 2)]) for q in queries
         },
         "shuffled": {q: submitted[queries[(i + 1) % len(queries)]] for i, q in enumerate(queries)},
-        "three_tokens": {
-            q: (text(submitted[q])[:1] or [3]) * 2 + [LLAMA2_EOS]  # type: ignore[misc]
-            for q in queries
-        },
+        "three_tokens": {q: (*(text(submitted[q])[:1] or [3]) * 2, LLAMA2_EOS) for q in queries},
     }
-    bad["three_tokens"] = {q: tuple(v) for q, v in bad["three_tokens"].items()}
     if other_model:
         bad["other_model"] = {q: other_model[i % len(other_model)] for i, q in enumerate(queries)}
     return bad
