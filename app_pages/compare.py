@@ -42,7 +42,7 @@ url_state.seed("cmp_systems", found[: compare_basket.MAX_SYSTEMS], force=state.e
 chosen = st.multiselect(
     "Systems (search by name, submitter or accelerator)",
     list(choices),
-    format_func=choices.get,
+    format_func=lambda uid: choices.get(uid, uid),
     key="cmp_systems",
     max_selections=compare_basket.MAX_SYSTEMS,
     placeholder="type to search, pick up to four",
