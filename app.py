@@ -14,6 +14,8 @@ the newest published snapshot and has no workflow; its sidebar links to the writ
 logging in. Every page names the snapshot (version, time) it shows (``portal.snapshot_view``).
 """
 
+from typing import Literal
+
 import streamlit as st
 
 from portal import auth, compare_basket, layout, runtime, snapshot_view
@@ -23,11 +25,16 @@ from submissions.roles import Role
 st.set_page_config(page_title="Inferboard", page_icon=":bar_chart:", layout="wide")
 
 
-def _visible(allowed: bool) -> str:
+Visibility = Literal["visible", "hidden"]  # st.Page's two visibilities
+
+
+def _visible(allowed: bool) -> Visibility:
     return "visible" if allowed else "hidden"
 
 
-def _page(path: str, title: str, icon: str, url: str, visibility: str = "visible") -> st.Page:
+def _page(
+    path: str, title: str, icon: str, url: str, visibility: Visibility = "visible"
+) -> st.Page:
     return st.Page(path, title=title, icon=icon, url_path=url, visibility=visibility)
 
 

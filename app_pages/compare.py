@@ -26,7 +26,7 @@ st.title("Compare systems")
 state = url_state.read(PAGE, PARAMS)
 query = parse(state.pairs, PARAMS, strict=False)
 choices = system_choices(cur, version)
-wanted = list(query.values.get("systems", ()))  # type: ignore[call-overload]
+wanted = list(query.items("systems") or ())
 for problem in query.problems:
     st.warning(f"The link's {problem.parameter} was not used: {problem.message}.")
 missing = [uid for uid in wanted if uid not in choices]
@@ -42,12 +42,12 @@ url_state.seed("cmp_systems", found[: compare_basket.MAX_SYSTEMS], force=state.e
 chosen = st.multiselect(
     "Systems (search by name, submitter or accelerator)",
     list(choices),
-    format_func=choices.get,
+    format_func=lambda uid: choices.get(uid, uid),
     key="cmp_systems",
     max_selections=compare_basket.MAX_SYSTEMS,
     placeholder="type to search, pick up to four",
 )
-asked = Normalisation(str(query.values.get("normalisation", Normalisation.REPORTED)))
+asked = Normalisation(query.text("normalisation") or Normalisation.REPORTED)
 normalisation = normalisation_radio("Values", "cmp_norm", asked, state.external)
 compare_basket.replace(chosen)
 params: dict[str, str] = {"systems": ",".join(chosen)} if chosen else {}

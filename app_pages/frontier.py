@@ -30,10 +30,10 @@ limits = frontier.latency_limits(filters.benchmark, measured["round"].unique().t
 levels = frontier.levels(measured)
 level = None
 if levels:
-    wanted = query.parsed.values.get(
-        "interactivity", min(x.interactivity for x in limits) if limits else 0
-    )
-    url_state.seed("fr_level", frontier.snap(float(wanted), levels), force=query.external)  # type: ignore[arg-type]
+    wanted = query.parsed.number("interactivity")
+    if wanted is None:
+        wanted = min(x.interactivity for x in limits) if limits else 0.0
+    url_state.seed("fr_level", frontier.snap(wanted, levels), force=query.external)
     st.session_state["fr_level"] = frontier.snap(float(st.session_state["fr_level"]), levels)
     level = st.select_slider(
         "Interactivity at least (tokens/s per user)", options=levels, key="fr_level",

@@ -32,7 +32,7 @@ st.title("MLPerf Inference leaderboard")
 controls.show_problems(query.problems)
 filters = controls.sidebar("lb", query, cur, version)
 filters = controls.view_controls("lb", filters, query.external, list(ALL_COLUMNS))
-url_state.seed("lb_chart", query.parsed.values.get("chart", DEFAULT_CHART), force=query.external)
+url_state.seed("lb_chart", query.parsed.text("chart") or DEFAULT_CHART, force=query.external)
 if st.session_state["lb_chart"] not in CHARTS:
     st.session_state["lb_chart"] = DEFAULT_CHART
 key = st.segmented_control(

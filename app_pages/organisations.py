@@ -13,7 +13,7 @@ from portal import auth, organisation_views, runtime, views
 from submissions.errors import SubmissionError
 
 principal = auth.current_principal()
-rt = runtime.current()
+rt = runtime.writer()
 st.title("Organisations")
 auth.login_required(principal, "map logins to organisations")
 if flash := st.session_state.pop("portal-organisations", None):

@@ -27,7 +27,7 @@ RESULT_COLUMNS = (
 )  # fmt: skip
 cur = cursor()
 query = parse(url_state.current_pairs(), {"system"}, strict=False)
-uid = str(query.values.get("system", ""))
+uid = query.text("system") or ""
 st.title("System")
 for problem in query.problems:
     st.warning(f"The link's system id was not used: {problem.message}.")
@@ -36,7 +36,7 @@ if not uid:
     choices = system_choices(cur, data_version(cur))
     pick = st.selectbox(
         "Find a system (name, submitter or accelerator)", list(choices),
-        format_func=choices.get, index=None, placeholder="type to search",
+        format_func=lambda uid: choices.get(uid, uid), index=None, placeholder="type to search",
     )  # fmt: skip
     if pick:
         st.query_params["system"] = pick

@@ -56,8 +56,9 @@ def baseline(corpus: Path) -> dict[str, object]:
     logs, _ = find_test06_logs(corpus)
     pairs = legitimate_pairs(logs)
     other = [o for log in logs if log.benchmark.startswith("mixtral") for o in log.outputs.values()]
-    legit_fraction, bad_fraction = [], {}
-    amd = None
+    legit_fraction: list[float] = []
+    bad_fraction: dict[str, list[float]] = {}
+    amd: dict[str, object] | None = None
     for a, b, queries in pairs:
         passes = [old_rule_passes(b.outputs[q], a.outputs[q]) for q in queries]
         legit_fraction.append(float(np.mean(passes)))
@@ -120,13 +121,13 @@ def main() -> int:
     print(f"calibration: median {statistics.median(times):.2f} s over {args.repeats} runs "
           f"(baseline rule evaluation {old_time:.2f} s)")  # fmt: skip
     pairs = measured["legitimate_pairs"]
-    print(f"legitimate pairs: {len(pairs)}, {measured['legitimate_queries']} queries")  # type: ignore[arg-type]
+    print(f"legitimate pairs: {len(pairs)}, {measured['legitimate_queries']} queries")
     print(f"per query: {measured['per_query']}")
     print(f"target false-alarm rate: {result.target_false_alarm:.1%}\n")
     header = f"{'K':>4} {'false alarm':>12} " + " ".join(f"{k:>15}" for k in
-             measured["by_sample_size"][0]["detection"])  # type: ignore[index]  # fmt: skip
+             measured["by_sample_size"][0]["detection"])  # fmt: skip
     print(header)
-    for row in measured["by_sample_size"]:  # type: ignore[union-attr]
+    for row in measured["by_sample_size"]:
         cells = " ".join(f"{v:>15.1%}" for v in row["detection"].values())
         print(f"{row['sample_size']:>4} {row['false_alarm']:>12.2%} {cells}")
     print("\nthresholds per sample size:")

@@ -53,7 +53,8 @@ from cluster.supervisor import Cluster, start  # noqa: E402
 from tests.support.portal import free_port  # noqa: E402
 from tests.support.streamlit_client import SessionError, StreamlitSession  # noqa: E402
 
-ROUNDS = (["v6.0"], ["v5.1"], ["v5.0", "v5.1"], ["v4.1"], [])
+# the Round multiselect's values a visitor picks ([] clears it)
+ROUNDS: tuple[list[str], ...] = (["v6.0"], ["v5.1"], ["v5.0", "v5.1"], ["v4.1"], [])
 SCENARIOS = ("Offline", "Server", "Interactive")
 METRICS = ("per accelerator", "as reported", "per node")
 API_QUERIES = (
@@ -94,16 +95,19 @@ class Visitor(User):
         started = time.perf_counter()
         error: Exception | None = None
         try:
-            with urllib.request.urlopen(f"{self.host}/leaderboard", timeout=60) as page:
+            host = self.host
+            if host is None:  # locust's User.host is optional; the bench always sets it
+                raise SessionError("the load test names no host")
+            with urllib.request.urlopen(f"{host}/leaderboard", timeout=60) as page:
                 page.read()
                 cookie = (page.headers.get("Set-Cookie") or "").split(";")[0] or None
             for path in ("/_stcore/health", "/_stcore/host-config"):
                 request = urllib.request.Request(
-                    f"{self.host}{path}", headers={"Cookie": cookie} if cookie else {}
+                    f"{host}{path}", headers={"Cookie": cookie} if cookie else {}
                 )
                 with urllib.request.urlopen(request, timeout=60) as answer:
                     answer.read()
-            session = StreamlitSession(self.host, cookie=cookie, timeout_s=60)
+            session = StreamlitSession(host, cookie=cookie, timeout_s=60)
             run = session.open("leaderboard")
             if run.errors() or run.page_not_found:
                 raise SessionError(f"the page failed: {run.errors()[:1]}")

@@ -31,13 +31,26 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from reference_runner.errors import RunnerError
 
 ROOT = Path(__file__).resolve().parents[1]
 
-LLAMA2_70B = {  # config.json of meta-llama/Llama-2-70b-chat-hf
+
+class Shape(TypedDict):
+    """The LlamaConfig fields that give a model its size."""
+
+    vocab_size: int
+    hidden_size: int
+    intermediate_size: int
+    num_attention_heads: int
+    num_key_value_heads: int
+    max_position_embeddings: int
+    rms_norm_eps: float
+
+
+LLAMA2_70B: Shape = {  # config.json of meta-llama/Llama-2-70b-chat-hf
     "vocab_size": 32000,
     "hidden_size": 8192,
     "intermediate_size": 28672,
@@ -46,7 +59,7 @@ LLAMA2_70B = {  # config.json of meta-llama/Llama-2-70b-chat-hf
     "max_position_embeddings": 4096,
     "rms_norm_eps": 1e-5,
 }
-TINY = {
+TINY: Shape = {
     "vocab_size": 512,
     "hidden_size": 64,
     "intermediate_size": 128,
@@ -72,14 +85,15 @@ def word_tokenizer(directory: Path, vocab_size: int) -> Path:
     vocab = {"<unk>": 0, "<s>": 1, "</s>": 2} | {f"w{i}": i for i in range(3, vocab_size)}
     core = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
     core.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer = PreTrainedTokenizerFast(
+    # transformers leaves TokenizersBackend.__init__ (*args, **kwargs) unannotated
+    tokenizer = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
         tokenizer_object=core, unk_token="<unk>", bos_token="<s>", eos_token="</s>"
     )
     tokenizer.save_pretrained(directory)
     return directory
 
 
-def build_model(shape: dict[str, Any], layers: int, device: str, dtype: str) -> Any:
+def build_model(shape: Shape, layers: int, device: str, dtype: str) -> Any:
     """Random weights of the given shape, created directly on the device in ``dtype``."""
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
@@ -97,7 +111,7 @@ def build_model(shape: dict[str, Any], layers: int, device: str, dtype: str) -> 
         torch.set_default_dtype(previous)
     # Random weights: the smoke test wants every answer to run to max_new_tokens.
     model.generation_config.eos_token_id = 2
-    return model.eval()
+    return model.eval()  # type: ignore[no-untyped-call]  # PreTrainedModel.eval is unannotated
 
 
 def decode_rate(model: Any, prompt_tokens: int, new_tokens: int, repeats: int) -> float:

@@ -28,16 +28,27 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
+
+from duckdb import DuckDBPyConnection as Cursor
 
 from leaderboard import frontier, queries
 from leaderboard.charts import CHARTS
-from leaderboard.db import open_store
+from leaderboard.db import Store, open_store
 from leaderboard.filters import Filters
+from leaderboard.normalisation import Normalisation
 from leaderboard.settings import LeaderboardSettings
 from tests.support.portal import chromium, free_port, is_healthy, running_portal, stop_process
 
+if TYPE_CHECKING:  # the test extra's Playwright, imported by tests.support.portal.chromium
+    from playwright.sync_api import Browser, BrowserContext
+
 ROOT = Path(__file__).resolve().parents[1]
+# the work a filter change costs on one cursor (build_page, build_view)
+PageWork = Callable[[Cursor, Filters], int]
 
 BARE_PAGE = """
 import numpy as np
@@ -56,11 +67,11 @@ st.dataframe(frame)
 FILTER_CHANGES = (
     Filters(),
     Filters(rounds=("v5.1",)),
-    Filters(rounds=("v5.1",), normalisation="per_accelerator"),
+    Filters(rounds=("v5.1",), normalisation=Normalisation.PER_ACCELERATOR),
     Filters(divisions=("closed",), vendors=("NVIDIA",)),
     Filters(search="H200"),
     Filters(scenario="Server"),
-    Filters(normalisation="per_watt", sort="system_name", descending=False),
+    Filters(normalisation=Normalisation.PER_WATT, sort="system_name", descending=False),
 )
 
 
@@ -75,7 +86,7 @@ API_QUERIES = (
 )
 
 
-def build_page(cursor, filters: Filters) -> int:
+def build_page(cursor: Cursor, filters: Filters) -> int:
     """What the page does after a filter change, minus drawing: the data read (the cache key
     is the data part), the table sorted by the view state, and the shown figure."""
     view = queries.leaderboard_view(cursor, filters.data_only())
@@ -84,7 +95,7 @@ def build_page(cursor, filters: Filters) -> int:
     return rows.height + len(getattr(built, "data", ()))
 
 
-def build_view(cursor, filters: Filters) -> int:
+def build_view(cursor: Cursor, filters: Filters) -> int:
     """The page's work plus every registered chart and the frontier (an upper bound)."""
     view = queries.leaderboard_view(cursor, filters.data_only())
     built = [chart.build(view) for chart in CHARTS.values()]
@@ -93,7 +104,7 @@ def build_view(cursor, filters: Filters) -> int:
     return queries.sort_rows(view.rows, filters).height + len(built)
 
 
-def time_filter_changes(cursor, repeats: int, build=build_page) -> list[float]:
+def time_filter_changes(cursor: Cursor, repeats: int, build: PageWork = build_page) -> list[float]:
     for filters in FILTER_CHANGES:  # warm-up
         build(cursor, filters)
     samples = []
@@ -105,7 +116,7 @@ def time_filter_changes(cursor, repeats: int, build=build_page) -> list[float]:
     return samples
 
 
-def replicate(cursor, copies: int) -> int:
+def replicate(cursor: Cursor, copies: int) -> int:
     """Grow the database to seed x copies results under new ids (synthetic, for timing only)."""
     cursor.execute(
         "INSERT INTO systems SELECT s.* REPLACE (system_uid || '#' || i AS system_uid,"
@@ -118,10 +129,11 @@ def replicate(cursor, copies: int) -> int:
         " FROM results AS r, range(1, $n) AS t(i)",
         {"n": copies},
     )
-    return cursor.execute("SELECT count(*) FROM results").fetchall()[0][0]
+    (count,) = cursor.execute("SELECT count(*) FROM results").fetchall()[0]
+    return int(count)
 
 
-def time_api(store, cursor, repeats: int) -> tuple[list[float], list[float]]:
+def time_api(store: Store, cursor: Cursor, repeats: int) -> tuple[list[float], list[float]]:
     """Milliseconds per results.json over HTTP (each a new query: the answer cache is
     defeated by a distinct ``limit``), and per in-process read of the same rows."""
     import threading
@@ -155,9 +167,7 @@ def time_api(store, cursor, repeats: int) -> tuple[list[float], list[float]]:
                     start = time.perf_counter()
                     client.get(url.replace("?&", "?")).raise_for_status()
                     api.append((time.perf_counter() - start) * 1000)
-                    filters = parse(
-                        [tuple(p.split("=")) for p in query.split("&") if p], RESULT_PARAMS
-                    ).filters()
+                    filters = parse(parse_qsl(query), RESULT_PARAMS).filters()
                     start = time.perf_counter()
                     queries.result_rows(cursor, filters, download_columns(filters.columns))
                     floor.append((time.perf_counter() - start) * 1000)
@@ -167,7 +177,9 @@ def time_api(store, cursor, repeats: int) -> tuple[list[float], list[float]]:
     return api, floor
 
 
-def _render(browser, base: str, context=None, path: str = "/leaderboard") -> float:
+def _render(
+    browser: Browser, base: str, context: BrowserContext | None = None, path: str = "/leaderboard"
+) -> float:
     """Seconds from navigation to the first drawn Plotly chart of ``path``."""
     own = context is None
     context = context or browser.new_context()
@@ -304,10 +316,10 @@ def main() -> int:
         report("first render, warm server, returning browser", renders["returning"], 3, "s")
         bare = bare_render(max(3, args.repeats))
         for kind in ("warm", "returning"):
-            ours, floor = statistics.median(renders[kind]), statistics.median(bare[kind])
+            ours, bare_s = statistics.median(renders[kind]), statistics.median(bare[kind])
             print(
-                f"baseline, bare Streamlit page ({kind}): median {floor:.1f} s;"
-                f" leaderboard / bare = {ours / floor:.2f}"
+                f"baseline, bare Streamlit page ({kind}): median {bare_s:.1f} s;"
+                f" leaderboard / bare = {ours / bare_s:.2f}"
             )
     return 0
 

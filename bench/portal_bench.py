@@ -31,6 +31,7 @@ from pathlib import Path
 
 from leaderboard.db import open_store
 from leaderboard.settings import LeaderboardSettings
+from submissions.models import Receipt
 from submissions.roles import Principal, principal_from_claims
 from submissions.service import SubmissionService
 from submissions.settings import SubmissionSettings
@@ -66,7 +67,10 @@ def wait_until(check: Callable[[], bool], timeout_s: float = 600) -> None:
         time.sleep(POLL_S)
 
 
-def one_upload(service: SubmissionService, worker: Worker, data: bytes, who: Principal):
+def one_upload(
+    service: SubmissionService, worker: Worker, data: bytes, who: Principal
+) -> tuple[float, float, float, State]:
+    """Seconds to the receipt, to the verdict and to a state the worker is done with."""
     start = time.perf_counter()
     receipt = service.receive(who, io.BytesIO(data), "bench.zip")
     worker.wake()
@@ -93,10 +97,14 @@ def validator_alone(data: bytes, scratch: Path) -> float:
     return time.perf_counter() - start
 
 
-def concurrent(service: SubmissionService, worker: Worker, data: bytes, round_no: int):
+def concurrent(
+    service: SubmissionService, worker: Worker, data: bytes, round_no: int
+) -> tuple[float, float, int]:
+    """Ten users upload at once: seconds to every receipt, to every verdict, and how many
+    submissions were lost (a duplicate id or hash, a missing report)."""
     users = [user(1000 * round_no + i) for i in range(10)]
     payloads = [variant(data, f"round {round_no} user {i}") for i in range(10)]
-    receipts: list[object] = [None] * 10
+    receipts: list[Receipt | None] = [None] * 10
     gate = threading.Barrier(10)
 
     def send(i: int) -> None:
@@ -111,12 +119,15 @@ def concurrent(service: SubmissionService, worker: Worker, data: bytes, round_no
     for thread in threads:
         thread.join()
     receipted = time.perf_counter() - start
-    ids = [r.submission_id for r in receipts]  # type: ignore[union-attr]
+    sent = [r for r in receipts if r is not None]
+    if len(sent) < len(receipts):
+        raise SystemExit("an upload thread failed without a receipt (its traceback is above)")
+    ids = [r.submission_id for r in sent]
     wait_until(
         lambda: all(not service.get(u, i).state.is_work for u, i in zip(users, ids, strict=True))
     )
     done = time.perf_counter() - start
-    hashes = {r.sha256 for r in receipts}  # type: ignore[union-attr]
+    hashes = {r.sha256 for r in sent}
     reports = [service.report(u, i) for u, i in zip(users, ids, strict=True)]
     lost = 10 - len(set(ids)) + 10 - len(hashes) + sum(r is None for r in reports)
     return receipted, done, lost
@@ -147,7 +158,11 @@ def browser_upload(data: bytes, repeats: int) -> tuple[list[float], list[float]]
                 code = page.locator("[data-testid=stCode]")
                 code.wait_for(timeout=60_000)
                 receipted = time.perf_counter() - start
-                sid = re.search(r"submission id: (\d+)", code.inner_text()).group(1)  # type: ignore[union-attr]
+                shown = code.inner_text()
+                found = re.search(r"submission id: (\d+)", shown)
+                if found is None:
+                    raise SystemExit(f"no submission id in the receipt: {shown[:200]!r}")
+                sid = found.group(1)
                 page.goto(f"{base}/submissions?id={sid}")
                 page.get_by_text("Verdict:").wait_for(timeout=120_000)
                 if index:  # the first is the warm-up
@@ -189,7 +204,9 @@ def main() -> None:
             worker.stop()
             store.close()
 
-    receipt, verdict, done = ([row[i] for row in rows] for i in range(3))
+    receipt = [row[0] for row in rows]
+    verdict = [row[1] for row in rows]
+    done = [row[2] for row in rows]
     states = {str(row[3]) for row in rows}
     print("\n1. one upload, in process (service + worker thread; validator as a child)")
     print(f"   {'step':44} {'median':>12}")

@@ -93,11 +93,11 @@ def main() -> int:
         f"{subset / slow_s:.1f} pairs/s; extrapolated to {args.pairs} pairs: "
         f"{slow_extrapolated:.1f} s (CPU {slow_cpu / subset * 1e3:.1f} ms a pair)"
     )
-    for jobs, seconds in runs.items():
-        median = statistics.median(seconds)
+    for jobs, walls in runs.items():
+        median = statistics.median(walls)
         print(
-            f"fast, jobs={jobs}: median {median:.2f} s of {len(seconds)} runs "
-            f"({', '.join(f'{s:.2f}' for s in seconds)}) = {args.pairs / median:.1f} pairs/s; "
+            f"fast, jobs={jobs}: median {median:.2f} s of {len(walls)} runs "
+            f"({', '.join(f'{s:.2f}' for s in walls)}) = {args.pairs / median:.1f} pairs/s; "
             f"speed-up x{slow_extrapolated / median:.1f}"
         )
     cpu_ratio = (slow_cpu / subset) / (statistics.median(serial_cpu) / args.pairs)

@@ -27,6 +27,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +67,8 @@ def build(directory: Path) -> None:
     LlamaForCausalLM(config).save_pretrained(directory)
     vocab = {"<unk>": 0, "<s>": 1, "</s>": 2}
     tokenizer = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
-    PreTrainedTokenizerFast(
+    # transformers leaves TokenizersBackend.__init__ (*args, **kwargs) unannotated
+    PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
         tokenizer_object=tokenizer, unk_token="<unk>", bos_token="<s>", eos_token="</s>"
     ).save_pretrained(directory)
 
@@ -115,13 +117,19 @@ def main() -> int:
                 prompts = torch.randint(3, 50304, (batch, args.prompt_tokens), generator=generator)
                 prompt_lists = [row.tolist() for row in prompts]
 
-                def runner(prompt_lists: list[list[int]] = prompt_lists, backend=backend) -> int:
+                # defaults bind this iteration's objects (a closure would see the last ones)
+                def runner(
+                    prompt_lists: list[list[int]] = prompt_lists, backend: HFBackend = backend
+                ) -> int:
                     return sum(len(o) for o in backend.generate(prompt_lists))
 
-                def static(prompt_lists: list[list[int]] = prompt_lists, backend=backend) -> int:
+                def static(
+                    prompt_lists: list[list[int]] = prompt_lists, backend: HFBackend = backend
+                ) -> int:
                     return sum(len(o) for o in backend._generate_static(prompt_lists))
 
-                def plain(prompts: torch.Tensor = prompts, model=model) -> int:
+                # Any: the backend holds the transformers model untyped (HFBackend._setup)
+                def plain(prompts: torch.Tensor = prompts, model: Any = model) -> int:
                     produced = 0
                     with torch.inference_mode():
                         for row in prompts:

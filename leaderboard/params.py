@@ -19,12 +19,16 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 from leaderboard.filters import LIST_FILTER_NAMES, MAX_ACCELERATORS, SORT_COLUMNS, Filters
 from leaderboard.normalisation import Normalisation
 
 Kind = Literal["text", "list", "int", "float", "choice", "bool"]
+# A checked value: text and choice -> str, int -> int, float -> float, bool -> bool,
+# list -> tuple[str, ...] (read them through ParsedQuery's typed accessors)
+Value = str | int | float | bool | tuple[str, ...]
+_T = TypeVar("_T")
 MAX_VALUE_CHARS: Final = 500
 MAX_LIST_ITEMS: Final = 100
 MAX_ROWS: Final = 1_000_000
@@ -118,15 +122,84 @@ VIEW_PARAMS: Final = frozenset({"sort", "descending", "columns"})
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """Checked values by parameter name, and every problem found (empty when all is well)."""
+    """Checked values by parameter name, and every problem found (empty when all is well).
 
-    values: dict[str, object] = field(default_factory=dict)
+    Read a value through the accessor of its parameter's kind (:meth:`text`, :meth:`integer`,
+    :meth:`number`, :meth:`flag`, :meth:`items`): each returns None when the query did not give
+    it, and raises TypeError when asked for a parameter of another kind (a caller's bug: the
+    kind is in :data:`PARAMETERS`).
+    """
+
+    values: dict[str, Value] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
 
+    def text(self, name: str) -> str | None:
+        """A text or choice parameter."""
+        value = self.values.get(name)
+        if value is None or isinstance(value, str):
+            return value
+        raise _wrong_kind(name, "text")
+
+    def integer(self, name: str) -> int | None:
+        """A whole-number parameter."""
+        value = self.values.get(name)
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        raise _wrong_kind(name, "int")
+
+    def number(self, name: str) -> float | None:
+        """A decimal-number parameter."""
+        value = self.values.get(name)
+        if value is None or isinstance(value, float):
+            return value
+        raise _wrong_kind(name, "float")
+
+    def flag(self, name: str) -> bool | None:
+        """A 1/0 parameter."""
+        value = self.values.get(name)
+        if value is None or isinstance(value, bool):
+            return value
+        raise _wrong_kind(name, "bool")
+
+    def items(self, name: str) -> tuple[str, ...] | None:
+        """A list parameter (duplicates dropped, in the order given)."""
+        value = self.values.get(name)
+        if value is None or isinstance(value, tuple):
+            return value
+        raise _wrong_kind(name, "list")
+
     def filters(self, base: Filters | None = None) -> Filters:
-        """The filters these values set, over ``base`` (the defaults)."""
-        known = {name: v for name, v in self.values.items() if name in Filters.__dataclass_fields__}
-        return replace(base or Filters(), **known)  # type: ignore[arg-type]
+        """The filters these values set, over ``base`` (the defaults). Every field of
+        :class:`Filters` is a parameter here (tests/leaderboard/test_params.py checks)."""
+        base = base or Filters()
+        normalisation = self.text("normalisation")
+        filters = replace(
+            base,
+            benchmark=_given(self.text("benchmark"), base.benchmark),
+            scenario=_given(self.text("scenario"), base.scenario),
+            min_accelerators=_given(self.integer("min_accelerators"), base.min_accelerators),
+            max_accelerators=_given(self.integer("max_accelerators"), base.max_accelerators),
+            search=_given(self.text("search"), base.search),
+            normalisation=(
+                base.normalisation if normalisation is None else Normalisation.parse(normalisation)
+            ),
+            sort=_given(self.text("sort"), base.sort),
+            descending=_given(self.flag("descending"), base.descending),
+            columns=_given(self.items("columns"), base.columns),
+        )
+        for name in LIST_FILTER_NAMES:
+            if (chosen := self.items(name)) is not None:
+                filters = filters.with_list(name, chosen)
+        return filters
+
+
+def _given(value: _T | None, default: _T) -> _T:
+    return default if value is None else value
+
+
+def _wrong_kind(name: str, asked: Kind) -> TypeError:
+    kind = PARAMETERS[name].kind if name in PARAMETERS else "unknown"
+    return TypeError(f"query parameter {name!r} is of kind {kind!r}, not {asked!r}")
 
 
 def _shown(text: str, limit: int = 40) -> str:
@@ -135,58 +208,70 @@ def _shown(text: str, limit: int = 40) -> str:
     return repr(cut)
 
 
-def _one(name: str, spec: Param, raw: str) -> tuple[object | None, Problem | None]:
+def _refused(name: str, raw: str) -> Problem | None:
+    """What no value of any kind may hold: too many characters, a control character."""
     if len(raw) > MAX_VALUE_CHARS:
-        return None, Problem(
+        return Problem(
             "query.too_long", name, f"{name} is {len(raw)} characters; at most {MAX_VALUE_CHARS}"
         )
     if _CONTROL.search(raw):
-        return None, Problem("query.control_character", name, f"{name} holds a control character")
+        return Problem("query.control_character", name, f"{name} holds a control character")
+    return None
+
+
+def _list(name: str, raw: str) -> tuple[str, ...] | Problem:
+    """A list value: comma-separated, blanks and duplicates dropped."""
+    if problem := _refused(name, raw):
+        return problem
+    return tuple(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
+
+
+def _one(name: str, spec: Param, raw: str) -> str | int | float | bool | Problem:
+    """A single value of any kind but ``list``."""
+    if problem := _refused(name, raw):
+        return problem
     if spec.kind == "text":
-        return raw.strip(), None
-    if spec.kind == "list":
-        items = list(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
-        return tuple(items), None
+        return raw.strip()
     if spec.kind == "int":
         text = raw.strip()
         if not _INTEGER.fullmatch(text):
-            return None, Problem(
+            return Problem(
                 "query.not_an_integer",
                 name,
                 f"{name}={_shown(raw)} is not a whole number written with the digits 0-9",
             )
         number = int(text)
         if not spec.low <= number <= spec.high:
-            return None, Problem(
+            return Problem(
                 "query.out_of_range",
                 name,
                 f"{name}={number} is outside {int(spec.low)}-{int(spec.high)}",
             )
-        return number, None
+        return number
     if spec.kind == "float":
         text = raw.strip()
         decimal = float(text) if _DECIMAL.fullmatch(text) else math.nan
         if not math.isfinite(decimal):
-            return None, Problem(
+            return Problem(
                 "query.not_a_number",
                 name,
                 f"{name}={_shown(raw)} is not a decimal number such as 12.5 (digits 0-9, "
                 "no sign, exponent, NaN or Infinity)",
             )
         if not spec.low <= decimal <= spec.high:
-            return None, Problem(
+            return Problem(
                 "query.out_of_range", name, f"{name}={text} is outside {spec.low:g}-{spec.high:g}"
             )
-        return decimal, None
+        return decimal
     if spec.kind == "bool":
         if raw.strip().lower() in ("1", "true"):
-            return True, None
+            return True
         if raw.strip().lower() in ("0", "false"):
-            return False, None
-        return None, Problem("query.not_a_boolean", name, f"{name}={_shown(raw)}: use 1 or 0")
+            return False
+        return Problem("query.not_a_boolean", name, f"{name}={_shown(raw)}: use 1 or 0")
     if raw.strip() in spec.choices:
-        return raw.strip(), None
-    return None, Problem(
+        return raw.strip()
+    return Problem(
         "query.unknown_choice",
         name,
         f"{name}={_shown(raw)} is not one of: {', '.join(spec.choices)}",
@@ -221,7 +306,7 @@ def parse(
                 )
             continue
         grouped.setdefault(name, []).append(str(raw))
-    values: dict[str, object] = {}
+    values: dict[str, Value] = {}
     for name, raws in grouped.items():
         spec = PARAMETERS[name]
         if choices and name in choices:
@@ -235,25 +320,31 @@ def parse(
                 )
             )
             continue
-        parsed = [_one(name, spec, raw) for raw in raws]
-        bad = [problem for _, problem in parsed if problem is not None]
+        if spec.kind != "list":
+            value = _one(name, spec, raws[0])
+            if isinstance(value, Problem):
+                problems.append(value)
+            else:
+                values[name] = value
+            continue
+        lists = [_list(name, raw) for raw in raws]
+        bad = [found for found in lists if isinstance(found, Problem)]
         if bad:
             problems.extend(bad[:1])
             continue
-        if spec.kind == "list":
-            items = tuple(dict.fromkeys(v for value, _ in parsed for v in value))  # type: ignore[union-attr]
-            if len(items) > MAX_LIST_ITEMS:
-                problems.append(
-                    Problem(
-                        "query.too_many_values",
-                        name,
-                        f"{name} lists {len(items)} values; at most {MAX_LIST_ITEMS}",
-                    )
+        items = tuple(
+            dict.fromkeys(v for found in lists if not isinstance(found, Problem) for v in found)
+        )
+        if len(items) > MAX_LIST_ITEMS:
+            problems.append(
+                Problem(
+                    "query.too_many_values",
+                    name,
+                    f"{name} lists {len(items)} values; at most {MAX_LIST_ITEMS}",
                 )
-                continue
-            values[name] = items
-        else:
-            values[name] = parsed[0][0]
+            )
+            continue
+        values[name] = items
     low, high = values.get("min_accelerators"), values.get("max_accelerators")
     if isinstance(low, int) and isinstance(high, int) and low > high:
         problems.append(

@@ -39,8 +39,7 @@ def _read_pin_from_url() -> None:
             f"The link's snapshot was not used: {problem.message}. Showing the newest results.",
             icon=":material/link_off:",
         )
-    value = parsed.values.get(PIN_PARAM)
-    if isinstance(value, int):
+    if (value := parsed.integer(PIN_PARAM)) is not None:
         st.session_state[PIN_KEY] = value
 
 

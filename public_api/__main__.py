@@ -14,11 +14,15 @@ import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leaderboard.db import open_store
 from leaderboard.errors import LeaderboardError
 from leaderboard.settings import LeaderboardSettings
 from leaderboard.snapshot_shelf import SnapshotShelf
+
+if TYPE_CHECKING:  # the app itself is imported once the arguments are known
+    from public_api import CursorSource, ResultsSource
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     with ExitStack() as stack:
         try:
             if args.db is not None:
-                source: object = stack.enter_context(
+                source: ResultsSource | CursorSource = stack.enter_context(
                     open_store(LeaderboardSettings(db_path=args.db, read_only=True))
                 )
             else:
@@ -48,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         except LeaderboardError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        app = build_app(source)  # type: ignore[arg-type]
+        app = build_app(source)
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 

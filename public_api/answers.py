@@ -52,9 +52,8 @@ def _page(
 ) -> Response:
     """The ``offset``/``limit`` slice of ``rows`` as a file; its JSON says what it holds
     (footnote, data version, the query when given, total, offset, limit, columns)."""
-    offset = int(parsed.values.get("offset", 0))  # type: ignore[call-overload]
-    asked = parsed.values.get("limit")
-    limit = int(asked) if asked is not None else None  # type: ignore[call-overload]
+    offset = parsed.integer("offset") or 0
+    limit = parsed.integer("limit")
     payload: dict[str, object] = {"footnote": note, "data_version": version}
     if query is not None:
         payload["query"] = query

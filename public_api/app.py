@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Final, Generic, Protocol, TypeVar
+from typing import Final, Generic, Protocol, TypeVar, runtime_checkable
 
 import duckdb
 from starlette.applications import Starlette
@@ -66,6 +66,7 @@ class CursorSource(Protocol):
     def cursor(self) -> duckdb.DuckDBPyConnection: ...
 
 
+@runtime_checkable  # api_app tells it from a plain CursorSource with isinstance
 class ResultsSource(Protocol):
     """A source that knows its snapshots: the newest, or ``as_of`` one (a reader's shelf,
     the writer's live database with its published snapshots)."""
@@ -198,9 +199,9 @@ class _Memo(Generic[T]):
 
 
 @contextmanager
-def _reading(source: ResultsSource, as_of: object = None) -> Iterator[Reading]:
+def _reading(source: ResultsSource, as_of: int | None = None) -> Iterator[Reading]:
     try:
-        reading = source.read(as_of if isinstance(as_of, int) else None)
+        reading = source.read(as_of)
     except LeaderboardError as exc:
         message = f"{exc.message}; {exc.hint}" if exc.hint else exc.message
         status = SNAPSHOT_STATUS.get(exc.code, 503)
@@ -258,7 +259,7 @@ class _Api:
         fmt, parsed = _checked(request, endpoint)
         if parsed.problems and name not in ("results", "systems"):
             raise ApiError(400, "query.invalid", _summary(parsed.problems), parsed.problems)
-        with _reading(self.source, parsed.values.get("as_of")) as reading:
+        with _reading(self.source, parsed.integer("as_of")) as reading:
             cursor = reading.cursor
             version = queries.data_version(cursor)
             etag = _etag(_served(version, reading.snapshot), request)
@@ -361,7 +362,7 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
 def api_app(source: ResultsSource | CursorSource) -> Starlette:
     """The API with paths relative to its mount point (``/v1/...``), for ``Mount("/api")``:
     over a results source (snapshots, ``as_of``) or a plain cursor source (one file)."""
-    api = _Api(source if hasattr(source, "read") else _OneFile(source))  # type: ignore[arg-type]
+    api = _Api(source if isinstance(source, ResultsSource) else _OneFile(source))
 
     def route(name: str) -> Route:
         def endpoint(request: Request) -> Response:

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 
@@ -70,6 +71,42 @@ class PublishedLog:
     outputs: Outputs
 
 
+class CorpusLog(TypedDict):
+    path: str
+    sha256: str
+
+
+class QueryFigures(TypedDict):
+    """Per-query agreement of the legitimate pairs (fractions, a median, a log2 ratio)."""
+
+    flagged: float
+    first_token_agreement: float
+    exact_match: float
+    median_similarity: float
+    max_abs_log2_length_ratio: float
+
+
+class SampleSizeFigures(TypedDict):
+    """One sample size: false-alarm rate on fresh samples, detection rate per bad kind."""
+
+    sample_size: int
+    false_alarm: float
+    detection: dict[str, float]
+
+
+class Measured(TypedDict):
+    """How a calibration was measured (the ``measured`` object of calibration.json)."""
+
+    corpus: list[CorpusLog]
+    skipped: list[str]
+    legitimate_pairs: list[str]
+    legitimate_queries: int
+    per_query: QueryFigures
+    by_sample_size: list[SampleSizeFigures]
+    draws_per_pair: int
+    seed: int
+
+
 @dataclass(frozen=True)
 class Calibration:
     """What :func:`scoring.comparison.judge` needs, plus how it was measured."""
@@ -78,7 +115,7 @@ class Calibration:
     thresholds: tuple[Thresholds, ...]  # ascending sample_size
     rouge_l_margin: float
     target_false_alarm: float
-    measured: dict[str, object]
+    measured: Measured
 
     def thresholds_for(self, sample_size: int) -> Thresholds:
         """The thresholds calibrated for the largest grid size not above ``sample_size``:
@@ -194,12 +231,8 @@ def bad_submissions(
             q: tuple(text(submitted[q])[: max(1, len(text(submitted[q])) // 2)]) for q in queries
         },
         "shuffled": {q: submitted[queries[(i + 1) % len(queries)]] for i, q in enumerate(queries)},
-        "three_tokens": {
-            q: (text(submitted[q])[:1] or [3]) * 2 + [LLAMA2_EOS]  # type: ignore[misc]
-            for q in queries
-        },
+        "three_tokens": {q: (*(text(submitted[q])[:1] or [3]) * 2, LLAMA2_EOS) for q in queries},
     }
-    bad["three_tokens"] = {q: tuple(v) for q, v in bad["three_tokens"].items()}
     if other_model:
         bad["other_model"] = {q: other_model[i % len(other_model)] for i, q in enumerate(queries)}
     return bad
@@ -336,7 +369,7 @@ def calibrate(
     rng = np.random.default_rng(seed)
     each = target_false_alarm / STATISTICS
     thresholds = []
-    by_size = []
+    by_size: list[SampleSizeFigures] = []
     for k in sizes:
         fit = sampled_statistics(legit, k, draws, rng)
         if not fit:
@@ -357,7 +390,7 @@ def calibrate(
             }
         )
     flagged = np.concatenate([p.flagged for p in legit])
-    measured = {
+    measured: Measured = {
         "corpus": [{"path": log.path, "sha256": log.sha256} for log in logs],
         "skipped": skipped,
         "legitimate_pairs": [f"{a.path} | {b.path}" for a, b, _ in pairs],

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import TypeGuard
 
 # rouge_score.tokenize's patterns (rouge_score 0.1.2), repeated so the fast path can apply
 # them once per line; a test asserts they are still the library's.
@@ -70,9 +71,14 @@ class TokenCoder:
             known[word] if word in known else learn(word)
             for word in NON_ALPHANUM_RE.sub(" ", line.lower()).split()
         ]
-        if None in ids:
-            return [i for i in ids if i is not None]
-        return ids  # type: ignore[return-value]  # no None left
+        if _all_kept(ids):
+            return ids  # the common case: no copy
+        return [i for i in ids if i is not None]
+
+
+def _all_kept(ids: list[int | None]) -> TypeGuard[list[int]]:
+    """True when no word of the line was dropped (no None among its ids)."""
+    return None not in ids
 
 
 def fmeasure(precision: float, recall: float) -> float:

@@ -3,6 +3,8 @@ guesses or tracebacks (hostile values from issue 12 and 14 included)."""
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+
 import pytest
 
 from leaderboard import queries
@@ -33,6 +35,43 @@ def test_filters_round_trip_through_the_url() -> None:
     assert _round_trip(filters) == filters
     assert _round_trip(Filters()) == Filters()
     assert Filters().to_query_params() == {}  # defaults keep links short
+
+
+def test_every_field_of_the_filters_travels_through_the_url() -> None:
+    # ParsedQuery.filters names the fields one by one: a new field must be added there
+    everything = Filters(
+        benchmark="gptj-99",
+        scenario="Server",
+        **{spec.name: (f"{spec.name}-a", f"{spec.name}-b") for spec in LIST_FILTERS},
+        min_accelerators=2,
+        max_accelerators=64,
+        search="H200",
+        normalisation="per_watt",
+        sort="power",
+        descending=False,
+        columns=("system_name", "metric"),
+    )
+    default = Filters()
+    assert all(
+        getattr(everything, spec.name) != getattr(default, spec.name) for spec in fields(Filters)
+    )
+    assert _round_trip(everything) == everything
+    # over another base, a field the URL leaves out keeps the base's value
+    base = Filters(search="B200", rounds=("v5.1",))
+    parsed = parse([("scenario", "Server")], NAMES)
+    assert parsed.filters(base) == replace(base, scenario="Server")
+
+
+def test_accessors_refuse_a_parameter_of_another_kind() -> None:
+    parsed = parse([("limit", "5"), ("rounds", "v5.1"), ("interactivity", "2.5")], NAMES)
+    assert parsed.integer("limit") == 5
+    assert parsed.items("rounds") == ("v5.1",)
+    assert parsed.number("interactivity") == 2.5
+    assert parsed.integer("offset") is None  # not given
+    with pytest.raises(TypeError, match="'rounds' is of kind 'list', not 'text'"):
+        parsed.text("rounds")
+    with pytest.raises(TypeError, match="'limit' is of kind 'int', not 'float'"):
+        parsed.number("limit")
 
 
 def test_every_list_filter_has_a_parameter_and_a_predicate() -> None:

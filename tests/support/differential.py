@@ -42,7 +42,8 @@ BUNDLE = {NV: "v4.1/closed/NVIDIA", NM: "v4.1/open/NeuralMagic", AMD: "v5.1/clos
 BUNDLE[INTEL] = "v6.0/closed/Intel"
 DELETE = object()  # set_json: remove the key
 
-Mutation = Callable[[Path], None]
+# what a mutation returns (write_text's count, rename's path) is ignored
+Mutation = Callable[[Path], object]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,10 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the test extra's Playwright; imported when a browser is started
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,7 +44,8 @@ class PortalError(RuntimeError):
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]  # typeshed: Any (the address shape depends on family)
+        return port
 
 
 @contextmanager
@@ -97,13 +101,14 @@ def is_healthy(base: str) -> bool:
     """Whether the Streamlit server at ``base`` answers its health check."""
     try:
         with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
-            return reply.status == 200
+            status: int = reply.status  # typeshed: urlopen returns Any
+            return status == 200
     except OSError:
         return False
 
 
 @contextmanager
-def chromium() -> Iterator[Any]:
+def chromium() -> Iterator[Browser]:
     """A headless Debian Chromium driven by Playwright."""
     if not CHROMIUM.is_file() or shutil.which("chromium") is None:
         raise PortalError(f"{CHROMIUM} is missing: {INSTALL_HINT}")

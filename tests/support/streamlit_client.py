@@ -78,7 +78,7 @@ def _element(fm: ForwardMsg) -> Element | None:
     if delta.WhichOneof("type") != "new_element":
         return None
     new = delta.new_element
-    kind = new.WhichOneof("type") or ""
+    kind: str = new.WhichOneof("type") or ""  # "alert:error" below is ours, not a proto type
     proto = getattr(new, kind)
     label = str(getattr(proto, "label", "") or "")
     widget_id = str(getattr(proto, "id", "") or "")
@@ -152,7 +152,7 @@ class StreamlitSession:
             entry.id = widget_id
             target = getattr(entry, value_field)
             if value_field.endswith("_array_value"):
-                target.data.extend(value)  # type: ignore[arg-type]
+                target.data.extend(value)
             else:
                 setattr(entry, value_field, value)
         started = time.perf_counter()
