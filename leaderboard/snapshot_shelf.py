@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Final, Protocol, runtime_checkable
 
 import duckdb
 
@@ -242,6 +242,7 @@ class SnapshotShelf:
         self.close()
 
 
+@runtime_checkable  # the read API tells it from a plain cursor source with isinstance
 class ResultsSource(Protocol):
     """Where pages and the read API get their cursor: the newest results or a pinned snapshot."""
 

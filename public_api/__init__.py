@@ -9,6 +9,7 @@ process mounts it at ``/api`` (``asgi.py``); alone it serves a read-only copy
 It never imports streamlit.
 """
 
-from public_api.app import CursorSource, ResultsSource, api_app, build_app
+from leaderboard.snapshot_shelf import ResultsSource
+from public_api.app import CursorSource, api_app, build_app
 
 __all__ = ["CursorSource", "ResultsSource", "api_app", "build_app"]

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Final, Generic, Protocol, TypeVar, runtime_checkable
+from typing import Final, Generic, Protocol, TypeVar
 
 import duckdb
 from starlette.applications import Starlette
@@ -45,6 +45,7 @@ from leaderboard.params import (
     Problem,
     parse,
 )
+from leaderboard.snapshot_shelf import ResultsSource
 from leaderboard.snapshots import Reading, SnapshotInfo
 from public_api import answers
 
@@ -64,16 +65,6 @@ class CursorSource(Protocol):
     """Anything that hands out a DuckDB cursor per use: a Store on one file."""
 
     def cursor(self) -> duckdb.DuckDBPyConnection: ...
-
-
-@runtime_checkable  # api_app tells it from a plain CursorSource with isinstance
-class ResultsSource(Protocol):
-    """A source that knows its snapshots: the newest, or ``as_of`` one (a reader's shelf,
-    the writer's live database with its published snapshots)."""
-
-    def read(self, as_of: int | None = None) -> Reading: ...
-
-    def current(self) -> SnapshotInfo | None: ...
 
 
 class _OneFile:
