@@ -10,7 +10,10 @@ data in ``rules/``, and :func:`validator.report.settle` turns findings into vali
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +54,29 @@ class ResultTask:
 
 
 def validate_tree(root: Path, options: Options, source: str = "") -> Report:
+    with _fewer_collections():
+        return _validate_tree(root, options, source)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """The cyclic garbage collector runs once per ``GC_YOUNG_OBJECTS`` new objects instead of
+    Python's 700 while a tree is validated: a round makes millions of short-lived objects
+    (folder entries, log lines, findings) and almost no cycles, and the collections cost ~5%
+    of the CPU. Memory held is the same (reference counting frees the objects); the threshold
+    is restored after (worker processes inherit it as they fork)."""
+    before = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_OBJECTS, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+GC_YOUNG_OBJECTS = 20_000
+
+
+def _validate_tree(root: Path, options: Options, source: str) -> Report:
     common = load_common()
     listing = Listing()
     scenarios = discover_results(root, common, listing)

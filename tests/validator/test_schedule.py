@@ -61,3 +61,25 @@ def test_a_result_with_a_power_folder_is_estimated_dearer(tmp_path: Path) -> Non
     (power / "performance" / "power").mkdir(parents=True)
     assert schedule.result_cost(plain) == RESULT_COST
     assert schedule.result_cost(power) == POWER_RESULT_COST
+
+
+def test_the_collector_threshold_is_raised_while_validating_and_restored_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from validator import engine
+    from validator.options import Options
+
+    seen: list[tuple[int, int, int]] = []
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.get_threshold())
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(engine, "discover_results", spy)
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError, match="stop here"):
+        engine.validate_tree(tmp_path, Options())
+    assert seen == [(engine.GC_YOUNG_OBJECTS, *before[1:])]
+    assert gc.get_threshold() == before
