@@ -98,12 +98,17 @@ def read_bytes(path: Path, limit: int, *, root: Path | None = None, label: str =
     except OSError as exc:
         raise ParseError(f"{name} {_reason(exc)}") from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped after the check
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # swapped after the check
             raise ParseError(f"{name} is not a regular file")
         chunks: list[bytes] = []
         total = 0
+        # the first read asks for the whole file (and one byte more, so one read and one
+        # that finds the end serve a file that does not change, with no copy to join them)
+        want = min(max(st.st_size, 0), limit) + 1
         while True:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            chunk = os.read(fd, min(want, limit + 1 - total))
+            want = 1 << 20
             if not chunk:
                 break
             chunks.append(chunk)

@@ -178,9 +178,18 @@ def _line_at(data: bytes, position: int) -> bytes:
 
 
 def _flagged(data: bytes, flag: bytes) -> list[str]:
-    """The values of the entries whose metadata carries ``flag`` (errors are rare)."""
+    """The values of the entries whose metadata carries ``flag`` (errors are rare).
+
+    The flag is looked for from the end first: a log without it (nearly every log) is read
+    once by ``rfind``, which runs about twice as fast as ``find`` over LoadGen's long lines of
+    numbers (it compares the flag's first byte, a quote, which they lack); a log with it is
+    searched forward only up to its last occurrence."""
+    last = data.rfind(flag)
+    if last < 0:
+        return []
     out: list[str] = []
-    at = data.find(flag)
+    stop = last + len(flag)  # every occurrence lies before this
+    at = data.find(flag, 0, stop)
     while at >= 0 and len(out) < 10_000:
         line = _line_at(data, at)
         if line.startswith(MARKER):
@@ -194,7 +203,7 @@ def _flagged(data: bytes, flag: bytes) -> list[str]:
                     value = text
                 out.append(safe_json.clean_text(str(value))[:_MESSAGE_CHARS])
         next_line = data.find(b"\n", at)
-        at = data.find(flag, next_line) if next_line >= 0 else -1
+        at = data.find(flag, next_line, stop) if next_line >= 0 else -1
     return out
 
 
@@ -260,8 +269,8 @@ def parse_detail_log(data: bytes, path: Path) -> DetailLog:
     """A detail log as the official parsers read it. A file without any ':::MLLOG' line (an
     empty one included) is not an error for them: it is a log of no entries, which each check
     judges (``DetailLog.is_empty``)."""
-    errors = _flagged(data, _ERROR_FLAG) if _ERROR_FLAG in data else []
-    warnings = _flagged(data, _WARNING_FLAG) if _WARNING_FLAG in data else []
+    errors = _flagged(data, _ERROR_FLAG)
+    warnings = _flagged(data, _WARNING_FLAG)
     return DetailLog(
         path=path,
         data=data,
