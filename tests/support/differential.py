@@ -1,6 +1,7 @@
 """Mutated copies of the real bundles on which the official checkers and our validator once
 disagreed (the differential run against the extracted checkers: classes A1-A7, B1-B8, C1-C5,
-D1-D3; C4, the Power WG checks, has its own cases in ``tests/validator/power_mutations.py``).
+D1-D3; C4, the Power WG checks, has its own cases in ``tests/validator/power_mutations.py``),
+and cases that agreed then and broke later (R1).
 
 Each case builds its tree from a real bundle in ../shared (completed with its code folder and
 calibration.md, ``tests/support/bundles.py``; the power cases from the v5.1 round sample's
@@ -624,6 +625,11 @@ CASES: dict[str, Case] = {
     "D2 v4.1 scenario renamed": Case(
         "D2", "v4.1", NV, lambda r: rename_scenario(r, NV, NV_SYS, "Server", "Foo"), (NV_BENCH,)
     ),
+    # R1: agreed in the differential run, broke later (a replay of agreeing cases found it):
+    # a system's status or submitter that is not a string
+    "R1 v4.1 status a number stops": Case("R1", "v4.1", NV, _json(_NV_SYS_JSON, status=5)),
+    "R1 v5.1 no submitter stops": Case("R1", "v5.1", AMD, _json(_AMD_SYS_JSON, submitter=DELETE)),
+    "R1 v6.0 status a number": Case("R1", "v6.0", INTEL, _json(_INTEL_SYS_JSON, status=5)),
     # D3: v5.0 writes weight_data_types as it is ('"' not replaced)
     "D3 v5.0 a quote in weight_data_types": Case(
         "D3",

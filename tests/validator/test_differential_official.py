@@ -36,7 +36,7 @@ def test_every_case_has_its_official_record() -> None:
     assert {case.klass for case in CASES.values()} == {
         "A1", "A2", "A3", "A4", "A5", "A6", "A7",
         "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8",
-        "C1", "C2", "C3", "C4b", "C5", "D1", "D2", "D3",
+        "C1", "C2", "C3", "C4b", "C5", "D1", "D2", "D3", "R1",
     }  # fmt: skip
 
 

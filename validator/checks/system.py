@@ -171,13 +171,13 @@ def check_summary_row_text(ctx: ResultContext) -> Iterator[Finding]:
     for key in ctx.common.system_description.must_be_text:
         value = data.get(key)
         if value and not isinstance(value, str):
-            yield finding("system.field_not_text", path, _not_text(key, value), scope=())
+            yield finding("system.field_not_text", path, _not_a_string(key, value), scope=())
     bad = _notes_problem(data)
     if bad:
-        yield finding("system.field_not_text", path, _not_text(*bad), scope=())
+        yield finding("system.field_not_text", path, _not_a_string(*bad), scope=())
 
 
-def _not_text(key: str, value: object) -> str:
+def _not_a_string(key: str, value: object) -> str:
     return f"field {key!r} is a {type(value).__name__}, not a string" + STOPS
 
 
