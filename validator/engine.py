@@ -100,7 +100,7 @@ def _validate_tree(root: Path, options: Options, source: str) -> Report:
             )
         )
     systems, system_ok = _systems(root, scenarios, common, rules, options, found, listing)
-    raw_mappings = _model_mappings(root, scenarios, found)
+    raw_mappings = _model_mappings(root, scenarios, rules, found)
     mappings = {
         key: {str(k): v for k, v in data.items() if isinstance(v, str)}
         for key, data in raw_mappings.items()
@@ -208,7 +208,7 @@ def _systems(
 
 
 def _model_mappings(
-    root: Path, scenarios: list[ScenarioDirs], found: list[Finding]
+    root: Path, scenarios: list[ScenarioDirs], rules: RoundRules, found: list[Finding]
 ) -> dict[tuple[str, str], Any]:
     """Open submitters' model_mapping.json as parsed (an object maps a folder name to the
     benchmark it counts for; what another JSON value does is the benchmark check's to say)."""
@@ -218,7 +218,7 @@ def _model_mappings(
         if division != "open" or not path.exists():
             continue
         try:
-            data = parse.read_json_value(path, root)
+            data = parse.read_json_value(path, root, rules.checker.json_depth_limits.model_mapping)
         except ParseError as exc:
             found.append(
                 finding(

@@ -40,23 +40,28 @@ from validator.rules import BenchmarkRules, CommonRules, RoundRules
 JsonObject = dict[str, Any]
 
 
-def read_json_value(path: Path, root: Path | None = None) -> Any:
+def read_json_value(
+    path: Path, root: Path | None = None, max_depth: int = safe_json.MAX_DEPTH
+) -> Any:
     """A JSON file's value, whatever its top-level type, parsed within limits (UTF-8 only, as
-    the official checkers' ``json.load`` reads it)."""
+    the official checkers' ``json.load`` reads it; nesting refused from ``max_depth`` levels,
+    where the round's checker fails to read the document)."""
     data = read_bytes(path, DOCUMENT_LIMIT, root=root)
     bad = find_not_utf8(data)
     if bad is not None:
         raise ParseError(bad.describe(path.name), hint="Save the file as UTF-8 JSON.")
     text = data.decode("utf-8")
     try:
-        return safe_json.loads(text)
+        return safe_json.loads(text, max_depth=max_depth)
     except ParseError as exc:
         raise ParseError(f"{path.name} {exc.message}", hint="Submit valid JSON.") from None
 
 
-def read_json_object(path: Path, root: Path | None = None) -> JsonObject:
+def read_json_object(
+    path: Path, root: Path | None = None, max_depth: int = safe_json.MAX_DEPTH
+) -> JsonObject:
     """A JSON file whose top level is an object, parsed within limits."""
-    data = read_json_value(path, root)
+    data = read_json_value(path, root, max_depth)
     if not isinstance(data, dict):
         raise ParseError(f"{path.name} must hold a JSON object, found {type(data).__name__}")
     return data
@@ -145,7 +150,8 @@ def system_context(
 ) -> SystemContext:
     path = root / division / submitter / "systems" / f"{system}.json"
     found = listing.is_file(path)
-    description = _maybe(listing, read_json_object, path, root) if found else None
+    depth = rules.checker.json_depth_limits.system
+    description = _maybe(listing, read_json_object, path, root, depth) if found else None
     return SystemContext(root, division, submitter, system, common, rules, options, description)
 
 
@@ -312,7 +318,13 @@ def result_context(
         else None
     )
     implementation = (  # any JSON value: what a checker makes of a non-object differs by round
-        _maybe(listing, read_json_value, measurements / implementation_name, root)
+        _maybe(
+            listing,
+            read_json_value,
+            measurements / implementation_name,
+            root,
+            rules.checker.json_depth_limits.measurements,
+        )
         if implementation_name
         else None
     )

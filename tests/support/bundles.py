@@ -88,6 +88,16 @@ def completed_round_tree(
     return dest
 
 
+def writable_copy(source: Path, dest: Path) -> Path:
+    """A changeable copy of a folder of ../shared at ``dest`` (made with its parents)."""
+    if not source.is_dir():
+        pytest.fail(f"{source} is missing: CI and developers have ../shared beside the checkout")
+    shutil.copytree(source, dest)
+    dest.chmod(0o755)
+    _writable(dest)
+    return dest
+
+
 def completed_bundle_tree(bundle: str, dest: Path) -> Path:
     """One real bundle (``"v5.1/closed/AMD"``) completed under ``dest``; returns ``dest``."""
     source = BUNDLES / bundle

@@ -1,8 +1,11 @@
 """Mutated copies of the real bundles on which the official checkers and our validator once
-disagreed (the differential run against the extracted checkers, classes A1-A7, C5, D1, D2).
+disagreed (the differential run against the extracted checkers: classes A1-A7, B1-B8, C1-C5,
+D1-D3; C4, the Power WG checks, has its own cases in ``tests/validator/power_mutations.py``),
+and cases that agreed then and broke later (R1).
 
 Each case builds its tree from a real bundle in ../shared (completed with its code folder and
-calibration.md, ``tests/support/bundles.py``), moved to an older round by rewriting the LoadGen
+calibration.md, ``tests/support/bundles.py``; the power cases from the v5.1 round sample's
+Lenovo power system, complete as published), moved to an older round by rewriting the LoadGen
 seeds where the case is about v4.0 or v5.0, and then mutated. The official checker's output on
 exactly that tree is recorded once in ``tests/validator/testdata/differential_official.json``
 (``record_differential.py`` beside it says how); the tests compare our official verdict and
@@ -23,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.bundles import completed_bundle_tree
+from tests.support.bundles import BUNDLES, completed_bundle_tree, writable_copy
 from validator.rules import load_round
 
 NV = "closed/NVIDIA"
@@ -38,8 +41,12 @@ AMD_BENCH = f"{AMD}/results/{AMD_SYS}/llama2-70b-99"
 INTEL = "closed/Intel"
 INTEL_SYS = "1-node-4x-BMG-B70"
 INTEL_BENCH = f"{INTEL}/results/{INTEL_SYS}/llama2-70b-99"
+LENOVO = "closed/Lenovo"
+LENOVO_SYS = "SR680a_V3_B200SXMx8_TRT"  # whisper Offline with power, the sample's smallest
 BUNDLE = {NV: "v4.1/closed/NVIDIA", NM: "v4.1/open/NeuralMagic", AMD: "v5.1/closed/AMD"}
 BUNDLE[INTEL] = "v6.0/closed/Intel"
+BUNDLE[LENOVO] = "v5.1/closed/Lenovo"  # from the round sample, not the bundles
+ROUND_SAMPLES = BUNDLES.parent / "rounds"
 DELETE = object()  # set_json: remove the key
 
 # what a mutation returns (write_text's count, rename's path) is ignored
@@ -55,12 +62,31 @@ class Case:
     ordered: tuple[str, ...] = ()  # benchmark result folders whose listdir order matters
 
     def build(self, dest: Path) -> Path:
-        completed_bundle_tree(BUNDLE[self.submitter], dest)
+        if self.submitter == LENOVO:
+            power_system_tree(dest)
+        else:
+            completed_bundle_tree(BUNDLE[self.submitter], dest)
         source_round = BUNDLE[self.submitter].split("/")[0]
         if source_round != self.round:
             rewrite_seeds(dest, source_round, self.round)
         self.mutate(dest)
         return dest
+
+
+def power_system_tree(dest: Path) -> Path:
+    """The v5.1 sample's closed/Lenovo with its power system only (whisper Offline, accepted
+    by the checker with a performance and a power row); returns ``dest``."""
+    source = ROUND_SAMPLES / "v5.1" / "tree" / LENOVO
+    writable_copy(source, dest / LENOVO)
+    base = dest / LENOVO
+    for folder in ("results", "measurements", "compliance"):
+        for system in (base / folder).iterdir():
+            if system.name != LENOVO_SYS:
+                shutil.rmtree(system)
+    for path in (base / "systems").glob("*.json"):
+        if path.stem != LENOVO_SYS:
+            path.unlink()
+    return dest
 
 
 def rewrite_seeds(root: Path, old: str, new: str) -> None:
@@ -195,6 +221,74 @@ def _first_number_doubled(rel: str) -> Mutation:
     return apply
 
 
+def _bytes(rel: str, change: Callable[[bytes], bytes]) -> Mutation:
+    def apply(root: Path) -> None:
+        path = root / rel
+        before = path.read_bytes()
+        after = change(before)
+        assert after != before, f"the mutation leaves {rel} as it is"
+        path.write_bytes(after)
+
+    return apply
+
+
+def _append(rel: str, data: bytes) -> Mutation:
+    return _bytes(rel, lambda b: b + data)
+
+
+def _sub_first(rel: str, pattern: bytes, replacement: bytes) -> Mutation:
+    """The first match of ``pattern`` replaced (``\\1`` for its group)."""
+    return _bytes(rel, lambda b: re.sub(pattern, replacement, b, count=1, flags=re.M))
+
+
+def _log_value(rel: str, key: str, value: bytes) -> Mutation:
+    """The value of the detail log's first ``key`` entry written as ``value``."""
+    pattern = b'("key": "' + key.encode() + b'", "value": )[^,]*'
+    return _sub_first(rel, pattern, rb"\g<1>" + value)
+
+
+def _drop_lines(rel: str, text: bytes) -> Mutation:
+    """Every line holding ``text`` removed."""
+    return _bytes(rel, lambda b: b"".join(x for x in b.splitlines(keepends=True) if text not in x))
+
+
+def _link(rel: str, target: str) -> Mutation:
+    """``rel`` made a symbolic link to ``target`` (written as given)."""
+
+    def apply(root: Path) -> None:
+        path = root / rel
+        if path.exists():
+            path.unlink()
+        path.symlink_to(target)
+
+    return apply
+
+
+def _nested(rel: str, depth: int, key: str | None = None) -> Mutation:
+    """The JSON file made an array nested ``depth`` levels deep, or its ``key`` set to one."""
+    deep = "[" * depth + "]" * depth
+    if key is None:
+        return _text(rel, deep)
+
+    def apply(root: Path) -> None:
+        path = root / rel
+        text = json.dumps({**json.loads(path.read_text(encoding="utf-8")), key: "DEEP"})
+        path.write_text(text.replace('"DEEP"', deep), encoding="utf-8")
+
+    return apply
+
+
+def _no_system(submitter: str) -> Mutation:
+    """A results/ folder of a system that systems/ does not describe."""
+
+    def apply(root: Path) -> None:
+        folder = root / submitter / "results" / "zz-nosys"
+        folder.mkdir()
+        (folder / "a.md").write_text("x", encoding="utf-8")
+
+    return apply
+
+
 def _zed() -> Mutation:
     """Another closed submitter folder, without results/."""
 
@@ -210,6 +304,13 @@ _NM_SYS_JSON = f"{NM}/systems/{NM_SYS}.json"
 _AMD_SYS_JSON = f"{AMD}/systems/{AMD_SYS}.json"
 _INTEL_SYS_JSON = f"{INTEL}/systems/{INTEL_SYS}.json"
 _AMD_ACC_OFFLINE = _error_in(_acc_log(AMD_BENCH, "Offline"))
+_LENOVO_SYS_JSON = f"{LENOVO}/systems/{LENOVO_SYS}.json"
+_LENOVO_MEAS = f"{LENOVO}/measurements/{LENOVO_SYS}/whisper/Offline/{LENOVO_SYS}_Offline.json"
+
+
+def _nv_conf(scenario: str, name: str) -> str:
+    return f"{NV}/measurements/{NV_SYS}/llama2-70b-99/{scenario}/{name}"
+
 
 CASES: dict[str, Case] = {
     # A1: LoadGen errors in the accuracy run's log stop only the v5.1 checker
@@ -240,6 +341,22 @@ CASES: dict[str, Case] = {
     "A3 v4.1 a number stops": Case("A3", "v4.1", NV, _text(_nv_meas("Offline"), "5")),
     "A3 v6.0 an array": Case(
         "A3", "v6.0", INTEL, _text(f"{INTEL_BENCH}/Offline/measurements.json", "[1]")
+    ),
+    # ... and nested as deep as Python's json reads it where the checker calls it
+    "A3 v4.1 an array 300 deep": Case(
+        "A3", "v4.1", NV, _nested(_nv_meas("Server"), 300), (NV_BENCH,)
+    ),
+    "A3 v4.1 an array 991 deep": Case(
+        "A3", "v4.1", NV, _nested(_nv_meas("Server"), 991), (NV_BENCH,)
+    ),
+    "A3 v4.1 an array 992 deep stops": Case("A3", "v4.1", NV, _nested(_nv_meas("Server"), 992)),
+    "A3 v5.1 system field 991 deep": Case("A3", "v5.1", AMD, _nested(_AMD_SYS_JSON, 991, "x")),
+    "A3 v5.1 system field 992 deep stops": Case(
+        "A3", "v5.1", AMD, _nested(_AMD_SYS_JSON, 992, "x")
+    ),
+    "A3 v6.0 system field 987 deep": Case("A3", "v6.0", INTEL, _nested(_INTEL_SYS_JSON, 987, "x")),
+    "A3 v6.0 system field 988 deep stops": Case(
+        "A3", "v6.0", INTEL, _nested(_INTEL_SYS_JSON, 988, "x")
     ),
     # A4: the notes column, hw_notes and sw_notes joined as the checker joins them
     "A4 v4.1 sw_notes null": Case("A4", "v4.1", NV, _json(_NV_SYS_JSON, sw_notes=None)),
@@ -339,6 +456,150 @@ CASES: dict[str, Case] = {
             _mv(f"{NM}/measurements/{NM_SYS}/llama2-70b-99", "my-llama"),
         ),
     ),
+    # B1: text that is not UTF-8 where the checker reads it as UTF-8
+    "B1 v4.1 accuracy.txt stops": Case(
+        "B1", "v4.1", NV, _append(f"{NV_BENCH}/Server/accuracy/accuracy.txt", b"\xff\n")
+    ),
+    "B1 v4.1 performance log": Case(
+        "B1",
+        "v4.1",
+        NV,
+        _sub_first(_perf_log(NV_BENCH, "Server"), rb'("value": "[^"]*)"', b'\\1\xff"'),
+        (NV_BENCH,),
+    ),
+    "B1 v6.0 performance log stops": Case(
+        "B1",
+        "v6.0",
+        INTEL,
+        _sub_first(_perf_log(INTEL_BENCH, "Server"), rb'("value": "[^"]*)"', b'\\1\xff"'),
+    ),
+    "B1 v5.1 measurements JSON stops": Case(
+        "B1", "v5.1", AMD, _sub_first(_amd_meas("Offline"), rb'(": ")', b"\\1\xed")
+    ),
+    "B1 v4.1 user.conf stops": Case(
+        "B1", "v4.1", NV, _append(_nv_conf("Server", "user.conf"), b"\n# \xff\n")
+    ),
+    # B2: a :::MLLOG line the official parsers refuse
+    "B2 v4.1 performance log": Case(
+        "B2",
+        "v4.1",
+        NV,
+        _log_value(_perf_log(NV_BENCH, "Server"), "result_query_count", b"[[[["),
+        (NV_BENCH,),
+    ),
+    "B2 v4.1 accuracy log stops": Case(
+        "B2",
+        "v4.1",
+        NV,
+        _log_value(_acc_log(NV_BENCH, "Server"), "requested_accuracy_log_rng_seed", b"[[[["),
+    ),
+    "B2 v6.0 performance log stops": Case(
+        "B2",
+        "v6.0",
+        INTEL,
+        _log_value(_perf_log(INTEL_BENCH, "Server"), "result_query_count", b"[[[["),
+    ),
+    # B3: a scenario folder the summary row has no unit for
+    "B3 v4.1 open OFFLINE": Case(
+        "B3",
+        "v4.1",
+        NM,
+        lambda r: rename_scenario(r, NM, NM_SYS, "offline", "OFFLINE"),
+        (NM_BENCH,),
+    ),
+    "B3 v6.0 OFFLINE stops": Case(
+        "B3", "v6.0", INTEL, lambda r: rename_scenario(r, INTEL, INTEL_SYS, "Offline", "OFFLINE")
+    ),
+    # B4: symbolic links as the classic checkers read them (targets from the tree root)
+    "B4 v4.1 link sound only from the root stops": Case(
+        "B4",
+        "v4.1",
+        NV,
+        _link(f"{NV_BENCH}/Offline/link.txt", f"{NV_BENCH}/Offline/accuracy/accuracy.txt"),
+    ),
+    "B4 v5.1 link to itself": Case(
+        "B4",
+        "v5.1",
+        AMD,
+        _link(f"{AMD}/measurements/{AMD_SYS}/llama2-70b-99/Server/README.md", "README.md"),
+    ),
+    # B5: v4.1 reads equal issue from the measurements' mlperf.conf and user.conf
+    "B5 v4.1 user.conf line of another shape stops": Case(
+        "B5", "v4.1", NV, _append(_nv_conf("Offline", "user.conf"), b"\ngarbage\n")
+    ),
+    "B5 v4.1 mlperf.conf without equal issue": Case(
+        "B5",
+        "v4.1",
+        NV,
+        _drop_lines(_nv_conf("Offline", "mlperf.conf"), b"sample_concatenate_permutation"),
+        (NV_BENCH,),
+    ),
+    "B5 v4.1 user.conf turns equal issue off": Case(
+        "B5",
+        "v4.1",
+        NV,
+        _append(
+            _nv_conf("Offline", "user.conf"),
+            b"\nllama2-70b.*.sample_concatenate_permutation = 0\n",
+        ),
+        (NV_BENCH,),
+    ),
+    # B6: v6.0's total_accelerators and notes, computed as its exporter computes them
+    "B6 v6.0 nodes a string stops": Case(
+        "B6", "v6.0", INTEL, _json(_INTEL_SYS_JSON, number_of_nodes="1.0")
+    ),
+    "B6 v6.0 nodes a float": Case("B6", "v6.0", INTEL, _json(_INTEL_SYS_JSON, number_of_nodes=1.5)),
+    "B6 v6.0 sw_notes a number stops": Case(
+        "B6", "v6.0", INTEL, _json(_INTEL_SYS_JSON, sw_notes=5)
+    ),
+    # B7: a results/<system> folder without systems/<system>.json
+    "B7 v4.1 results without a system": Case("B7", "v4.1", NV, _no_system(NV)),
+    "B7 v6.0 results without a system stops": Case("B7", "v6.0", INTEL, _no_system(INTEL)),
+    # B8: weight_data_types that is not a string, where a row joins it with '+'
+    "B8 v5.0 a number stops": Case(
+        "B8", "v5.0", AMD, _json(_amd_meas("Offline"), weight_data_types=8)
+    ),
+    "B8 v5.1 power row a list stops": Case(
+        "B8",
+        "v5.1",
+        LENOVO,
+        _all(
+            _json(_LENOVO_SYS_JSON, system_power_only=True),
+            _json(_LENOVO_MEAS, weight_data_types=["a", "b"]),
+        ),
+    ),
+    # C1: v4.1 skips the minimum query count for equal-issue benchmarks
+    "C1 v4.1 no min_query_count": Case(
+        "C1",
+        "v4.1",
+        NV,
+        _drop_lines(_perf_log(NV_BENCH, "Offline"), b'"key": "effective_min_query_count"'),
+    ),
+    # C2: up to v5.0 the parser counts error entries and ignores num_errors
+    "C2 v5.0 num_errors counts nothing": Case(
+        "C2",
+        "v5.0",
+        AMD,
+        _log_value(_perf_log(AMD_BENCH, "Offline"), "num_errors", b"1"),
+        (AMD_BENCH,),
+    ),
+    "C2 v5.0 an error entry fails the run": Case(
+        "C2", "v5.0", AMD, _error_in(_perf_log(AMD_BENCH, "Offline")), (AMD_BENCH,)
+    ),
+    # C3: the open division takes an untruncated accuracy log
+    "C3 v4.1 open accuracy log not truncated": Case(
+        "C3",
+        "v4.1",
+        NM,
+        _append(f"{NM_BENCH}/offline/accuracy/mlperf_log_accuracy.json", b" " * 11000),
+    ),
+    # C4b: the power measurement files listed last must not be empty
+    "C4b v5.1 power_settings empty": Case(
+        "C4b", "v5.1", LENOVO, _text(f"{LENOVO}/measurements/{LENOVO_SYS}/power_settings.txt", "")
+    ),
+    "C4b v5.1 analyzer_table empty": Case(
+        "C4b", "v5.1", LENOVO, _text(f"{LENOVO}/measurements/{LENOVO_SYS}/analyzer_table.md", "")
+    ),
     # C5: a submitter without results/
     "C5 v5.1 no results": Case("C5", "v5.1", AMD, _rm(f"{AMD}/results")),
     "C5 v4.0 no results": Case("C5", "v4.0", NV, _rm(f"{NV}/results")),
@@ -364,5 +625,18 @@ CASES: dict[str, Case] = {
     ),
     "D2 v4.1 scenario renamed": Case(
         "D2", "v4.1", NV, lambda r: rename_scenario(r, NV, NV_SYS, "Server", "Foo"), (NV_BENCH,)
+    ),
+    # R1: agreed in the differential run, broke later (a replay of agreeing cases found it):
+    # a system's status or submitter that is not a string
+    "R1 v4.1 status a number stops": Case("R1", "v4.1", NV, _json(_NV_SYS_JSON, status=5)),
+    "R1 v5.1 no submitter stops": Case("R1", "v5.1", AMD, _json(_AMD_SYS_JSON, submitter=DELETE)),
+    "R1 v6.0 status a number": Case("R1", "v6.0", INTEL, _json(_INTEL_SYS_JSON, status=5)),
+    # D3: v5.0 writes weight_data_types as it is ('"' not replaced)
+    "D3 v5.0 a quote in weight_data_types": Case(
+        "D3",
+        "v5.0",
+        AMD,
+        _json(_amd_meas("Offline"), weight_data_types='fp8 "x", y'),
+        (AMD_BENCH,),
     ),
 }

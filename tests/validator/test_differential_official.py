@@ -1,8 +1,9 @@
 """The official verdict on mutated real bundles, against the official checkers' own output.
 
 Each case of ``tests/support/differential.py`` is a class of disagreement the differential run
-against the extracted checkers found (A1-A7, C5, D1, D2); ``testdata/differential_official.json``
-holds what the round's checker did on exactly that tree (``testdata/record_differential.py``).
+against the extracted checkers found (A1-A7, B1-B8, C1-C5, D1-D3; C4 has its own cases in
+``test_power_logs.py``); ``testdata/differential_official.json`` holds what the round's checker
+did on exactly that tree (``testdata/record_differential.py``).
 Nothing on the expected side comes from our output. A checker that stopped with an exception
 gave the verdict "rejected": ours must be too, with an official finding that says where it
 stops. Otherwise the exit status gives the verdict and the summary CSV must be the checker's,
@@ -33,7 +34,9 @@ RECORDED: dict[str, dict] = json.loads(GOLDEN.read_text(encoding="utf-8"))["case
 def test_every_case_has_its_official_record() -> None:
     assert set(RECORDED) == set(CASES)
     assert {case.klass for case in CASES.values()} == {
-        "A1", "A2", "A3", "A4", "A5", "A6", "A7", "C5", "D1", "D2"
+        "A1", "A2", "A3", "A4", "A5", "A6", "A7",
+        "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8",
+        "C1", "C2", "C3", "C4b", "C5", "D1", "D2", "D3", "R1",
     }  # fmt: skip
 
 
@@ -43,13 +46,13 @@ def _with_errors(text: str, by_order: dict[str, dict[str, str]] | None, order: s
         return text
     assert order in by_order, f"no official record for the scenario order {order!r}"
     errors = by_order[order]
-    rows = list(csv.DictReader(io.StringIO(text)))
+    header, *rows = list(csv.reader(io.StringIO(text)))  # a row may hold extra fields (D3)
+    column = {name: header.index(name) for name in ("Location", "Units", "errors")}
     for row in rows:
-        row["errors"] = errors[f"{normalise_location(row['Location'])}|{row['Units']}"]
+        key = f"{normalise_location(row[column['Location']])}|{row[column['Units']]}"
+        row[column["errors"]] = errors[key]
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=text.split("\n", 1)[0].split(","), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    csv.writer(out, lineterminator="\n").writerows([header, *rows])
     return out.getvalue()
 
 

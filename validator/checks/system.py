@@ -239,7 +239,7 @@ def check_package_row_fields(ctx: SystemContext) -> Iterator[Finding]:
                 "system.field_not_integer",
                 ctx.path,
                 f"field {key!r} is {str(data[key])[:40]!r}: the official checker's int() fails "
-                "on it when it writes a result's summary row, and it stops",
+                "on it when it writes a result's summary row (it stops with an exception there)",
                 scope=ctx.scope,
             )
     if package_notes(data) is None:

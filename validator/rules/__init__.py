@@ -69,6 +69,16 @@ class BenchmarkRules(_Frozen):
     active_parameters_billion: float | None = None  # ours: the physical bound (truth check)
 
 
+class JsonDepthLimits(_Frozen):
+    """The nesting depth at which the checker's ``json.load`` of each document raises
+    ``RecursionError``: Python's recursion limit (1,000) less the checker's own frames where it
+    reads that document (measured with Python 3.11 against each checker commit)."""
+
+    system: int = Field(gt=0)  # systems/<system>.json
+    measurements: int = Field(gt=0)  # the implementation JSON of a measurements folder
+    model_mapping: int = Field(gt=0)  # an open submitter's model_mapping.json
+
+
 class CheckerBehaviour(_Frozen):
     """The official checker of the round, and how it behaves where rounds differ."""
 
@@ -106,6 +116,7 @@ class CheckerBehaviour(_Frozen):
     # a JSON without it (or not an object) stops them; v4.x only test ``k not in j``
     weight_data_types_read_first: bool = False
     zero_result_has_no_row: bool  # a result value of exactly 0 gets no summary row
+    json_depth_limits: JsonDepthLimits  # below these a deeply nested JSON is read, not a stop
     measurements_in_results: bool  # v6.0: measurements.json and TEST0x in the result folder
     mlperf_conf_required: bool  # measurements need mlperf.conf (v4.x)
     equal_issue_from_conf: bool = False  # v4.1: read from the measurements' mlperf/user.conf

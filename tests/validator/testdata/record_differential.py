@@ -14,7 +14,13 @@ scenario folders; on tmpfs that is the reverse of the order they were made in, s
 recorded once per order of its ``ordered`` folders, and everything but that column must come
 out the same.
 
-    python3 tests/validator/testdata/record_differential.py CHECKERS [--work /dev/shm] [ID ...]
+Run it from the repository root with the project's interpreter, as a module of the installed
+project (no ``sys.path`` edits: the checkout's packages are found from the current folder):
+
+    .venv/bin/python -m tests.validator.testdata.record_differential CHECKERS [ID ...]
+
+``--work DIR`` (default /dev/shm, a tmpfs) is where the trees are built. Given case IDs, only
+those are recorded (the others keep their record).
 """
 
 from __future__ import annotations
@@ -29,16 +35,12 @@ import re
 import resource
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT))
-
-from tests.support.differential import CASES, Case, scenario_order  # noqa: E402
-from validator.agreement import normalise_location  # noqa: E402
-from validator.rules import load_round  # noqa: E402
+from tests.support.differential import CASES, Case, scenario_order
+from validator.agreement import normalise_location
+from validator.rules import load_round
 
 OUT = Path(__file__).with_name("differential_official.json")
 _LOGGING_ERROR = re.compile(r"--- Logging error ---\n.*?\nArguments: [^\n]*\n", re.S)
@@ -142,6 +144,9 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/dev/shm"))
     parser.add_argument("ids", nargs="*")
     args = parser.parse_args()
+    unknown = sorted(set(args.ids) - set(CASES))
+    if unknown:
+        parser.error(f"no such case: {', '.join(unknown)}")
     data = json.loads(OUT.read_text(encoding="utf-8")) if OUT.exists() else {"cases": {}}
     version = subprocess.run(["python3", "--version"], capture_output=True, text=True).stdout
     for case_id, case in CASES.items():
