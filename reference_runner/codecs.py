@@ -70,7 +70,8 @@ class HFCodec:
             from transformers import AutoTokenizer
         except ImportError as err:  # pragma: no cover - the pinned stack has transformers
             raise RunnerError(
-                "transformers is not installed; install requirements.txt to use a tokenizer.",
+                "transformers is not installed; install the runner extra (pip install -e '.[runner]') "
+                "to use a tokenizer.",
                 code="runner.missing_dependency",
             ) from err
         try:
@@ -118,7 +119,7 @@ def _sentencepiece_model(path_or_id: str) -> Any | None:
         return None
     try:
         import sentencepiece
-    except ImportError:  # pragma: no cover - pinned in requirements.txt
+    except ImportError:  # pragma: no cover - pinned in the runner extra
         return None
     processor = sentencepiece.SentencePieceProcessor()
     try:

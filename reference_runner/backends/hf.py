@@ -118,7 +118,8 @@ class HFBackend:
             from transformers import AutoModelForCausalLM
         except ImportError as err:
             raise RunnerError(
-                "The hf backend needs torch and transformers; install requirements.txt.",
+                "The hf backend needs torch and transformers; install the runner extra "
+                "(pip install -e '.[runner]', or make setup).",
                 code="runner.missing_dependency",
             ) from err
         if not isinstance(codec, HFCodec):
