@@ -70,8 +70,8 @@ class HFCodec:
             from transformers import AutoTokenizer
         except ImportError as err:  # pragma: no cover - the pinned stack has transformers
             raise RunnerError(
-                "transformers is not installed; install the runner extra (pip install -e '.[runner]') "
-                "to use a tokenizer.",
+                "transformers is not installed; install the runner extra "
+                "(pip install -e '.[runner]') to use a tokenizer.",
                 code="runner.missing_dependency",
             ) from err
         try:
