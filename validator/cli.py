@@ -2,9 +2,10 @@
 
 Exit status: 0 when the verdict (Inferboard's by default, ``--verdict official`` for the
 round's checker) is "accepted", 1 when it is "rejected", 2 when PATH cannot be read or an
-option is wrong, 3 on an unexpected failure (one line on stderr naming the input; the
-traceback only with ``INFERBOARD_DEBUG=1``). Output is text or strict JSON; ``--summary-csv``
-writes the official checker's summary CSV for the officially valid results.
+option is wrong, 3 on an unexpected failure (one line on stderr naming the input and, when a
+check raised, the folder it was checking; the traceback only with ``INFERBOARD_DEBUG=1``).
+Output is text or strict JSON; ``--summary-csv`` writes the official checker's summary CSV
+for the officially valid results.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from errors import InferboardError
 from validator.api import validate_path
 from validator.codes import CODES, Verdict
+from validator.failure import CheckCrashedError
 from validator.options import Options
 from validator.report import Report
 from validator.rules import available_rounds, load_round
@@ -136,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(
             f"error: unexpected failure while validating {args.path.name}: "
-            f"{type(exc).__name__} (please report it; INFERBOARD_DEBUG=1 shows details)",
+            f"{exc if isinstance(exc, CheckCrashedError) else type(exc).__name__} "
+            "(please report it; INFERBOARD_DEBUG=1 shows details)",
             file=sys.stderr,
         )
         return EXIT_UNEXPECTED

@@ -31,6 +31,7 @@ from validator.checks.context import (
 from validator.checks.registry import Level
 from validator.checks.scenarios import errors_counted, reached_performance
 from validator.codes import Verdict
+from validator.failure import failing_in
 from validator.findings import Finding, finding
 from validator.listing import Listing
 from validator.options import Options
@@ -90,7 +91,8 @@ def _validate_tree(root: Path, options: Options, source: str) -> Report:
 
     if not scenarios:
         for division, submitter in submitters:
-            found += check_submitter(root, division, submitter, rules.round, options, listing)
+            with failing_in(f"{division}/{submitter}"):
+                found += check_submitter(root, division, submitter, rules.round, options, listing)
         return settle(
             Report(
                 round=rules.round,
@@ -300,12 +302,18 @@ def _check_unit_in_worker(work: _UnitWork) -> _UnitOutcome:
 
 
 def _check_unit(work: _UnitWork, listing: Listing) -> _UnitOutcome:
-    walk_findings = (
-        check_submitter(work.root, *work.walk, work.round, work.options, listing)
-        if work.walk is not None
-        else None
-    )
-    return walk_findings, [check_result(task, listing) for task in work.tasks]
+    """A unit's walk and results; what raises is named by its folder (validator/failure.py)."""
+    walk_findings = None
+    if work.walk is not None:
+        with failing_in("/".join(work.walk)):
+            walk_findings = check_submitter(
+                work.root, *work.walk, work.round, work.options, listing
+            )
+    outcomes = []
+    for task in work.tasks:
+        with failing_in(task.dirs.location):
+            outcomes.append(check_result(task, listing))
+    return walk_findings, outcomes
 
 
 def check_submitter(

@@ -31,9 +31,11 @@ class EqualIssueConf:
 
 
 def _lines(text: str) -> list[str]:
-    """``readlines()`` of a text-mode file: universal newlines, each line ending in "\\n"."""
+    """``readlines()`` of a text-mode file: universal newlines, each line ending in "\\n".
+    (Not ``str.splitlines``, which also splits at form feeds, U+2028 and the like.)"""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.splitlines(keepends=True)
+    *whole, last = text.split("\n")
+    return [line + "\n" for line in whole] + ([last] if last else [])
 
 
 def read_equal_issue(files: dict[str, bytes], benchmark: str, scenario: str) -> EqualIssueConf:

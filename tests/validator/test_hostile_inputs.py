@@ -175,3 +175,54 @@ def test_an_unexpected_failure_exits_3_with_one_line(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert str(tmp_path.parent) not in done.stderr
+
+
+_FAILING_CHECK = """
+import sys
+from validator import cli
+from validator.checks import registry
+from validator.checks.registry import Level
+
+class TwoArgumentError(Exception):  # as many libraries' errors: cannot be unpickled
+    def __init__(self, what, detail):
+        super().__init__(what)
+
+level, folder = Level[sys.argv[2]], sys.argv[3]
+spec = registry.checks_of(level)[0]
+original = spec.func
+
+def failing(ctx):
+    where = getattr(ctx, "dirs", None)
+    where = where.location if where is not None else f"{ctx.division}/{ctx.submitter}"
+    if where == folder:
+        raise TwoArgumentError("x", "y")
+    return original(ctx)
+
+object.__setattr__(spec, "func", failing)
+sys.exit(cli.main([sys.argv[1], "--jobs", sys.argv[4]]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("level", "folder"),
+    [("RESULT", f"{OFFLINE}"), ("SUBMITTER", AMD)],
+    ids=["result", "submitter walk"],
+)
+def test_a_check_that_raises_is_named_by_its_folder_with_any_jobs(
+    bundles_dir: Path, level: str, folder: str
+) -> None:
+    """A worker's exception that cannot be rebuilt in the parent was 'BrokenProcessPool' with
+    --jobs 2 and the error's name with --jobs 1; both now say the error and the folder."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    lines = []
+    for jobs in ("1", "2"):
+        done = subprocess.run(
+            [sys.executable, "-c", _FAILING_CHECK, str(bundles_dir / "v5.1"), level, folder, jobs],
+            capture_output=True, text=True, env=env, check=False, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 3, done.stderr[-2000:]
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+        lines.append(done.stderr)
+    assert lines[0] == lines[1]
+    assert f"TwoArgumentError while checking {folder} " in lines[0]
+    assert str(bundles_dir) not in lines[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pickle
 import sys
 import threading
+import time
 
 import pytest
 
@@ -88,3 +89,20 @@ def test_every_round_records_where_its_checker_fails() -> None:
         limits = load_round(name).checker.json_depth_limits
         assert MAX_DEPTH < limits.measurements <= limits.system < sys.getrecursionlimit()
         assert limits.model_mapping == limits.system
+
+
+def test_a_string_left_open_before_deep_brackets_is_scanned_in_linear_time() -> None:
+    """Each quote after an open one used to start a scan to the end of the text: 200,000
+    escaped quotes took minutes (quadratic); json reads the open string to the end."""
+    text = '"' + '\\"' * 200_000 + "[" * (MAX_DEPTH + 50)
+    start = time.monotonic()
+    with pytest.raises(ParseError, match="not valid JSON"):
+        loads(text, max_depth=992)
+    assert time.monotonic() - start < 10
+
+
+def test_brackets_in_a_string_left_open_do_not_count_as_nesting() -> None:
+    text = '["open' + "[" * 1000
+    with pytest.raises(ParseError, match="not valid JSON"):
+        loads(text, max_depth=992)
+    assert loads('["a\\"[[", ' + "[" * 300 + "]" * 300 + "]", max_depth=992)[0] == 'a"[['

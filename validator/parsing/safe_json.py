@@ -31,9 +31,10 @@ MAX_DEPTH = 200  # real files nest < 10; json.loads fails near 1,000
 CUT = "\u2026"  # what a container nested deeper than MAX_DEPTH holds instead of its items
 MAX_INT_DIGITS = 4300  # Python's own limit, where the official checker fails too
 
-# A JSON string (escapes included) or one bracket. The alternatives inside the string are
-# disjoint, so matching is linear in the input.
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+# A JSON string (escapes included) or one bracket. A string left open runs to the end of the
+# text, as json reads it: were the closing quote required, every quote after an open one would
+# start a scan to the end (a text of 8 MB would take hours). Possessive, so nothing backtracks.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)|[\[\]{}]', re.DOTALL)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
