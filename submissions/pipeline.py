@@ -28,6 +28,7 @@ attach_accuracy_log``); that move is the service's, not this table's.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,13 +39,15 @@ from scoring.tiers import ReproductionStatus
 from submissions import children, whole_logs
 from submissions.archive_budget import scrub_paths
 from submissions.audit_actions import AuditAction
-from submissions.children import ChildLimits, ChildResult, ChildStarted
+from submissions.children import ERROR_LINE_PREFIX, ChildLimits, ChildResult, ChildStarted
 from submissions.ledger import Ledger
 from submissions.models import StepOutcome, Submission
 from submissions.settings import PROJECT_ROOT
 from submissions.states import State
 from submissions.storage import archive_suffix
 from validator.report import Outcome, Report
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 WORKER_NAME = "Inferboard worker"
@@ -124,7 +127,7 @@ def validate(ctx: StepContext) -> StepOutcome:
         )
     report = ledger.report(sid) if result.returncode == 0 else None
     if report is None:
-        raise StepFailedError(f"the validator child failed ({result.returncode}): {result.tail()}")
+        raise _child_failed(ctx, "validator", result, work)
     counts = _counts(report)
     if report.archive_refused:
         reason = "archive refused: " + "; ".join(f.message for f in report.findings[:5])
@@ -255,9 +258,7 @@ def _recount(ctx: StepContext, work: Path, tree: Path) -> list[dict[str, Any]]:
     try:
         checks = json.loads(out.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError) as exc:
-        raise StepFailedError(
-            f"the recount child failed ({result.returncode}): {result.tail()}"
-        ) from exc
+        raise _child_failed(ctx, "recount", result, tree) from exc
     return checks if isinstance(checks, list) else []
 
 
@@ -321,6 +322,32 @@ def _spot_check(ctx: StepContext, tree: Path, logs: list[str]) -> dict[str, Any]
         "exit_status": result.returncode,
         "report": details,
     }
+
+
+def _child_failed(ctx: StepContext, what: str, result: ChildResult, tree: Path) -> StepFailedError:
+    """A child that wrote no result, as the submitter may read it (after the retries it is the
+    rejection's reason): the child's own last ``error:`` line with server paths removed, or
+    only its exit status. Its whole output (a traceback, say) goes to the server's log."""
+    log.warning(
+        "submission %s: the %s child exited with %s:\n%s",
+        ctx.submission_id,
+        what,
+        result.returncode,
+        result.output[-8000:],
+    )
+    said = [
+        line[len(ERROR_LINE_PREFIX) :].strip()
+        for line in result.output.splitlines()
+        if line.startswith(ERROR_LINE_PREFIX)
+    ]
+    if not said:
+        return StepFailedError(f"the {what} stopped unexpectedly (exit status {result.returncode})")
+    line = str(scrub_paths(said[-1][:300], _server_folders(ctx, tree)))
+    return StepFailedError(f"the {what} failed: {_ABSOLUTE_PATH.sub('<server path>', line)}")
+
+
+# what is left of a path outside the known folders once they are scrubbed (a library's file)
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.~-])/[^\s'\"]+")
 
 
 def _server_folders(ctx: StepContext, tree: Path) -> list[tuple[Path, str]]:

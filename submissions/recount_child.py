@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from submissions.archive_budget import scrub_paths
-from submissions.children import EXIT_OUT_OF_MEMORY
+from submissions.children import EXIT_OUT_OF_MEMORY, report_unexpected
 from submissions.recompute import recompute_logs
 from submissions.storage import write_whole
 from submissions.whole_logs import scenario_hashes
@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: {exc.strerror or type(exc).__name__}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug: the worker retries, then says so in one line
+        return report_unexpected(exc)
     if hashes is not None:
         write_whole(args.hashes_out, json.dumps(hashes, indent=2))
     write_whole(args.out, json.dumps(scrub_paths(checks, [(tree, "")]), indent=2))

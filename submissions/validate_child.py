@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from submissions.archive_budget import scrub_paths, whole_archive_problems
-from submissions.children import EXIT_OUT_OF_MEMORY
+from submissions.children import EXIT_OUT_OF_MEMORY, report_unexpected
 from submissions.settings import PROJECT_ROOT
 from submissions.storage import write_whole
 from validator.archive import ArchiveLimits, bundle_root, extract_archive
@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a full disk or a vanished folder: the worker retries the step
         print(f"error: {exc.strerror or type(exc).__name__}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug: the worker retries, then rejects with the last line
+        return report_unexpected(exc)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import io
 import json
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -54,10 +55,14 @@ def test_a_validation_past_its_time_limit_is_rejected_with_that_reason(
 
 def test_a_crashing_step_is_retried_then_given_up(service, storage: Storage, monkeypatch) -> None:
     calls: list[list[str]] = []
+    traceback = (
+        'Traceback (most recent call last):\n  File "/srv/inferboard/validator/engine.py", '
+        "line 7, in run\nRuntimeError: the disk vanished"
+    )
 
     def crashing(command, timeout_s, on_start, stop_requested):
         calls.append(command)
-        return children.ChildResult(1, "Traceback ...\nRuntimeError: the disk vanished")
+        return children.ChildResult(1, traceback)
 
     monkeypatch.setattr(children, "run_child", crashing)
     sid = service.receive(ALICE, io.BytesIO(b"bytes"), "b.zip").submission_id
@@ -65,10 +70,56 @@ def test_a_crashing_step_is_retried_then_given_up(service, storage: Storage, mon
     assert len(calls) == pipeline.MAX_ATTEMPTS
     s = service.get(ALICE, sid)
     assert s.state.value == "rejected"
-    assert s.decision_reason.startswith("could not be processed after 3 attempts: ")
-    assert "the disk vanished" in s.decision_reason
-    assert "ask a maintainer; the bundle is kept" in s.decision_reason
+    assert s.decision_reason == (
+        "could not be processed after 3 attempts: the validator stopped unexpectedly "
+        "(exit status 1) (ask a maintainer; the bundle is kept)"
+    )  # the traceback went to the server's log, never to the submitter
     assert storage.blob_path(s.sha256).is_file()
+
+
+def test_a_failed_childs_own_error_line_is_given_without_server_paths(
+    service, storage: Storage, monkeypatch
+) -> None:
+    def failing(command, timeout_s, on_start, stop_requested):
+        work = Path(command[command.index("--work") + 1])
+        return children.ChildResult(
+            3,
+            'Traceback (most recent call last):\n  File "/srv/x.py", line 1\n'
+            f"error: unexpected failure: {work}/tree/closed/Acme/x.json vanished, "
+            "see /usr/lib/python3.11/shutil.py",
+        )
+
+    monkeypatch.setattr(children, "run_child", failing)
+    sid = service.receive(ALICE, io.BytesIO(b"bytes"), "b.zip").submission_id
+    Worker(service, service.settings).run_until_idle()
+    reason = service.get(ALICE, sid).decision_reason
+    assert reason == (
+        "could not be processed after 3 attempts: the validator failed: unexpected failure: "
+        "tree/closed/Acme/x.json vanished, see <server path> (ask a maintainer; the bundle is "
+        "kept)"
+    )
+    assert str(storage.root) not in reason and "Traceback" not in reason
+
+
+def test_a_bug_in_the_validation_child_ends_in_one_line_and_exit_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from submissions import validate_child
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("a bug at /srv/inferboard/validator/engine.py")
+
+    monkeypatch.setattr(validate_child, "validate_tree", broken)
+    archive = tmp_path / "b.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("closed/Acme/README.md", "hello")
+    code = validate_child.main(
+        ["--archive", str(archive), "--work", str(tmp_path / "w"), "--out", str(tmp_path / "o")]
+    )
+    assert code == children.EXIT_UNEXPECTED
+    err = capsys.readouterr().err
+    assert "Traceback" in err  # for the server's log
+    assert err.strip().splitlines()[-1] == "error: unexpected failure: KeyError"
 
 
 def test_wake_starts_work_without_waiting_for_the_poll(service) -> None:
