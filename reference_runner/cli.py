@@ -187,3 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     except RunnerError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except Exception as err:  # a bug: the traceback for the log, then one line, exit 3
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        print(f"error: unexpected failure: {type(err).__name__}", file=sys.stderr)
+        return 3

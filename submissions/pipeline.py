@@ -305,10 +305,9 @@ def _spot_check(ctx: StepContext, tree: Path, logs: list[str]) -> dict[str, Any]
     try:
         details = json.loads(report_path.read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
-        tail = scrub_paths(result.tail(), hidden)
         return {
             "status": ReproductionStatus.FAILED,
-            "message": f"the reference runner exited with {result.returncode}: {tail}",
+            "message": _child_said(ctx, "reference runner", result, tree),
         }
     if not isinstance(details, dict):
         return {
@@ -325,9 +324,15 @@ def _spot_check(ctx: StepContext, tree: Path, logs: list[str]) -> dict[str, Any]
 
 
 def _child_failed(ctx: StepContext, what: str, result: ChildResult, tree: Path) -> StepFailedError:
-    """A child that wrote no result, as the submitter may read it (after the retries it is the
-    rejection's reason): the child's own last ``error:`` line with server paths removed, or
-    only its exit status. Its whole output (a traceback, say) goes to the server's log."""
+    """A child that wrote no result, as a step failure (retried; after the retries its text is
+    the rejection's reason)."""
+    return StepFailedError(_child_said(ctx, what, result, tree))
+
+
+def _child_said(ctx: StepContext, what: str, result: ChildResult, tree: Path) -> str:
+    """Why a child wrote no result, as the submitter may read it: the child's own last
+    ``error:`` line with server paths removed, or only its exit status. Its whole output (a
+    traceback, say) goes to the server's log."""
     log.warning(
         "submission %s: the %s child exited with %s:\n%s",
         ctx.submission_id,
@@ -341,9 +346,9 @@ def _child_failed(ctx: StepContext, what: str, result: ChildResult, tree: Path) 
         if line.startswith(ERROR_LINE_PREFIX)
     ]
     if not said:
-        return StepFailedError(f"the {what} stopped unexpectedly (exit status {result.returncode})")
+        return f"the {what} stopped unexpectedly (exit status {result.returncode})"
     line = str(scrub_paths(said[-1][:300], _server_folders(ctx, tree)))
-    return StepFailedError(f"the {what} failed: {_ABSOLUTE_PATH.sub('<server path>', line)}")
+    return f"the {what} failed: {_ABSOLUTE_PATH.sub('<server path>', line)}"
 
 
 # what is left of a path outside the known folders once they are scrubbed (a library's file)

@@ -169,3 +169,28 @@ def test_the_status_file_never_lags_what_the_worker_is_doing(
         "validating",
         4242,
     )
+
+
+@pytest.mark.slow  # the worker runs the validator child on a real bundle: 2 s
+def test_a_crashed_reference_runner_is_reported_without_its_traceback(
+    service, make_bundle_zip, monkeypatch
+) -> None:
+    real_run = children.run_child
+
+    def runner_crashes(command, timeout_s, on_start, stop_requested):
+        if "reference_runner" not in command:
+            return real_run(command, timeout_s, on_start, stop_requested)
+        return children.ChildResult(
+            3,
+            'Traceback (most recent call last):\n  File "/srv/inferboard/reference_runner/x.py"'
+            "\nerror: unexpected failure: ZeroDivisionError",
+        )
+
+    monkeypatch.setattr(children, "run_child", runner_crashes)
+    with make_bundle_zip("NEW-1-node-4x-BMG-B70").open("rb") as stream:
+        sid = service.receive(ALICE, stream, "intel.zip").submission_id
+    Worker(service, service.settings).run_until_idle()
+    reproduction = service.reproduction(MAINTAINER, sid)
+    assert reproduction is not None
+    spot = reproduction["spot_check"]
+    assert spot["message"] == "the reference runner failed: unexpected failure: ZeroDivisionError"
