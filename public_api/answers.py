@@ -37,8 +37,9 @@ def _today() -> str:
 
 
 def _header_text(text: str) -> str:
-    """The footnote as one header line (HTTP headers are Latin-1: anything else escaped)."""
-    return " | ".join(text.splitlines()).encode("latin-1", "backslashreplace").decode("latin-1")
+    """The footnote as one header line, in ASCII: anything else escaped (\\xe9, \\u4e2d). A
+    Latin-1 byte is legal HTTP, but many clients decode headers as ASCII or UTF-8 and fail."""
+    return " | ".join(text.splitlines()).encode("ascii", "backslashreplace").decode("ascii")
 
 
 def _page(

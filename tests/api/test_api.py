@@ -236,3 +236,13 @@ def test_a_latency_scenario_is_said_to_be_as_reported(client) -> None:
     assert payload["total"] > 0
     assert "derived" not in payload["footnote"]  # latencies are never divided
     assert all(r["metric_units"].startswith("Latency") for r in payload["rows"])
+
+
+@pytest.mark.parametrize("search", ["é", "中文", "\u00a0x", "\U0001f600"])
+def test_the_footnote_header_is_ascii_whatever_the_query(client, search: str) -> None:
+    """A footnote names the filters, a search included: the header carries it in ASCII (a
+    Latin-1 byte is legal HTTP, but clients and test tools read headers as ASCII or fail)."""
+    answer = client.get(f"{URL}.csv", params={"search": search})
+    assert answer.status_code == 200
+    header = answer.headers["inferboard-footnote"]
+    assert header.isascii() and "search" in header.lower()
