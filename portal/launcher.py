@@ -13,11 +13,12 @@ read-only and watches for newer ones; no login, no workflow, no database file of
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sys
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -94,10 +95,27 @@ def _run_streamlit(argv: list[str]) -> int:
     return 0
 
 
+@contextmanager
+def _before_the_runtime() -> Iterator[None]:
+    """Importing the views before Streamlit's runtime exists makes each ``@st.cache_data``
+    log "No runtime found, using MemoryCacheStorageManager": nine warnings on every start,
+    expected here (the warm-up caches nothing) and alarming to whoever runs ``make run``."""
+    from streamlit.runtime.caching import cache_data_api  # sets its logger's level on import
+
+    logger = logging.getLogger(cache_data_api.__name__)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _warm_up(built: runtime_module.Runtime) -> None:
     """The leaderboard's one-off first-visit costs (imports, query plans), paid before
     serving; a reader with no snapshot yet has nothing to warm."""
-    from portal.leaderboard_views import warm_up
+    with _before_the_runtime():
+        from portal.leaderboard_views import warm_up
 
     try:
         reading = built.results.read()

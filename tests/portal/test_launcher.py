@@ -121,3 +121,21 @@ def test_a_wrong_setting_stops_the_start_with_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "INFERBOARD_DEMO_LOGIN='treu'" in done.stderr and "[settings.invalid]" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_warm_up_import_says_nothing_about_a_missing_runtime() -> None:
+    """`make run` printed nine 'No runtime found' warnings on every start: the launcher imports
+    the cached views before Streamlit's runtime exists, which is expected there."""
+    script = (
+        "from portal import launcher\n"
+        "with launcher._before_the_runtime():\n"
+        "    import portal.leaderboard_views\n"
+        "import logging\n"
+        "from streamlit.runtime.caching import cache_data_api\n"
+        "print(logging.getLogger(cache_data_api.__name__).level)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "No runtime found" not in done.stderr
+    assert done.stdout.strip() != "40"  # the logger's own level is back after the import
