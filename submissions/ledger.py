@@ -155,11 +155,10 @@ class Ledger:
             row = self._existing(con, submission_id)
             if row.state is not expected:
                 return False
-            self._update(con, row, {**changes, "updated_at": self._now()})
+            self._update(con, row, {**changes, "updated_at": self.now()})
             if action:
-                self._append(
+                self.audit(
                     con,
-                    at=self._now(),
                     actor=SYSTEM,
                     submission_id=submission_id,
                     action=action,
@@ -222,7 +221,8 @@ class Ledger:
         for submission_id in finished:  # every final state, however it was reached
             self.storage.remove_work_dir(submission_id)
 
-    def _now(self) -> datetime:
+    def now(self) -> datetime:
+        """Naive UTC, as the tables store time."""
         return self._clock().astimezone(UTC).replace(tzinfo=None)
 
     def _fetch(self, con: duckdb.DuckDBPyConnection, submission_id: int) -> Row | None:
@@ -279,11 +279,11 @@ class Ledger:
         **changes: Any,
     ) -> Submission:
         check_transition(row.state, target, actor.role)
-        now = self._now()
+        now = self.now()
         new = self._update(
             con, row, {**changes, "state": target, "progress": progress, "updated_at": now}
         )
-        self._append(
+        self.audit(
             con,
             at=now,
             actor=actor,
@@ -297,9 +297,31 @@ class Ledger:
             self._finished.append(int(row["submission_id"]))
         return Submission.from_row(new.values)
 
-    def _append(self, con: duckdb.DuckDBPyConnection, **entry: Any) -> tuple[int, str]:
-        """One audit entry, keyed with this ledger's secret, in the caller's transaction."""
-        return audit.append(con, self.audit_key, **entry)
+    def audit(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        actor: Principal,
+        action: AuditAction,
+        submission_id: int | None = None,
+        from_state: State | None = None,
+        to_state: State | None = None,
+        reason: str | None = None,
+        at: datetime | None = None,
+    ) -> tuple[int, str]:
+        """One audit entry, keyed with this ledger's secret, in the caller's transaction; ``at``
+        is now unless the caller stamps other rows of the same change with its own time."""
+        return audit.append(
+            con,
+            self.audit_key,
+            at=self.now() if at is None else at,
+            actor=actor,
+            submission_id=submission_id,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            reason=reason,
+        )
 
 
 def not_found(submission_id: int) -> NotFoundError:

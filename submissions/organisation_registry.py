@@ -107,9 +107,8 @@ class OrganisationRegistry:
                     "compare exactly, case included",
                 )
             con.execute(sql.DELETE_GRANT, {"login": key, "organisation": name})
-            self._ledger._append(
+            self._ledger.audit(
                 con,
-                at=self._ledger._now(),
                 actor=principal,
                 submission_id=None,
                 action=AuditAction.ORGANISATION_REVOKED,
@@ -155,9 +154,8 @@ class OrganisationRegistry:
                 "NAME for each; map the login under Organisations if it holds in general",
             )
         for flag in check.flags:
-            self._ledger._append(
+            self._ledger.audit(
                 con,
-                at=self._ledger._now(),
                 actor=principal,
                 submission_id=check.submission_id,
                 action=AuditAction.ORGANISATION_CONFIRMED,
@@ -201,7 +199,7 @@ class OrganisationRegistry:
         reason: str,
         source: str,
     ) -> OrganisationGrant:
-        now = self._ledger._now()  # naive UTC, as the tables store time
+        now = self._ledger.now()  # naive UTC, as the tables store time
         grant = OrganisationGrant(
             login=login,
             organisation=organisation,
@@ -211,7 +209,7 @@ class OrganisationRegistry:
             source=source,
         )
         con.execute(sql.INSERT_GRANT, {**grant.model_dump(), "granted_at": now})
-        self._ledger._append(
+        self._ledger.audit(
             con,
             at=now,
             actor=actor,
@@ -237,7 +235,7 @@ class OrganisationRegistry:
                 if (login, organisation) in seeded:
                     continue
                 pair = {"login": login, "organisation": organisation}
-                con.execute(sql.INSERT_SEEDED, {**pair, "seeded_at": self._ledger._now()})
+                con.execute(sql.INSERT_SEEDED, {**pair, "seeded_at": self._ledger.now()})
                 held = {g.organisation for g in self._grants_of(con, (login,))}
                 if organisation not in held:
                     reason = "configured in INFERBOARD_SUBMITTER_ORGANISATIONS"

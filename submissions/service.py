@@ -166,9 +166,8 @@ class SubmissionService:
                     last_error=None,
                 )
             else:  # not reproduced yet, or now: the reproduction step picks it up
-                self._ledger._append(
+                self._ledger.audit(
                     con,
-                    at=self._ledger._now(),
                     actor=principal,
                     submission_id=submission_id,
                     action=AuditAction.LOG_ATTACHED,
@@ -253,7 +252,7 @@ class SubmissionService:
                 submission_id,
                 row["filename"],
                 accepted_by=principal.name or principal.label,
-                accepted_at=self._ledger._now(),
+                accepted_at=self._ledger.now(),
                 reproduction=summarize(self._reproduction(submission_id)),
             )
             try:
@@ -367,7 +366,7 @@ class SubmissionService:
         window = timedelta(seconds=self.settings.rate_limit_window_s)
         count, oldest = con.execute(
             sql.RECENT_BY_OWNER,
-            {"owner_subject": principal.subject, "since": self._ledger._now() - window},
+            {"owner_subject": principal.subject, "since": self._ledger.now() - window},
         ).fetchall()[0]
         if count >= self.settings.rate_limit_count:
             retry_at = (oldest + window).replace(tzinfo=UTC)
@@ -425,7 +424,7 @@ class SubmissionService:
             old = self._replaceable(con, principal, replaces) if replaces is not None else None
             submission_id = con.execute(sql.NEXT_SUBMISSION_ID).fetchall()[0][0]
             self._ledger.storage.store_blob(spooled)
-            now = self._ledger._now()
+            now = self._ledger.now()
             con.execute(
                 sql.INSERT_SUBMISSION,
                 {
@@ -453,7 +452,7 @@ class SubmissionService:
                 },
             )
             OrganisationRegistry.record_upload(con, principal, submission_id)
-            self._ledger._append(
+            self._ledger.audit(
                 con,
                 at=now,
                 actor=principal,
@@ -480,11 +479,10 @@ class SubmissionService:
         reason = f"replaced by submission {new_id}"
         if old.state in FINAL_STATES:  # a rejected one keeps its state; only the link is added
             self._ledger._update(
-                con, old, {"replaced_by": new_id, "updated_at": self._ledger._now()}
+                con, old, {"replaced_by": new_id, "updated_at": self._ledger.now()}
             )
-            self._ledger._append(
+            self._ledger.audit(
                 con,
-                at=self._ledger._now(),
                 actor=actor,
                 submission_id=old["submission_id"],
                 action=AuditAction.REPLACED,
