@@ -13,11 +13,11 @@ import hashlib
 import json
 import os
 import re
-import stat
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from validator.parsing import ParseError, files
 from validator.power_rules import Limits, PowerRules
 
 _HASH_BLOCK = 1 << 20
@@ -47,28 +47,23 @@ class Bundle:
 
 
 def _stat_regular(path: Path, cap: int, bundle: Bundle) -> None:
-    """The path is (or links to) a regular file no larger than ``cap``. The checker follows
-    links, so we do too, but never to a folder, device or pipe (a pipe would hang it)."""
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise PowerLogError(f"{bundle.shown(path)} cannot be read ({exc.strerror})") from exc
-    if not stat.S_ISREG(info.st_mode):
-        raise PowerLogError(f"{bundle.shown(path)} is not a regular file")
-    if info.st_size > cap:
+    """The path is (or links to) a regular file inside the bundle, no larger than ``cap``
+    (the validator's own test of a file, :func:`files.regular_file_problem`)."""
+    problem = files.regular_file_problem(path, bundle.root)
+    if problem:
+        raise PowerLogError(f"{bundle.shown(path)} {problem}")
+    if path.stat().st_size > cap:
         raise PowerLogError(f"{bundle.shown(path)} is larger than {cap // 2**20} MiB")
 
 
 def read_bytes(path: Path, cap: int, bundle: Bundle) -> bytes:
-    _stat_regular(path, cap, bundle)
+    """The file through the validator's one bounded reader (a regular file inside the bundle,
+    opened without blocking, at most ``cap`` bytes): the checker follows links, so we do too,
+    but never to a folder, device or pipe, nor out of the bundle."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(cap + 1)
-    except OSError as exc:
-        raise PowerLogError(f"{bundle.shown(path)} cannot be read ({exc.strerror})") from exc
-    if len(data) > cap:
-        raise PowerLogError(f"{bundle.shown(path)} is larger than {cap // 2**20} MiB")
-    return data
+        return files.read_bytes(path, cap, root=bundle.root, label=bundle.shown(path))
+    except ParseError as exc:
+        raise PowerLogError(exc.message) from exc
 
 
 def read_text(path: Path, limits: Limits, bundle: Bundle) -> str:
