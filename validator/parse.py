@@ -30,7 +30,6 @@ from validator.parsing.files import (
     TEXT_LIMIT,
     capped_lines,
     read_bytes,
-    read_lines,
     read_text,
 )
 from validator.parsing.loadgen_log import read_detail_log, read_summary_log
@@ -270,16 +269,11 @@ def _compliance_test(
     )
 
 
-def _spl_lines(path: Path, root: Path) -> tuple[str, ...]:
-    return tuple(read_lines(path, TEXT_LIMIT, root=root))
-
-
 def _power(dirs: ScenarioDirs, measurements: Path, listing: Listing) -> PowerRun | None:
     power = dirs.results / "performance" / "power"
     if not listing.exists(power):
         return None
     ranging = dirs.results / "performance" / "ranging"
-    spl = dirs.results / "performance" / "run_1" / "spl.txt"
     nearby: list[tuple[str, int]] = []
     folder = measurements
     for _ in range(4):  # the measurements folder and the three above it, as the checker does
@@ -289,8 +283,6 @@ def _power(dirs: ScenarioDirs, measurements: Path, listing: Listing) -> PowerRun
     return PowerRun(
         power_files=tuple(listing.files(power)),
         ranging_files=_files(listing, ranging),
-        ranging_log=_maybe(listing, read_detail_log, ranging / "mlperf_log_detail.txt", dirs.root),
-        spl_lines=_maybe(listing, _spl_lines, spl, dirs.root),
         measurement_files=tuple(nearby),
     )
 

@@ -23,7 +23,7 @@ from typing import Any
 from validator.power_files import Bundle, PowerLogError, read_json
 from validator.power_metric import compute_power_metric
 from validator.power_ptd import check_ptd_config, check_ptd_log, check_ptd_messages
-from validator.power_rules import PowerRules, power_rounds, power_rules
+from validator.power_rules import PowerRules, power_rules
 from validator.power_session import (
     Session,
     check_debug,
@@ -35,7 +35,7 @@ from validator.power_session import (
     check_uuid,
 )
 
-__all__ = ["RULES", "PowerProblem", "check_power_logs", "power_metric", "power_rounds"]
+__all__ = ["RULES", "PowerProblem", "check_power_logs", "power_metric"]
 
 log = logging.getLogger(__name__)
 

@@ -151,10 +151,6 @@ def load_table() -> PowerTable:
         return PowerTable.model_validate(yaml.safe_load(handle))
 
 
-def power_rounds() -> tuple[str, ...]:
-    return tuple(load_table().rounds)
-
-
 @cache
 def power_rules(round_name: str) -> PowerRules:
     """The rules of one round; ``KeyError`` names the known rounds."""

@@ -104,10 +104,8 @@ class StreamlitSession:
         self.page = ""
         self.query = ""
         self.last: Run | None = None
-        self.connect_seconds = 0.0
 
     def connect(self) -> None:
-        started = time.perf_counter()
         self._ws = websocket.create_connection(
             self.url,
             subprotocols=["streamlit"],
@@ -115,7 +113,6 @@ class StreamlitSession:
             cookie=self.cookie,
             enable_multithread=False,
         )
-        self.connect_seconds = time.perf_counter() - started
 
     @property
     def connected(self) -> bool:

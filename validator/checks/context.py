@@ -115,8 +115,6 @@ class PowerRun:
 
     power_files: tuple[str, ...]
     ranging_files: tuple[str, ...] | None
-    ranging_log: DetailLog | ParseError | None
-    spl_lines: tuple[str, ...] | ParseError | None
     # (name, size) of the files of the measurements folder and the 3 above it, in the
     # checker's order (os.listdir of each folder, innermost first)
     measurement_files: tuple[tuple[str, int], ...]

@@ -28,7 +28,6 @@ from validator.parsing.utf8 import find_not_utf8
 
 MARKER = b":::MLLOG"
 ENDPOINTS_MARKER = b":::ENDPTS"  # MLPerf Endpoints logs (the v6.0 parser accepts them)
-_KEY = re.compile(rb'\n:::MLLOG \{"key": "([^"\\\n]*)", "value": ')
 _FIRST_KEY = re.compile(rb':::MLLOG \{"key": "([^"\\\n]*)", "value": ')
 _UNSAFE_KEY = re.compile(r'["\\\n]')  # a key LoadGen's lines cannot hold
 _VALUE_END = b', "time_ms": '
