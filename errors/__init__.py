@@ -10,7 +10,17 @@ import it.
 
 from __future__ import annotations
 
-__all__ = ["UNEXPECTED_CODE", "UNEXPECTED_MESSAGE", "InferboardError"]
+import sys
+import traceback
+
+__all__ = [
+    "ERROR_LINE_PREFIX",
+    "EXIT_UNEXPECTED",
+    "UNEXPECTED_CODE",
+    "UNEXPECTED_MESSAGE",
+    "InferboardError",
+    "report_unexpected",
+]
 
 # What a visitor sees for an error no library anticipated (the server log keeps the trace).
 UNEXPECTED_CODE = "internal.unexpected"
@@ -18,6 +28,12 @@ UNEXPECTED_MESSAGE = (
     "Something went wrong on our side while showing this page; it has been logged. Try again, "
     "or go back to the previous page."
 )
+
+
+# A command that meets an exception nobody anticipated (a bug): the traceback for the log, then
+# one line of this form (what a submitter may read of a child's failure), exit status 3.
+ERROR_LINE_PREFIX = "error: "
+EXIT_UNEXPECTED = 3
 
 
 class InferboardError(Exception):
@@ -46,3 +62,13 @@ class InferboardError(Exception):
         """Message, hint and code on one line, for command lines and logs."""
         hint = f"; {self.hint}" if self.hint else ""
         return f"{self.message}{hint} [{self.code}]"
+
+
+def report_unexpected(exc: BaseException) -> int:
+    """In a command's ``main``, for an exception nobody expected: its traceback on stderr (the
+    server's log), then one ``error: unexpected failure: ...`` line naming its type (and, for
+    our own errors, their message); returns :data:`EXIT_UNEXPECTED`."""
+    traceback.print_exception(exc, file=sys.stderr)
+    said = exc.message if isinstance(exc, InferboardError) else type(exc).__name__
+    print(f"{ERROR_LINE_PREFIX}unexpected failure: {said}", file=sys.stderr)
+    return EXIT_UNEXPECTED

@@ -7,6 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from errors import report_unexpected
 from reference_runner.backends import BACKEND_NAMES
 from reference_runner.config import RunConfig
 from reference_runner.errors import RunnerError
@@ -188,8 +189,4 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except Exception as err:  # a bug: the traceback for the log, then one line, exit 3
-        import traceback
-
-        traceback.print_exc(file=sys.stderr)
-        print(f"error: unexpected failure: {type(err).__name__}", file=sys.stderr)
-        return 3
+        return report_unexpected(err)

@@ -25,21 +25,6 @@ from submissions.settings import PROJECT_ROOT
 
 ChildStarted = Callable[[int | None], None]
 EXIT_OUT_OF_MEMORY = 4  # a child that hit its memory limit says so with this status
-EXIT_UNEXPECTED = 3  # a child's own bug: its traceback went to stderr, then one "error:" line
-ERROR_LINE_PREFIX = "error: "  # a child's last line of this form is what a submitter may read
-
-
-def report_unexpected(exc: BaseException) -> int:
-    """In a child, for an exception nobody expected: the traceback for the server's log, then
-    one line a submitter may read (the exception's type and, for our own errors, message)."""
-    import traceback
-
-    from errors import InferboardError
-
-    traceback.print_exc(file=sys.stderr)
-    said = exc.message if isinstance(exc, InferboardError) else type(exc).__name__
-    print(f"{ERROR_LINE_PREFIX}unexpected failure: {said}", file=sys.stderr)
-    return EXIT_UNEXPECTED
 
 
 @dataclass(frozen=True)

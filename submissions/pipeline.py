@@ -35,11 +35,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from errors import ERROR_LINE_PREFIX
 from scoring.tiers import ReproductionStatus
 from submissions import children, whole_logs
 from submissions.archive_budget import scrub_paths
 from submissions.audit_actions import AuditAction
-from submissions.children import ERROR_LINE_PREFIX, ChildLimits, ChildResult, ChildStarted
+from submissions.children import ChildLimits, ChildResult, ChildStarted
 from submissions.ledger import Ledger
 from submissions.models import StepOutcome, Submission
 from submissions.settings import PROJECT_ROOT

@@ -18,8 +18,9 @@ import json
 import sys
 from pathlib import Path
 
+from errors import report_unexpected
 from submissions.archive_budget import scrub_paths
-from submissions.children import EXIT_OUT_OF_MEMORY, report_unexpected
+from submissions.children import EXIT_OUT_OF_MEMORY
 from submissions.recompute import recompute_logs
 from submissions.storage import write_whole
 from submissions.whole_logs import scenario_hashes

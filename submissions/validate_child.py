@@ -20,8 +20,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from errors import report_unexpected
 from submissions.archive_budget import scrub_paths, whole_archive_problems
-from submissions.children import EXIT_OUT_OF_MEMORY, report_unexpected
+from submissions.children import EXIT_OUT_OF_MEMORY
 from submissions.settings import PROJECT_ROOT
 from submissions.storage import write_whole
 from validator.archive import ArchiveLimits, bundle_root, extract_archive

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from errors import EXIT_UNEXPECTED
 from submissions import children, pipeline
 from submissions.service import SubmissionService, ledger_of
 from submissions.states import State
@@ -116,7 +117,7 @@ def test_a_bug_in_the_validation_child_ends_in_one_line_and_exit_3(
     code = validate_child.main(
         ["--archive", str(archive), "--work", str(tmp_path / "w"), "--out", str(tmp_path / "o")]
     )
-    assert code == children.EXIT_UNEXPECTED
+    assert code == EXIT_UNEXPECTED
     err = capsys.readouterr().err
     assert "Traceback" in err  # for the server's log
     assert err.strip().splitlines()[-1] == "error: unexpected failure: KeyError"
