@@ -32,7 +32,7 @@ from validator.checks.registry import Level
 from validator.checks.scenarios import errors_counted, reached_performance
 from validator.codes import Verdict
 from validator.failure import failing_in
-from validator.findings import Finding, finding
+from validator.findings import STOPS, Finding, finding
 from validator.listing import Listing
 from validator.options import Options
 from validator.parsing import ParseError
@@ -226,7 +226,7 @@ def _model_mappings(
                 finding(
                     "structure.model_mapping_invalid",
                     f"{division}/{submitter}/model_mapping.json",
-                    exc.message + " (the official checker stops with an exception here)",
+                    exc.message + STOPS,
                     scope=(),
                 )
             )

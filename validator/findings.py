@@ -39,6 +39,10 @@ class Severity(StrEnum):
 
 Scope = tuple[str, ...]
 
+# The end of every official finding that stops the round's checker (scope ``()``); the scenario
+# walk strips it from a finding the checker never reaches, so it must be this text exactly.
+STOPS = " (the official checker stops with an exception here, so it judges no result)"
+
 
 class Finding(BaseModel):
     """One thing a check found; frozen, hashable, and JSON round-trips."""

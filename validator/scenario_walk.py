@@ -15,10 +15,8 @@ from __future__ import annotations
 
 from validator.bundle import ScenarioDirs
 from validator.codes import Verdict
-from validator.findings import Finding, Scope, with_changes
+from validator.findings import STOPS, Finding, Scope, with_changes
 from validator.rules import WalkStep
-
-STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
 
 def _failed(f: Finding) -> bool:

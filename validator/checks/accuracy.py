@@ -16,13 +16,11 @@ from scoring.accuracy_text import AccuracyText
 from validator.checks.context import ResultContext
 from validator.checks.registry import Level, check
 from validator.codes import Verdict
-from validator.findings import Finding, Severity
+from validator.findings import STOPS, Finding, Severity
 from validator.official_accuracy import AccuracyReading, read_like_the_checker
 from validator.parsing import ParseError
 from validator.parsing.loadgen_log import DetailLog
 from validator.parsing.utf8 import NotUtf8
-
-STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
 
 def reading(ctx: ResultContext) -> AccuracyReading | None:

@@ -19,7 +19,7 @@ from validator.checks import performance
 from validator.checks.context import ComplianceTest, ResultContext
 from validator.checks.registry import Level, check
 from validator.codes import Verdict
-from validator.findings import Finding
+from validator.findings import STOPS, Finding
 from validator.parsing import ParseError
 from validator.parsing.utf8 import NotUtf8
 
@@ -141,7 +141,7 @@ def _performance_rules(ctx: ResultContext, test: ComplianceTest) -> Iterator[Fin
         yield ctx.found(
             "compliance.log_unreadable",
             run,
-            f"{test.name}'s detail log {reason}" + (performance.STOPS if stops else ""),
+            f"{test.name}'s detail log {reason}" + (STOPS if stops else ""),
             # v6.0's loader parses the TEST01/TEST04 logs before any check: it stops
             **({"scope": ()} if stops else {}),
         )
@@ -153,7 +153,7 @@ def _performance_rules(ctx: ResultContext, test: ComplianceTest) -> Iterator[Fin
             "compliance.log_unreadable",
             run,
             f"{test.name}'s detail log has malformed ':::MLLOG' lines"
-            + ("" if ctx.rules.checker.style == "classic" else performance.STOPS),
+            + ("" if ctx.rules.checker.style == "classic" else STOPS),
             **({} if ctx.rules.checker.style == "classic" else {"scope": ()}),
         )
         return
@@ -270,7 +270,7 @@ def _test01_delta(ctx: ResultContext, test: ComplianceTest) -> Iterator[Finding]
             yield ctx.found(
                 "compliance.test_failed",
                 where,
-                f"TEST01: {unreadable.message}" + performance.STOPS,
+                f"TEST01: {unreadable.message}" + STOPS,
                 scope=(),
             )
             return
@@ -332,16 +332,12 @@ def check_verify_files_are_text(ctx: ResultContext) -> Iterator[Finding]:
             where = test.folder / file
             message = bad.describe(f"{name}/{file}")
             if package and _LOADER_READS.get(name) == file:
-                yield ctx.found(
-                    "compliance.text_unreadable", where, message + performance.STOPS, scope=()
-                )
+                yield ctx.found("compliance.text_unreadable", where, message + STOPS, scope=())
             elif package:
                 if file == _VERIFY_PERFORMANCE and _applies(ctx):
                     yield ctx.found("compliance.text_unreadable", where, message)
             elif _applies(ctx) and _classic_reads(ctx, name, file, test, bad):
-                yield ctx.found(
-                    "compliance.text_unreadable", where, message + performance.STOPS, scope=()
-                )
+                yield ctx.found("compliance.text_unreadable", where, message + STOPS, scope=())
 
 
 def _classic_reads(

@@ -10,10 +10,8 @@ from pathlib import Path
 
 from validator.checks.context import ResultContext
 from validator.checks.registry import Level, check
-from validator.findings import Finding
+from validator.findings import STOPS, Finding
 from validator.parsing import ParseError
-
-STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
 
 def _folder(ctx: ResultContext) -> Path:
@@ -213,7 +211,6 @@ def check_equal_issue_conf_readable(ctx: ResultContext) -> Iterator[Finding]:
     yield ctx.found(
         "measurements.conf_unreadable",
         _folder(ctx),
-        f"{conf.stops}: the {ctx.rules.round} checker reads these files for equal issue and "
-        "stops with an exception here, so it judges no result",
+        f"{conf.stops}: the {ctx.rules.round} checker reads these files for equal issue" + STOPS,
         scope=(),
     )

@@ -20,7 +20,7 @@ from typing import Any
 from validator.checks.context import ResultContext
 from validator.checks.registry import Level, check
 from validator.codes import Verdict
-from validator.findings import Finding, Severity
+from validator.findings import STOPS, Finding, Severity
 from validator.parsing import ParseError
 from validator.parsing.loadgen_log import DetailLog
 
@@ -36,7 +36,6 @@ PACKAGE_INFERABLE = {
     ("multistream", "offline"),
     ("singlestream", "offline"),
 }
-STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
 
 def is_number(value: Any) -> bool:

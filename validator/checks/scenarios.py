@@ -16,10 +16,9 @@ from collections.abc import Iterator
 
 from validator.checks.context import BenchmarkContext, ResultContext, ResultOutcome
 from validator.checks.registry import Level, check
-from validator.findings import Finding, finding
+from validator.findings import STOPS, Finding, finding
 from validator.rules import ScenarioTable
 
-STOPS = " (the official checker stops with an exception here, so it judges no result)"
 # An official error with one of these codes keeps the classic checker from reaching (or
 # passing) a scenario's performance run, so the scenario does not count as present.
 _PERFORMANCE_BLOCKERS = (
@@ -44,7 +43,7 @@ def reached_performance(errors: tuple[Finding, ...]) -> bool:
 
 # Failures that stop the classic checker before the performance run, each counting 1 in its
 # ``errors`` column; an accuracy failure and a failed performance run count 1 each.
-_EARLY_STOPS = (
+_EARLYSTOPS = (
     "structure.scenario_not_allowed",
     "structure.measurements_missing",
     "measurements.",
@@ -58,7 +57,7 @@ def errors_counted(errors: tuple[Finding, ...], accuracy_failed: bool) -> int:
     """How much one scenario adds to the classic checker's running ``errors`` count of its
     benchmark (spec: a missing run_1, a run-folder file list and compliance add nothing)."""
     codes = [f.code for f in errors]
-    if any(c.startswith(_EARLY_STOPS) for c in codes):
+    if any(c.startswith(_EARLYSTOPS) for c in codes):
         return 1
     if any(
         c == "structure.file_list_mismatch" and "accuracy" in f.path

@@ -13,11 +13,9 @@ from typing import Any
 
 from validator.checks.context import ResultContext, SubmitterContext, SystemContext
 from validator.checks.registry import Level, check
-from validator.findings import Finding, Severity, finding
+from validator.findings import STOPS, Finding, Severity, finding
 from validator.parsing import ParseError
 from validator.summary_csv import package_notes, python_int
-
-STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
 
 def _description(ctx: SystemContext) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from validator.checks.context import SubmitterContext, TreeContext
 from validator.checks.registry import Level, check
 from validator.codes import Verdict
-from validator.findings import Finding, FindingOptions, Severity, finding
+from validator.findings import STOPS, Finding, FindingOptions, Severity, finding
 
 
 @check(Level.TREE, codes=("structure.root_extra_file",))
@@ -69,7 +69,7 @@ def check_results_present(ctx: TreeContext) -> Iterator[Finding]:
         if rules is not None and (rules.checker.results_folder_required or kind == "other"):
             # v6.0 lists it; the classic checkers list it once it exists (as a file: they stop)
             what = "is not a folder" if kind == "other" else "is missing"
-            yield finding("structure.no_results", path, f"{path} {what}" + _STOPS, scope=())
+            yield finding("structure.no_results", path, f"{path} {what}" + STOPS, scope=())
         else:
             yield finding(
                 "structure.no_results",
@@ -85,9 +85,6 @@ def check_results_present(ctx: TreeContext) -> Iterator[Finding]:
             "no <division>/<submitter>/results/<system>/<benchmark>/<scenario> folder found",
             **(FindingOptions() if rules is None else FindingOptions(verdict=Verdict.INFERBOARD)),
         )
-
-
-_STOPS = " (the official checker stops with an exception here, so it judges no result)"
 
 
 def _hygiene(*, official: bool = False, voids: bool = True) -> FindingOptions:
@@ -176,12 +173,7 @@ def _size_unreadable(ctx: SubmitterContext, extra: FindingOptions) -> Iterator[F
                 "structure.broken_symlink",
                 entry.rel,
                 "symbolic link whose target exists when read from the tree root but not from "
-                "the link's folder"
-                + (
-                    " (the official checker stops with an exception here, so it judges no result)"
-                    if official
-                    else ""
-                ),
+                "the link's folder" + (STOPS if official else ""),
                 scope=() if official else ctx.scope,
                 **extra,
             )
